@@ -1,0 +1,45 @@
+# The two commands: `make run` (set up and run the system) and `make test` (set up and run every test).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+KIOSK := $(VENV)/bin/kiosk
+export KIOSK_PORT ?= 8080
+
+.PHONY: run test bench translations extract chromium clean
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+translations: $(VENV)/.installed
+	$(KIOSK) translations compile
+
+## run: install, migrate, load the demo catalog if empty, serve the kiosk with waitress on KIOSK_PORT
+run: translations
+	$(KIOSK) migrate
+	$(KIOSK) load-demo --if-empty
+	$(KIOSK) serve --port $(KIOSK_PORT)
+
+## test: install what the tests need (Debian chromium, Playwright for Python) and run them all
+test: translations chromium
+	$(PY) -m pytest -q -p no:cacheprovider
+
+## bench: benchmarks (not part of make test); figures go in README.md
+bench: translations
+	$(PY) -m tests.perf.bench_search
+
+## extract: re-extract UI strings and update every catalog (then translate the new entries)
+extract: $(VENV)/.installed
+	$(KIOSK) translations extract
+	$(PY) tools/fill_english.py
+
+chromium:
+	@{ command -v chromium && dpkg -s fonts-noto-cjk; } >/dev/null 2>&1 || { \
+	  echo "installing Debian chromium and CJK fonts"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; }
+
+clean:
+	rm -rf $(VENV) var tests/_artifacts

@@ -1,0 +1,82 @@
+"""The one database: picked from DATABASE_URL at start-up, opened per request, migrated on start."""
+import datetime
+import logging
+import pathlib
+import shutil
+
+from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import parse
+from playhouse.migrations import Runner
+
+log = logging.getLogger(__name__)
+database = DatabaseProxy()
+MIGRATIONS_DIR = pathlib.Path(__file__).resolve().parent.parent / "migrations"
+
+# WAL + synchronous=FULL is what keeps a committed sign-up through a power cut; foreign keys
+# are off by default in SQLite; busy_timeout lets waitress threads queue for the write lock.
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "full",
+    "foreign_keys": 1,
+    "busy_timeout": 10000,
+    "cache_size": -16000,
+}
+
+
+def make_database(url):
+    """Build a peewee database for a sqlite:/// or postgresql:// URL."""
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):]
+        if path != ":memory:":
+            pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # IMMEDIATE: a write inside a deferred transaction can fail at once with
+        # "database is locked" despite busy_timeout when several threads write.
+        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
+                              check_same_thread=False)
+    if url.startswith(("postgres://", "postgresql://")):
+        params = parse(url)
+        return PostgresqlDatabase(params.pop("database"), **params)
+    raise ValueError(f"unsupported DATABASE_URL: {url!r}")
+
+
+def bind(url):
+    """Point the shared proxy at the database for ``url`` and return it."""
+    db = make_database(url)
+    database.initialize(db)
+    return db
+
+
+def is_sqlite():
+    return isinstance(database.obj, SqliteDatabase)
+
+
+def migrate(db=None, backup=True):
+    """Apply pending numbered migrations; copy a SQLite file aside first. Returns applied names."""
+    db = db or database.obj
+    runner = Runner(db, directory=str(MIGRATIONS_DIR))
+    pending = [m for m in runner.status() if not m.applied and m.path]
+    if not pending:
+        return []
+    if backup and isinstance(db, SqliteDatabase) and db.database != ":memory:":
+        path = pathlib.Path(db.database)
+        if path.exists() and runner.applied():
+            stamp = datetime.datetime.now().strftime("%Y%m%d%H%M%S")
+            with db.connection_context():
+                db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            shutil.copy2(path, path.with_name(f"{path.name}.{stamp}.bak"))
+    with db.connection_context():
+        applied = runner.up()
+    log.info("applied migrations: %s", ", ".join(applied))
+    return applied
+
+
+def init_app(app):
+    """Open a connection for each request and close it on teardown."""
+    @app.before_request
+    def _open():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not database.is_closed():
+            database.close()

@@ -1,0 +1,8 @@
+"""The kiosk's screens: directory and service pages (visitor), and later sign-ups and host mode."""
+
+
+def register(app):
+    from . import directory, filters, session
+    filters.init_app(app)
+    app.register_blueprint(directory.bp)
+    app.register_blueprint(session.bp)

@@ -1,0 +1,38 @@
+"""Error pages in the visitor's language; nothing a visitor can send produces a 500."""
+import logging
+
+from flask import render_template, request
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+def _page(status, title, message):
+    template = "errors/fragment.html" if request.htmx and not request.htmx.boosted else "errors/page.html"
+    return render_template(template, status=status, title=title, message=message), status
+
+
+def init_app(app):
+    @app.errorhandler(CSRFError)
+    def _csrf(exc):
+        # Usually a page left open across an idle reset: ask to try again, keep nothing broken.
+        return _page(400, _("Please try again"),
+                     _("This page was open for a long time. Please go back and try once more."))
+
+    @app.errorhandler(404)
+    def _not_found(exc):
+        return _page(404, _("Page not found"),
+                     _("We could not find this page. Please start again from the home screen."))
+
+    @app.errorhandler(HTTPException)
+    def _http(exc):
+        return _page(exc.code or 400, _("Something went wrong"),
+                     _("Please go back and try again. If it happens again, please ask the staff."))
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc):
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _page(500, _("Something went wrong"),
+                     _("Please go back and try again. If it happens again, please ask the staff."))

@@ -1,0 +1,89 @@
+"""The one place that decides a request's language, and the language menu.
+
+Visitor-facing URLs carry the kiosk's language code (/ja/, /zh/, /tl/...). Babel knows Tagalog
+as Filipino ("fil") and Chinese catalogs by script ("zh_Hans"), so each language in the config
+names its Babel locale; browsers' Accept-Language tags are matched by prefix.
+"""
+import re
+
+from flask import current_app, g, request, url_for
+from flask_babel import Babel
+from werkzeug.routing import BaseConverter
+
+babel = Babel()
+
+
+def languages():
+    """The configured languages, in menu order."""
+    return current_app.config["LANGUAGES"]
+
+
+def language_codes():
+    return [lang["code"] for lang in languages()]
+
+
+def language(code):
+    return next((lang for lang in languages() if lang["code"] == code), None)
+
+
+def current_language():
+    """The kiosk code of this request's language."""
+    return getattr(g, "lang", None) or current_app.config["DEFAULT_LANGUAGE"]
+
+
+def negotiate(accept_header_values):
+    """Pick a kiosk code from Accept-Language tags (best first), or the default."""
+    for tag in accept_header_values:
+        tag = tag.lower().replace("_", "-")
+        for lang in languages():
+            if any(tag == a or tag.startswith(a + "-") for a in lang["accept"]):
+                return lang["code"]
+    return current_app.config["DEFAULT_LANGUAGE"]
+
+
+def browser_language():
+    return negotiate([value for value, _q in request.accept_languages])
+
+
+def select_babel_locale():
+    return language(current_language())["babel"]
+
+
+def select_timezone():
+    return current_app.config["TIMEZONE"]
+
+
+def switch_url(code):
+    """This page's URL in another language (same endpoint, same arguments, same query)."""
+    if request.endpoint and request.view_args is not None and "lang" in request.view_args:
+        args = dict(request.view_args, lang=code)
+        args.update({k: v for k, v in request.args.lists() if k not in args})
+        return url_for(request.endpoint, **args)
+    return url_for("site.home", lang=code)
+
+
+def init_app(app):
+    codes = [lang["code"] for lang in app.config["LANGUAGES"]]
+
+    class LanguageConverter(BaseConverter):
+        """Matches only configured language codes, so /xx/ is a 404, not a crash."""
+        regex = "(?:" + "|".join(re.escape(c) for c in codes) + ")"
+
+    app.url_map.converters["lang"] = LanguageConverter
+    babel.init_app(app, locale_selector=select_babel_locale, timezone_selector=select_timezone)
+
+    @app.url_value_preprocessor
+    def _pull_lang(endpoint, values):
+        if values and "lang" in values:
+            g.lang = values["lang"]
+
+    @app.url_defaults
+    def _add_lang(endpoint, values):
+        if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
+            values["lang"] = current_language()
+
+    @app.context_processor
+    def _i18n_context():
+        lang = language(current_language())
+        return {"lang": lang["code"], "html_lang": lang["html"], "languages": languages(),
+                "switch_url": switch_url}

@@ -1,0 +1,120 @@
+"""Shared fixtures: apps on temp SQLite files, the demo catalog, real waitress servers."""
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "tests" / "_artifacts"
+LANGS = ("ja", "en", "zh", "ko", "tl")
+
+
+def pytest_sessionstart(session):
+    # Compiled catalogs are build output (.gitignored); compile them so a bare `pytest` works too.
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "compile", "-d",
+                    str(ROOT / "translations")], check=True, capture_output=True)
+
+
+def make_app(db_path, **overrides):
+    from kiosk import create_app
+    settings = {"SECRET_KEY": "test-secret", "TESTING": True,
+                "DATABASE_URL": f"sqlite:///{db_path}", "WTF_CSRF_ENABLED": False}
+    settings.update(overrides)
+    return create_app(settings)
+
+
+@pytest.fixture(scope="session")
+def demo_db_template(tmp_path_factory):
+    """A SQLite file with the demo catalog, built once per run; tests copy it."""
+    path = tmp_path_factory.mktemp("template") / "demo.db"
+    app = make_app(path)
+    from kiosk.db import database
+    from kiosk.demo.loader import load_demo
+    with app.app_context(), database.connection_context():
+        load_demo()
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close()
+    return path
+
+
+@pytest.fixture
+def demo_db(demo_db_template, tmp_path):
+    path = tmp_path / "kiosk.db"
+    shutil.copy(demo_db_template, path)
+    return path
+
+
+@pytest.fixture
+def app(demo_db):
+    return make_app(demo_db)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db_conn(app):
+    """A connection for tests that read or write models directly."""
+    from kiosk.db import database
+    with app.app_context():
+        database.connect(reuse_if_open=True)
+        yield database
+        database.close()
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A real `python -m kiosk serve` (waitress) process on a free loopback port."""
+
+    def __init__(self, db_path, role="kiosk", env=None, log_path=None):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = dict(os.environ, KIOSK_ROLE=role, KIOSK_DATABASE_URL=f"sqlite:///{db_path}",
+                        KIOSK_SECRET_KEY="test-secret", KIOSK_PORT=str(self.port), **(env or {}))
+        self.log_path = log_path or (pathlib.Path(str(db_path)).parent / f"{role}-{self.port}.log")
+        self.proc = None
+
+    def start(self, timeout=20):
+        self._log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([sys.executable, "-m", "kiosk", "serve", "--port", str(self.port)],
+                                     env=self.env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start: " + self.log_path.read_text()[-2000:])
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+        if self.proc:
+            self._log.close()
+
+
+@pytest.fixture
+def kiosk_server(demo_db):
+    server = Server(demo_db, env={"KIOSK_IDLE_SECONDS": "3", "KIOSK_IDLE_COUNTDOWN_SECONDS": "2"}).start()
+    yield server
+    server.stop()

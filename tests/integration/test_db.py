@@ -1,0 +1,58 @@
+"""Database: durable SQLite pragmas, and one migration path from empty on SQLite and PostgreSQL."""
+import sqlite3
+
+from kiosk import db
+from kiosk.models import Service
+from tests.pg import fresh_database
+
+TABLES = {"organization", "site", "service", "service_audience", "service_language",
+          "service_site", "event", "translation", "kiosk_state"}
+
+
+def test_sqlite_is_wal_full_sync_with_foreign_keys(tmp_path):
+    database = db.make_database(f"sqlite:///{tmp_path}/k.db")
+    with database.connection_context():
+        assert database.execute_sql("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert database.execute_sql("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+        assert database.execute_sql("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert database._lock_type == "IMMEDIATE"
+
+
+def test_migrate_from_empty_sqlite_then_idempotent(tmp_path):
+    database = db.make_database(f"sqlite:///{tmp_path}/k.db")
+    applied = db.migrate(database)
+    assert applied and applied[0].startswith("0001")
+    with database.connection_context():
+        assert TABLES <= set(database.get_tables())
+        assert "search_fts" in database.get_tables()
+    assert db.migrate(database) == []
+
+
+def test_migrate_copies_an_existing_database_aside(tmp_path, monkeypatch):
+    path = tmp_path / "k.db"
+    database = db.make_database(f"sqlite:///{path}")
+    db.migrate(database)
+    extra = tmp_path / "migrations"
+    extra.mkdir()
+    for f in db.MIGRATIONS_DIR.glob("*.py"):
+        (extra / f.name).write_text(f.read_text())
+    (extra / "9999_probe.py").write_text(
+        "def up(migrator, db):\n    db.execute_sql('CREATE TABLE probe (id INTEGER)')\n")
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", extra)
+    assert db.migrate(database) == ["9999_probe"]
+    backups = list(tmp_path.glob("k.db.*.bak"))
+    assert len(backups) == 1
+    names = {r[0] for r in sqlite3.connect(backups[0]).execute("SELECT name FROM sqlite_master")}
+    assert "service" in names and "probe" not in names
+
+
+def test_migrate_from_empty_postgresql():
+    with fresh_database() as url:
+        database = db.make_database(url)
+        assert db.migrate(database)
+        with database.connection_context():
+            assert TABLES <= set(database.get_tables())
+            with database.bind_ctx([Service]):
+                assert Service.select().count() == 0
+        assert db.migrate(database) == []
+        database.close()

@@ -1,0 +1,145 @@
+"""Kiosk screens through Flask's test client: languages, fallback marks, filters, QR, headers."""
+import re
+
+import pytest
+import segno
+
+from kiosk.models import Service, Translation
+from tests.conftest import LANGS
+
+HOME_WORD = {"ja": "さがす", "en": "What are you looking for?", "zh": "您", "ko": "찾", "tl": "hinahanap"}
+
+
+def text(resp):
+    return resp.get_data(as_text=True)
+
+
+def test_root_goes_to_default_language(client):
+    r = client.get("/")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/ja/")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_home_in_each_language(client, lang):
+    r = client.get(f"/{lang}/")
+    body = text(r)
+    assert r.status_code == 200
+    html_lang = {"ja": "ja", "en": "en", "zh": "zh-Hans", "ko": "ko", "tl": "tl"}[lang]
+    assert f'<html lang="{html_lang}"' in body
+    for endonym in ("日本語", "English", "简体中文", "한국어", "Tagalog"):
+        assert endonym in body
+    assert body.count('class="tile') >= 10
+    if lang != "en":
+        assert "Choose what you need" not in body, "English leaked into a translated page"
+
+
+def test_unknown_language_is_a_translated_404(client):
+    r = client.get("/xx/")
+    assert r.status_code == 404
+
+
+def test_language_switch_keeps_the_page_and_query(client):
+    body = text(client.get("/ja/services?q=%E9%A3%9F%E5%A0%82&audience=children"))
+    links = dict(re.findall(r'href="([^"]+)"[^>]*lang="([^"]+)"', body))
+    tl = [href for href, l in links.items() if l == "tl"][0]
+    assert tl.startswith("/tl/services?") and "audience=children" in tl and "q=" in tl
+    detail = text(client.get("/ja/services/kodomo-shokudo"))
+    assert 'href="/ko/services/kodomo-shokudo"' in detail
+
+
+def test_service_detail_has_all_sections_in_the_language(client):
+    body = text(client.get("/en/services/machikado-care-cafe"))
+    for heading in ("What it is", "Who it is for", "When", "Where", "How to join", "Fees",
+                    "Contact", "Languages spoken"):
+        assert heading in body
+    svc = Service.get(Service.slug == "machikado-care-cafe")
+    en_name = Translation.get(owner="service", owner_id=svc.id, field="name", language="en").text
+    assert en_name in body
+    assert "seat" in body  # upcoming events show seats left
+
+
+def test_missing_translation_falls_back_to_japanese_with_a_mark(client, db_conn):
+    svc = Service.get(Service.slug == "kodomo-shokudo")
+    Translation.delete().where((Translation.owner == "service") & (Translation.owner_id == svc.id)
+                               & (Translation.field == "summary") & (Translation.language == "ko")).execute()
+    ja_summary = Translation.get(owner="service", owner_id=svc.id, field="summary", language="ja").text
+    body = text(client.get("/ko/services/kodomo-shokudo"))
+    assert f'<span lang="ja">{ja_summary}</span>' in body
+    assert 'class="untranslated"' in body
+    assert 'class="untranslated"' not in text(client.get("/en/services/kodomo-shokudo"))
+
+
+def test_qr_code_encodes_the_public_page_in_the_chosen_language(app, client):
+    app.config["PUBLIC_BASE_URL"] = "https://ward.example/p/"
+    body = text(client.get("/zh/services/nihongo-kyoshitsu"))
+    expected = segno.make("https://ward.example/p/zh/services/nihongo-kyoshitsu", error="m")
+    assert expected.svg_inline(scale=5, border=2, dark="#000", light="#fff", omitsize=True) in body
+    assert "<svg" in body
+
+
+def test_filters_narrow_results(client):
+    def count(qs):
+        return int(re.search(r'class="count">(\d+)', text(client.get("/en/services" + qs))).group(1))
+    everything = count("")
+    assert everything >= 30
+    assert 0 < count("?audience=foreign") < everything
+    assert 0 < count("?category=gathering") < everything
+    assert 0 < count("?upcoming=1") < everything
+    assert count("?category=gathering&audience=children") <= count("?category=gathering")
+    assert 0 < count("?area=oizumi") < everything
+
+
+def test_htmx_search_returns_only_the_results_fragment(client):
+    r = client.get("/ja/services?q=%E9%A3%9F%E5%A0%82", headers={"HX-Request": "true"})
+    body = text(r)
+    assert body.lstrip().startswith('<section id="results"')
+    assert "<html" not in body
+    assert "HX-Request" in r.headers["Vary"]
+    boosted = client.get("/ja/services?q=x", headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert "<html" in text(boosted)
+
+
+@pytest.mark.parametrize("url", [
+    "/ja/services?page=abc", "/ja/services?page=-5", "/ja/services?page=99999999999",
+    "/ja/services?category=../../etc", "/ja/services?q=" + "あ" * 5000,
+    "/ja/services?q=%22%27%29%28*", "/ja/services?q=NEAR(a%20b)", "/ja/services/%00",
+    "/ja/services/" + "x" * 500, "/en/events?area=<script>",
+])
+def test_bad_input_never_500(client, url):
+    assert client.get(url).status_code in (200, 404)
+
+
+def test_pages_are_not_cached_and_have_a_strict_csp(client):
+    r = client.get("/ja/")
+    assert r.headers["Cache-Control"] == "no-store"
+    assert "default-src 'self'" in r.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in r.headers["Content-Security-Policy"]
+    assert "https://" not in text(r).split("<body")[0], "no asset may come from another host"
+
+
+def test_events_this_week(client):
+    body = text(client.get("/ja/events"))
+    assert body.count('class="event"') >= 3
+
+
+def test_prefs_and_reset(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    home = text(client.get("/en/"))
+    token = re.search(r'name="csrf_token" value="([^"]+)"', home).group(1)
+    assert client.post("/prefs", data={"size": "2", "next": "/en/"}).status_code == 400  # no token
+    r = client.post("/prefs", data={"csrf_token": token, "size": "2", "next": "//evil.example/"})
+    assert r.status_code == 303 and r.headers["Location"] == "/ja/"
+    assert 'class="size-2"' in text(client.get("/en/"))
+    client.post("/prefs", data={"csrf_token": token, "contrast": "1", "next": "/en/"})
+    assert "contrast" in text(client.get("/en/")).split(">")[1]
+    r = client.get("/reset")
+    assert r.headers["Location"].endswith("/ja/")
+    assert "cache" in r.headers["Clear-Site-Data"]
+    assert 'class="size-0"' in text(client.get("/en/"))
+
+
+def test_csrf_failure_is_a_translated_page_not_a_crash(app):
+    app.config["WTF_CSRF_ENABLED"] = True
+    r = app.test_client().post("/prefs", data={"size": "1"}, headers={"Accept-Language": "ja"})
+    assert r.status_code == 400 and "<html" in text(r)
