@@ -36,10 +36,10 @@ extract: $(VENV)/.installed
 	$(PY) tools/fill_english.py
 
 chromium:
-	@{ command -v chromium && dpkg -s fonts-noto-cjk; } >/dev/null 2>&1 || { \
+	@{ command -v chromium && dpkg -s fonts-noto-cjk && dpkg -s fonts-noto-color-emoji; } >/dev/null 2>&1 || { \
 	  echo "installing Debian chromium and CJK fonts"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji; }
 
 clean:
 	rm -rf $(VENV) var tests/_artifacts

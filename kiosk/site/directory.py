@@ -58,7 +58,13 @@ def services(lang):
     template = "site/home.html" if request.args.get("from") == "home" and request.htmx else "site/services.html"
     return render(template, "results", query=query, filters=filters, results=results,
                   total=total, page=page, pages=max((total + per_page - 1) // per_page, 1),
-                  site=_this_site(lang))
+                  site=_this_site(lang), page_url=_page_url)
+
+
+def _page_url(page):
+    """This results page with another page number (the "from" marker of home swaps dropped)."""
+    args = {k: v for k, v in request.args.lists() if k not in ("page", "from")}
+    return url_for("site.services", page=page, **args)
 
 
 @bp.get("/<lang:lang>/services/<slug>")

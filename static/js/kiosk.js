@@ -1,44 +1,55 @@
 // Idle reset for a shared tablet: after IDLE_SECONDS without a touch, show a countdown; at zero,
 // go to /reset, which clears the session and returns to the start in the default language.
+// The dialog is looked up each time: boosted navigation replaces the body's content.
 (function () {
   "use strict";
   var body = document.body;
   var idleMs = parseInt(body.dataset.idleSeconds, 10) * 1000;
   var countdown = parseInt(body.dataset.idleCountdown, 10);
   var resetUrl = body.dataset.resetUrl;
-  var dialog = document.getElementById("idle");
-  var counter = dialog.querySelector(".idle-count");
-  var idleTimer = null, tickTimer = null, left = countdown;
+  var idleTimer = null, tickTimer = null, left = countdown, showing = false;
 
-  function reset() {
-    window.location.replace(resetUrl);
+  function dialog() { return document.getElementById("idle"); }
+  function setCount(n) {
+    var counter = dialog() && dialog().querySelector(".idle-count");
+    if (counter) { counter.textContent = String(Math.max(n, 0)); }
   }
   function tick() {
     left -= 1;
-    counter.textContent = String(Math.max(left, 0));
-    if (left <= 0) { clearInterval(tickTimer); reset(); }
+    setCount(left);
+    if (left <= 0) {
+      clearInterval(tickTimer);
+      window.location.replace(resetUrl);
+    }
   }
   function showCountdown() {
+    showing = true;
     left = countdown;
-    counter.textContent = String(left);
-    dialog.hidden = false;
-    dialog.querySelector(".idle-continue").focus();
+    setCount(left);
+    var d = dialog();
+    if (d) {
+      d.hidden = false;
+      d.querySelector(".idle-continue").focus();
+    }
     tickTimer = setInterval(tick, 1000);
   }
   function activity() {
-    if (!dialog.hidden) { return; }
+    if (showing) { return; }
     clearTimeout(idleTimer);
     idleTimer = setTimeout(showCountdown, idleMs);
   }
   function stay() {
     clearInterval(tickTimer);
-    dialog.hidden = true;
+    showing = false;
+    var d = dialog();
+    if (d) { d.hidden = true; }
     activity();
   }
-  dialog.querySelector(".idle-continue").addEventListener("click", stay);
+  document.addEventListener("click", function (e) {
+    if (e.target.closest && e.target.closest(".idle-continue")) { stay(); }
+  });
   ["pointerdown", "keydown", "input", "scroll", "touchstart"].forEach(function (name) {
     window.addEventListener(name, activity, { passive: true, capture: true });
   });
-  // htmx swaps the body on boosted navigation; keep the timers running from the same script.
   activity();
 })();
