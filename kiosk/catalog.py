@@ -4,11 +4,21 @@ import datetime
 
 from peewee import JOIN, fn
 
-from .models import (Event, Organization, Service, ServiceAudience, ServiceLanguage, ServiceSite,
+from .models import (Event, KioskState, Organization, Service, ServiceAudience, ServiceLanguage, ServiceSite,
                      Site, Translation)
 from .models.catalog import utcnow
 
 SOURCE_LANGUAGE = "ja"  # the ward writes the catalog in Japanese first
+GENERATION_KEY = "catalog_generation"
+
+
+def generation():
+    """A number that changes whenever the catalog does (caches key on it)."""
+    return KioskState.get_value(GENERATION_KEY, "0")
+
+
+def bump_generation():
+    KioskState.set_value(GENERATION_KEY, int(generation()) + 1)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,7 +38,10 @@ class Text:
 EMPTY = Text("", SOURCE_LANGUAGE, False)
 
 
-def texts(owner, ids, lang):
+CARD_FIELDS = ("name", "summary")
+
+
+def texts(owner, ids, lang, fields=None):
     """{owner_id: {field: Text}} for ``ids``, in ``lang`` with the Japanese source as fallback."""
     ids = list(ids)
     if not ids:
@@ -37,8 +50,10 @@ def texts(owner, ids, lang):
     rows = (Translation
             .select(Translation.owner_id, Translation.field, Translation.language, Translation.text)
             .where((Translation.owner == owner) & Translation.owner_id.in_(ids)
-                   & Translation.language.in_(list(wanted)))
-            .tuples())
+                   & Translation.language.in_(list(wanted))))
+    if fields:
+        rows = rows.where(Translation.field.in_(list(fields)))
+    rows = rows.tuples()
     out = {i: {} for i in ids}
     for owner_id, field, language, text in rows:
         if not text:
@@ -75,15 +90,16 @@ class EventView:
     service_name: Text = EMPTY
 
 
-def service_views(services, lang, with_next_event=True):
+def service_views(services, lang, with_next_event=True, with_audiences=False):
     """ServiceViews for a list of services, in the same order, in few queries."""
     services = list(services)
     ids = [s.id for s in services]
-    text = texts("service", ids, lang)
+    text = texts("service", ids, lang, CARD_FIELDS if not with_audiences else None)
     audiences = {}
-    for sid, audience in (ServiceAudience.select(ServiceAudience.service, ServiceAudience.audience)
-                          .where(ServiceAudience.service.in_(ids)).tuples()):
-        audiences.setdefault(sid, []).append(audience)
+    if with_audiences:
+        for sid, audience in (ServiceAudience.select(ServiceAudience.service, ServiceAudience.audience)
+                              .where(ServiceAudience.service.in_(ids)).tuples()):
+            audiences.setdefault(sid, []).append(audience)
     nexts = next_events(ids, lang) if with_next_event else {}
     return [ServiceView(s, text[s.id], audiences.get(s.id, []), nexts.get(s.id)) for s in services]
 
@@ -136,6 +152,19 @@ def filtered_services(category=None, audience=None, area=None, free=False, upcom
     return query
 
 
+def filtered_ids(ids, **filters):
+    """The subset of ``ids`` that passes the browse filters."""
+    return {sid for (sid,) in filtered_services(ids=ids, **filters).select(Service.id).tuples()}
+
+
+def services_by_id(ids):
+    """Services for ``ids``, in that order."""
+    if not ids:
+        return []
+    found = {s.id: s for s in Service.select().where(Service.id.in_(ids))}
+    return [found[i] for i in ids if i in found]
+
+
 def service_by_slug(slug):
     return (Service.select(Service, Organization).join(Organization)
             .where((Service.slug == slug) & (Service.active == True))  # noqa: E712
@@ -144,7 +173,7 @@ def service_by_slug(slug):
 
 def service_detail(service, lang, days=28):
     """Everything the detail page shows: texts, sites, languages, organisation, events."""
-    view = service_views([service], lang, with_next_event=False)[0]
+    view = service_views([service], lang, with_next_event=False, with_audiences=True)[0]
     sites = list(Site.select().join(ServiceSite).where(ServiceSite.service == service)
                  .order_by(Site.id))
     site_text = texts("site", [s.id for s in sites], lang)

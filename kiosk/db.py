@@ -4,8 +4,9 @@ import logging
 import pathlib
 import shutil
 
-from peewee import DatabaseProxy, PostgresqlDatabase, SqliteDatabase
+from peewee import DatabaseProxy, SqliteDatabase
 from playhouse.db_url import parse
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 from playhouse.migrations import Runner
 
 log = logging.getLogger(__name__)
@@ -23,19 +24,25 @@ SQLITE_PRAGMAS = {
 }
 
 
-def make_database(url):
-    """Build a peewee database for a sqlite:/// or postgresql:// URL."""
+def make_database(url, max_connections=32):
+    """Build a pooled peewee database for a sqlite:/// or postgresql:// URL.
+
+    Pooled, so that a request does not pay for a new connection and its pragmas; close()
+    returns the connection to the pool.
+    """
     if url.startswith("sqlite:///"):
         path = url[len("sqlite:///"):]
         if path != ":memory:":
             pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
         # IMMEDIATE: a write inside a deferred transaction can fail at once with
         # "database is locked" despite busy_timeout when several threads write.
-        return SqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
-                              check_same_thread=False)
+        return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
+                                    check_same_thread=False, max_connections=max_connections,
+                                    stale_timeout=600)
     if url.startswith(("postgres://", "postgresql://")):
         params = parse(url)
-        return PostgresqlDatabase(params.pop("database"), **params)
+        return PooledPostgresqlDatabase(params.pop("database"), max_connections=max_connections,
+                                        stale_timeout=600, **params)
     raise ValueError(f"unsupported DATABASE_URL: {url!r}")
 
 

@@ -89,5 +89,7 @@ def up(migrator, db):
         # on the spaces we put between unigrams, bigrams, words and romaji.
         db.execute_sql(
             "CREATE VIRTUAL TABLE search_fts USING fts5("
-            "service_id UNINDEXED, language UNINDEXED, name, body, "
+            "service_id UNINDEXED, language UNINDEXED, head UNINDEXED, name, body, "
             "tokenize = 'unicode61 remove_diacritics 2')")
+        # ORDER BY rank: bm25 with a name hit worth ten body hits.
+        db.execute_sql("INSERT INTO search_fts (search_fts, rank) VALUES ('rank', 'bm25(0, 0, 0, 10.0, 1.0)')")

@@ -8,6 +8,7 @@ import zoneinfo
 from ..db import database
 from ..models import (Event, Organization, Service, ServiceAudience, ServiceLanguage, ServiceSite,
                       Site, Translation)
+from ..catalog import bump_generation
 from ..search import index
 
 DATA = pathlib.Path(__file__).resolve().parent / "data"
@@ -78,6 +79,7 @@ def load_demo(today=None, tz="Asia/Tokyo"):
         for i in range(0, len(texts), 500):
             Translation.insert_many(texts[i:i + 500]).execute()
     index.reindex()
+    bump_generation()
     return {"organizations": len(orgs), "sites": len(sites),
             "services": Service.select().count(), "events": n_events}
 

@@ -4,6 +4,7 @@ import random
 
 from ..db import database
 from ..models import Organization, Service, ServiceAudience, ServiceSite, Site, Translation
+from ..catalog import bump_generation
 from ..search import index
 from .loader import DATA, load_demo
 
@@ -49,4 +50,5 @@ def load_synthetic(services=5000, seed=7):
                 ServiceAudience.create(service=service, audience=audience)
             ServiceSite.create(service=service, site=rng.choice(sites))
     index.reindex()
+    bump_generation()
     return Service.select().count()

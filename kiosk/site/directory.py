@@ -2,15 +2,17 @@
 import datetime
 
 import segno
-from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
 
 from .. import catalog, vocab
 from ..models import Service, Site
 from ..models.catalog import utcnow
 from ..search import index
-from ..web.render import render
+from ..web.cache import FragmentCache
+from ..web.render import render, wants_fragment
 
 bp = Blueprint("site", __name__)
+results_cache = FragmentCache(size=256)
 
 
 @bp.get("/")
@@ -40,16 +42,28 @@ def _filters():
 @bp.get("/<lang:lang>/services")
 def services(lang):
     """Browse by category, audience and filters, and search as you type (htmx swaps #results)."""
+    if wants_fragment():
+        # The results fragment depends only on the URL and the catalog: cache it.
+        key = (request.full_path, catalog.generation())
+        body = results_cache.get_or_render(key, lambda: _services(lang).get_data(as_text=True))
+        response = make_response(body)
+        response.vary.add("HX-Request")
+        return response
+    return _services(lang)
+
+
+def _services(lang):
     query = request.args.get("q", "")[:100].strip()
     filters = _filters()
     page = max(min(request.args.get("page", 1, type=int), 500), 1)
     per_page = current_app.config["RESULTS_PER_PAGE"]
     if query:
         ids = index.search_ids(query, lang)
-        hits = {s.id: s for s in catalog.filtered_services(ids=ids, **filters)}
-        ordered = [hits[i] for i in ids if i in hits]
-        total = len(ordered)
-        chosen = ordered[(page - 1) * per_page: page * per_page]
+        if any(filters.values()) and ids:
+            keep = catalog.filtered_ids(ids=ids, **filters)
+            ids = [i for i in ids if i in keep]
+        total = len(ids)
+        chosen = catalog.services_by_id(ids[(page - 1) * per_page: page * per_page])
     else:
         base = catalog.filtered_services(**filters).order_by(Service.id)
         total = base.count()

@@ -143,3 +143,18 @@ def test_csrf_failure_is_a_translated_page_not_a_crash(app):
     app.config["WTF_CSRF_ENABLED"] = True
     r = app.test_client().post("/prefs", data={"size": "1"}, headers={"Accept-Language": "ja"})
     assert r.status_code == 400 and "<html" in text(r)
+
+
+def test_search_fragment_follows_catalog_changes(client, db_conn):
+    from kiosk import catalog
+    headers = {"HX-Request": "true"}
+    url = "/en/services?q=zzyzx"
+    assert "zzyzx" in text(client.get(url, headers=headers)) and 'class="card"' not in text(client.get(url, headers=headers))
+    svc = Service.get(Service.slug == "kodomo-shokudo")
+    Translation.update(text="Zzyzx cafeteria").where(
+        (Translation.owner == "service") & (Translation.owner_id == svc.id)
+        & (Translation.field == "name") & (Translation.language == "en")).execute()
+    from kiosk.search.index import reindex
+    reindex([svc.id])
+    catalog.bump_generation()
+    assert "Zzyzx cafeteria" in text(client.get(url, headers=headers))
