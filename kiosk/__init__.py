@@ -35,8 +35,12 @@ def create_app(overrides=None, role=None):
     csrf.init_app(app)
     htmx.init_app(app)
 
-    from .web import errors, i18n, security
+    from . import clock
+    clock.set_offset(app.config.get("CLOCK_OFFSET_SECONDS", 0))
+
+    from .web import errors, formatting, i18n, security
     i18n.init_app(app)
+    formatting.init_app(app)
     security.init_app(app)
     errors.init_app(app)
 

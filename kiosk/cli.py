@@ -25,6 +25,9 @@ def serve_command(port, host):
     port = port or int(app.config["PORT"])
     host = host or app.config["HOST"]
     click.echo(f"{app.config['ROLE']} serving on http://{host}:{port}/", err=True)
+    if app.config["ROLE"] == "kiosk":
+        from .sync.client import start_loop
+        start_loop(app)   # in the background of this process; never inside a visitor's request
     waitress.serve(app, host=host, port=port, threads=int(app.config["THREADS"]),
                    ident="ward-kiosk", clear_untrusted_proxy_headers=True)
 
@@ -50,6 +53,9 @@ def load_demo_command(if_empty):
             click.echo("catalog already loaded")
             return
         counts = loader.load_demo(tz=current_app.config["TIMEZONE"])
+        if current_app.config["ROLE"] == "hub":
+            from .hub.ingest import publish_catalog
+            publish_catalog()
     click.echo("loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
@@ -88,9 +94,100 @@ def compile_command():
     _pybabel("compile", "-d", "translations", "--statistics")
 
 
+@click.command("pair")
+@click.option("--hub", "hub_url", required=True, help="The hub's base URL, e.g. http://hub.example:8081")
+@click.option("--code", required=True, help="One-time enrolment code from ward staff.")
+@click.option("--name", default="", help="A name staff will recognise (default: the site).")
+@with_appcontext
+def pair_command(hub_url, code, name):
+    """Enrol this kiosk with a ward hub using a one-time code."""
+    from .db import database
+    from .demo import loader
+    from .models import KioskState, Signup
+    from .sync import client, feed
+    name = name or current_app.config["SITE_SLUG"]
+    try:
+        answer = client.enroll(hub_url, code, name)
+    except client.HubRefused as exc:
+        raise click.ClickException(f"the hub refused the code ({exc.error})")
+    except Exception as exc:  # noqa: BLE001 - report any network failure plainly
+        raise click.ClickException(f"cannot reach the hub at {hub_url}: {type(exc).__name__}")
+    with database.connection_context():
+        with database.atomic():
+            if not Signup.select().exists():
+                loader.clear_catalog()   # the hub's catalog is the one that counts
+            for key, value in (("hub_url", hub_url.rstrip("/")), ("device_id", answer["device_id"]),
+                               ("device_secret", answer["secret"]), ("revoked", "0"),
+                               (feed.CURSOR_KEY, "0")):
+                KioskState.set_value(key, value)
+    click.echo(f"paired with {hub_url} as device {answer['device_id']}")
+
+
+@click.command("sync")
+@with_appcontext
+def sync_command():
+    """Run one sync round now (push the outbox, pull the feed, purge personal data)."""
+    from .db import database
+    from .sync import client
+    with database.connection_context():
+        creds = client.credentials()
+    if creds is None:
+        raise click.ClickException("this kiosk is not paired with a hub (see `kiosk pair`)")
+    hub = client.HubClient(*creds, timeout=float(current_app.config["SYNC_TIMEOUT_SECONDS"]))
+    engine = client.SyncEngine(hub, int(current_app.config["SYNC_BATCH_SIZE"]),
+                               int(current_app.config["PERSONAL_DATA_RETENTION_SECONDS"]))
+    try:
+        counts = engine.run_once()
+    except client.HubRefused as exc:
+        raise click.ClickException(f"the hub refused: {exc.error}")
+    finally:
+        hub.close()
+    click.echo("sync: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@click.command("enroll-code")
+@click.option("--site", default="", help="Site slug the new kiosk will serve.")
+@click.option("--hours", default=24, type=int, help="Hours before the code expires.")
+@with_appcontext
+def enroll_code_command(site, hours):
+    """(hub) Issue a one-time enrolment code for a new kiosk; prints the code."""
+    from .hub.devices import issue_code
+    from .db import database
+    with database.connection_context():
+        click.echo(issue_code(site, hours))
+
+
+@click.command("create-staff")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default="")
+@with_appcontext
+def create_staff_command(username, password, name):
+    """(hub) Create or reset a staff user (password stored hashed)."""
+    from .hub.staff_auth import set_password
+    from .db import database
+    with database.connection_context():
+        set_password(username, password, name)
+    click.echo(f"staff user {username} ready")
+
+
+@click.command("revoke")
+@click.argument("device_id")
+@with_appcontext
+def revoke_command(device_id):
+    """(hub) Revoke a kiosk: its requests are refused from now on."""
+    from .hub.devices import revoke
+    from .db import database
+    with database.connection_context():
+        if not revoke(device_id):
+            raise click.ClickException("no such device")
+    click.echo(f"revoked {device_id}")
+
+
 def init_app(app):
     for command in (serve_command, migrate_command, load_demo_command, load_synthetic_command,
-                    translations_group):
+                    translations_group, pair_command, sync_command, enroll_code_command,
+                    create_staff_command, revoke_command):
         app.cli.add_command(command)
 
 

@@ -41,3 +41,36 @@ SITE_KINDS = {
     "office": _l("Office"),
     "centre": _l("Community hall"),
 }
+
+SIGNUP_STATUSES = {
+    "provisional": _l("Received (waiting for the ward to confirm)"),
+    "confirmed": _l("Confirmed"),
+    "waitlisted": _l("On the waiting list"),
+    "cancelled": _l("Cancelled"),
+    "rejected": _l("Could not be registered"),
+}
+SIGNUP_REASONS = {
+    "": "",
+    "full": _l("The session was full when your sign-up reached the ward."),
+    "event_cancelled": _l("The session was cancelled."),
+    "unknown_event": _l("The session no longer exists."),
+    "staff": _l("Changed by ward staff."),
+    "promoted": _l("A seat became free, so you moved up from the waiting list."),
+}
+SIGNUP_KINDS = {
+    "event": _l("Session sign-up"),
+    "volunteer": _l("Volunteer registration"),
+    "callback": _l("Call-back request"),
+}
+AGE_BANDS = {
+    "u20": _l("Under 20"),
+    "20-39": _l("20 to 39"),
+    "40-64": _l("40 to 64"),
+    "65-74": _l("65 to 74"),
+    "75+": _l("75 or over"),
+}
+CALL_TIMES = {
+    "morning": _l("Morning (9:00–12:00)"),
+    "afternoon": _l("Afternoon (13:00–17:00)"),
+    "any": _l("Any time"),
+}

@@ -13,6 +13,7 @@ from ..search import index
 
 DATA = pathlib.Path(__file__).resolve().parent / "data"
 EVENT_DAYS = 28
+EVENT_NAMESPACE = uuid.UUID("6f1c1b1e-5d2a-4c55-9a53-3f4f5c6b7a80")
 
 
 def _read(path):
@@ -21,6 +22,15 @@ def _read(path):
 
 def catalog_is_empty():
     return not Service.select().exists()
+
+
+def clear_catalog():
+    """Remove every catalog row (a kiosk pairing with a hub takes the hub's catalog instead)."""
+    with database.atomic():
+        for model in (Event, ServiceSite, ServiceLanguage, ServiceAudience, Service, Site, Organization):
+            model.delete().execute()
+        Translation.delete().execute()
+        database.execute_sql("DELETE FROM search_fts")
 
 
 def _translations(owner, owner_id, text_by_lang):
@@ -73,7 +83,9 @@ def load_demo(today=None, tz="Asia/Tokyo"):
                 ServiceSite.create(service=service, site=sites[slug])
             for rule in p.get("events", []):
                 for start, end in occurrences(rule, today, tz):
-                    Event.create(uid=str(uuid.uuid4()), service=service, site=sites[rule["site"]],
+                    # Deterministic: a hub and a kiosk loading the demo on the same day agree.
+                    uid = uuid.uuid5(EVENT_NAMESPACE, f"{p['slug']}|{rule['site']}|{start.isoformat()}")
+                    Event.create(uid=str(uid), service=service, site=sites[rule["site"]],
                                  starts_at=start, ends_at=end, capacity=rule.get("capacity", 0))
                     n_events += 1
         for i in range(0, len(texts), 500):

@@ -2,7 +2,8 @@
 
 
 def register(app):
-    from . import directory, filters, session
+    from . import directory, filters, session, signup
     filters.init_app(app)
     app.register_blueprint(directory.bp)
     app.register_blueprint(session.bp)
+    app.register_blueprint(signup.bp)

@@ -88,16 +88,22 @@ def service(lang, slug):
     if svc is None:
         abort(404)
     detail = catalog.service_detail(svc, lang, days=current_app.config["UPCOMING_DAYS"])
+    from .signup import local_seats_left
+    seats = {e.event.uid: local_seats_left(e.event) for e in detail["events"]}
     public_url = public_service_url(slug, lang)
     qr = segno.make(public_url, error="m").svg_inline(scale=5, border=2, dark="#000",
                                                        light="#fff", omitsize=True)
     return render("site/service.html", "content", svc=svc, public_url=public_url, qr=qr,
-                  site=_this_site(lang), **detail)
+                  site=_this_site(lang), seats=seats, **detail)
+
+
+def public_base():
+    return current_app.config["PUBLIC_BASE_URL"].rstrip("/")
 
 
 def public_service_url(slug, lang):
     """The hub's public page of a service in a language (what the QR code opens on a phone)."""
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/{lang}/services/{slug}"
+    return f"{public_base()}/{lang}/services/{slug}"
 
 
 @bp.get("/<lang:lang>/events")

@@ -43,8 +43,16 @@ def status():
 
 
 def sync_status():
+    """Online, last sync (in the visitor's time zone), records waiting, revoked."""
+    from flask_babel import format_datetime
+
+    from ..models import Outbox
+    from ..sync.protocol import parse_time
+    last = KioskState.get_value("last_sync_at")
     return {"online": KioskState.get_value("online") == "1",
-            "last_sync_at": KioskState.get_value("last_sync_at")}
+            "last_sync_at": format_datetime(parse_time(last), "short") if last else None,
+            "pending": Outbox.select().count(),
+            "revoked": KioskState.get_value("revoked") == "1"}
 
 
 @bp.get("/healthz")

@@ -1,7 +1,7 @@
 """Error pages in the visitor's language; nothing a visitor can send produces a 500."""
 import logging
 
-from flask import render_template, request
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
@@ -10,7 +10,14 @@ log = logging.getLogger(__name__)
 
 
 def _page(status, title, message):
-    template = "errors/fragment.html" if request.htmx and not request.htmx.boosted else "errors/page.html"
+    if request.path.startswith("/api/"):
+        return {"error": f"http_{status}"}, status
+    if current_app.config["ROLE"] == "hub":
+        template = "errors/hub.html"
+    elif request.htmx and not request.htmx.boosted:
+        template = "errors/fragment.html"
+    else:
+        template = "errors/page.html"
     return render_template(template, status=status, title=title, message=message), status
 
 

@@ -6,7 +6,7 @@ names its Babel locale; browsers' Accept-Language tags are matched by prefix.
 """
 import re
 
-from flask import current_app, g, request, url_for
+from flask import current_app, g, has_request_context, redirect, request, session, url_for
 from flask_babel import Babel
 from werkzeug.routing import BaseConverter
 
@@ -27,8 +27,15 @@ def language(code):
 
 
 def current_language():
-    """The kiosk code of this request's language."""
-    return getattr(g, "lang", None) or current_app.config["DEFAULT_LANGUAGE"]
+    """The code of this request's language: from the URL (/ja/...), else the one chosen on
+    pages without a language in the URL (staff screens), else the default."""
+    lang = getattr(g, "lang", None)
+    if lang:
+        return lang
+    chosen = session.get("lang") if has_request_context() else None
+    if chosen in language_codes():
+        return chosen
+    return current_app.config["DEFAULT_LANGUAGE"]
 
 
 def negotiate(accept_header_values):
@@ -59,7 +66,7 @@ def switch_url(code):
         args = dict(request.view_args, lang=code)
         args.update({k: v for k, v in request.args.lists() if k not in args})
         return url_for(request.endpoint, **args)
-    return url_for("site.home", lang=code)
+    return url_for("language", code=code, next=request.full_path if request.query_string else request.path)
 
 
 def init_app(app):
@@ -81,6 +88,15 @@ def init_app(app):
     def _add_lang(endpoint, values):
         if "lang" not in values and app.url_map.is_endpoint_expecting(endpoint, "lang"):
             values["lang"] = current_language()
+
+    @app.get("/language/<lang:code>", endpoint="language")
+    def choose_language(code):
+        """Language choice on pages without a language in their URL (staff screens)."""
+        session["lang"] = code
+        target = request.args.get("next", "")
+        if not target.startswith("/") or target.startswith("//"):
+            target = "/"
+        return redirect(target, 303)
 
     @app.context_processor
     def _i18n_context():

@@ -1,0 +1,76 @@
+"""Device authentication for the sync API: every request signed, bound to its device, fresh,
+and used once. A refused request stores nothing (its nonce included)."""
+import datetime
+import functools
+import random
+import time
+
+import peewee
+from flask import g, jsonify, request
+
+from ..db import database
+from ..models import Device, SeenNonce
+from ..models.catalog import utcnow
+from ..sync import protocol
+
+
+def refuse(status, error, **extra):
+    response = jsonify({"error": error, **extra})
+    response.status_code = status
+    return response
+
+
+def device_required(view):
+    """Verify protocol version, device, revocation, timestamp window, signature, nonce."""
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.headers.get(protocol.H_PROTOCOL) != str(protocol.PROTOCOL_VERSION):
+            return refuse(400, "protocol_version", supported=[protocol.PROTOCOL_VERSION])
+        device = Device.get_or_none(Device.device_id == request.headers.get(protocol.H_DEVICE, ""))
+        if device is None:
+            return refuse(401, "unknown_device")
+        timestamp, nonce = request.headers.get(protocol.H_TIMESTAMP, ""), request.headers.get(protocol.H_NONCE, "")
+        body = request.get_data(cache=True)
+        path = request.full_path if request.query_string else request.path
+        if not protocol.verify(device.secret, request.method, path, timestamp, nonce, body,
+                               request.headers.get(protocol.H_SIGNATURE)):
+            return refuse(401, "bad_signature")
+        if device.revoked_at is not None:
+            return refuse(403, "revoked")
+        try:
+            skew = float(timestamp) - time.time()
+        except ValueError:
+            return refuse(401, "bad_timestamp")
+        if abs(skew) > protocol.TIMESTAMP_WINDOW_SECONDS:
+            return refuse(401, "clock_skew", hub_time=time.time())
+        if not 8 <= len(nonce) <= 64:
+            return refuse(401, "bad_nonce")
+        try:
+            with database.atomic():
+                SeenNonce.create(device_id=device.device_id, nonce=nonce)
+        except peewee.IntegrityError:
+            return refuse(401, "replay")
+        pending = request.headers.get(protocol.H_PENDING, "")
+        update = {Device.last_seen_at: utcnow(), Device.clock_skew_seconds: int(skew)}
+        if pending.isdigit():
+            update[Device.pending_reported] = int(pending)
+        Device.update(update).where(Device.id == device.id).execute()
+        if random.random() < 0.02:
+            _forget_old_nonces()
+        g.device = device
+        return view(*args, **kwargs)
+    return wrapper
+
+
+def _forget_old_nonces():
+    """Nonces older than twice the window can never be replayed successfully: drop them."""
+    cutoff = utcnow() - datetime.timedelta(seconds=2 * protocol.TIMESTAMP_WINDOW_SECONDS)
+    SeenNonce.delete().where(SeenNonce.seen_at < cutoff).execute()
+
+
+def init_hub_time(bp):
+    @bp.after_request
+    def _hub_time(response):
+        # Every answer tells the kiosk the hub's clock, refusals included.
+        response.headers[protocol.H_HUB_TIME] = f"{time.time():.3f}"
+        return response

@@ -1,0 +1,161 @@
+"""Idempotent ingest of kiosk records and the hub's capacity decisions.
+
+Capacity rule (documented in the README): the hub decides in the order records *arrive at the
+hub* (its own clock and a strict arrival counter, never the kiosk's clock). A sign-up for an
+event is confirmed while the confirmed count is below the event's capacity, otherwise it is
+waitlisted; an event with capacity 0 needs no sign-up and confirms everyone. A sign-up for a
+cancelled or unknown event is kept with status "cancelled" and a reason, and shown to staff.
+When staff cancel a confirmed sign-up, the earliest-arrived waitlisted one moves up.
+"""
+import contextlib
+import json
+
+import peewee
+
+from ..db import database, is_sqlite
+from ..models import Event, HubSignup, RejectedRecord
+from ..models.catalog import utcnow
+from ..sync import feed, protocol
+
+_ADVISORY_LOCK_KEY = 7274_0001
+
+
+@contextlib.contextmanager
+def write_lock():
+    """One writer at a time for ingest and feed entries, across every hub process.
+
+    SQLite: the IMMEDIATE transaction is the lock. PostgreSQL: a transaction-scoped advisory
+    lock, so feed sequence numbers become visible in commit order (a cursor never skips one).
+    """
+    with database.atomic() as txn:
+        if not is_sqlite():
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_KEY,))
+        yield txn
+
+
+def _next_arrival():
+    last = HubSignup.select(peewee.fn.MAX(HubSignup.arrival)).scalar()
+    return (last or 0) + 1
+
+
+def confirmed_count(event_uid):
+    return (HubSignup.select().where((HubSignup.event_uid == event_uid)
+                                     & (HubSignup.status == "confirmed")).count())
+
+
+def _decide(record):
+    """(status, reason) for a new record."""
+    if record["kind"] != "event":
+        return "confirmed", ""
+    event = Event.get_or_none(Event.uid == record["event"])
+    if event is None:
+        return "cancelled", "unknown_event"
+    if event.cancelled:
+        return "cancelled", "event_cancelled"
+    if event.capacity == 0 or confirmed_count(event.uid) < event.capacity:
+        return "confirmed", ""
+    return "waitlisted", "full"
+
+
+def _reject(device_id, record, reason, detail=""):
+    rid = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else ""
+    RejectedRecord.create(record_id=rid[:64], device_id=device_id, reason=reason, detail=detail,
+                          payload=json.dumps(record, ensure_ascii=False, default=str)[:20000])
+    return {"id": rid, "result": "rejected", "reason": reason}
+
+
+def ingest(device_id, records):
+    """Store each record exactly once and answer for each; one bad record blocks nothing."""
+    results = []
+    with write_lock():
+        arrival = _next_arrival()
+        received = utcnow()
+        for record in records:
+            reason = protocol.validate_record(record)
+            if reason:
+                results.append(_reject(device_id, record, reason))
+                continue
+            digest = protocol.payload_hash(record)
+            existing = HubSignup.get_or_none(HubSignup.id == record["id"])
+            if existing is not None:
+                if existing.payload_hash == digest:
+                    results.append({"id": existing.id, "result": "duplicate",
+                                    "status": existing.status, "reason": existing.reason})
+                else:
+                    results.append(_reject(device_id, record, "conflict",
+                                           "same id, different content: kept the first"))
+                continue
+            status, why = _decide(record)
+            person = record["person"]
+            HubSignup.create(
+                id=record["id"], device_id=device_id, payload_hash=digest,
+                ref_code=record["ref_code"], kind=record["kind"], service_slug=record["service"],
+                event_uid=record.get("event"), language=record["language"], status=status,
+                reason=why, kiosk_created_at=protocol.parse_time(record["created_at"]),
+                received_at=received, arrival=arrival,
+                **{f: person.get(f) for f in protocol.PERSON_FIELDS})
+            arrival += 1
+            if status == "confirmed" and record["kind"] == "event":
+                _update_seats(record["event"])
+            feed.append("status", record["id"])
+            results.append({"id": record["id"], "result": "accepted", "status": status, "reason": why})
+    return results
+
+
+def _update_seats(event_uid):
+    Event.update(seats_taken=confirmed_count(event_uid)).where(Event.uid == event_uid).execute()
+    feed.append("event", event_uid)
+
+
+def set_status(signup_id, status):
+    """Staff action: confirm, waitlist or cancel; cancelling a confirmed seat promotes the next."""
+    with write_lock():
+        signup = HubSignup.get_or_none(HubSignup.id == signup_id)
+        if signup is None or status not in ("confirmed", "waitlisted", "cancelled"):
+            return None
+        was = signup.status
+        HubSignup.update(status=status, reason="staff").where(HubSignup.id == signup_id).execute()
+        feed.append("status", signup_id)
+        if signup.event_uid:
+            if was == "confirmed" and status == "cancelled":
+                _promote_next(signup.event_uid)
+            _update_seats(signup.event_uid)
+        return status
+
+
+def _promote_next(event_uid):
+    event = Event.get_or_none(Event.uid == event_uid)
+    if event is None or event.cancelled:
+        return
+    if event.capacity and confirmed_count(event_uid) >= event.capacity:
+        return
+    nxt = (HubSignup.select().where((HubSignup.event_uid == event_uid) & (HubSignup.status == "waitlisted"))
+           .order_by(HubSignup.arrival).first())
+    if nxt:
+        HubSignup.update(status="confirmed", reason="promoted").where(HubSignup.id == nxt.id).execute()
+        feed.append("status", nxt.id)
+
+
+def cancel_event(event_uid):
+    """Staff cancel an event: its sign-ups are kept, marked cancelled, and kiosks are told."""
+    with write_lock():
+        Event.update(cancelled=True).where(Event.uid == event_uid).execute()
+        feed.append("event", event_uid)
+        for s in HubSignup.select().where((HubSignup.event_uid == event_uid)
+                                          & (HubSignup.status != "cancelled")):
+            HubSignup.update(status="cancelled", reason="event_cancelled").where(HubSignup.id == s.id).execute()
+            feed.append("status", s.id)
+
+
+def publish_catalog():
+    """Put every catalog row in the feed (after loading a catalog on the hub)."""
+    from ..models import Organization, Service, Site
+    with write_lock():
+        for o in Organization.select(Organization.slug):
+            feed.append("organization", o.slug)
+        for s in Site.select(Site.slug):
+            feed.append("site", s.slug)
+        for s in Service.select(Service.slug):
+            feed.append("service", s.slug)
+        for e in Event.select(Event.uid):
+            feed.append("event", e.uid)

@@ -1,0 +1,141 @@
+"""Staff screens on the hub: sign-ups by event, attention list, kiosks, enrolment codes."""
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from peewee import fn
+
+from .. import catalog
+from ..models import Device, Event, HubSignup, RejectedRecord, Service, Site
+from . import devices, ingest
+from .staff_auth import login as do_login
+from .staff_auth import logout as do_logout
+from .staff_auth import staff_required
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+STATUSES = ("confirmed", "waitlisted", "cancelled")
+
+
+def init_app(app):
+    @app.get("/")
+    def hub_root():
+        """The hub's front door is the staff screen."""
+        return redirect(url_for("staff.overview"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Staff sign-in."""
+    error = None
+    if request.method == "POST":
+        user = do_login(request.form.get("username", "")[:64], request.form.get("password", "")[:256])
+        if user:
+            target = request.args.get("next", "")
+            return redirect(target if target.startswith("/staff") else url_for("staff.overview"), 303)
+        error = _("Wrong user name or password.")
+    return render_template("hub/login.html", error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    do_logout()
+    return redirect(url_for("staff.login"), 303)
+
+
+@bp.get("/")
+@staff_required
+def overview():
+    """Sign-ups by event, what needs attention, and the latest sign-ups."""
+    lang = g.get("lang") or _lang()
+    counts = {}
+    for uid, status, n in (HubSignup.select(HubSignup.event_uid, HubSignup.status, fn.COUNT(HubSignup.id))
+                           .where(HubSignup.event_uid.is_null(False))
+                           .group_by(HubSignup.event_uid, HubSignup.status).tuples()):
+        counts.setdefault(uid, {})[status] = n
+    events = list(Event.select(Event, Service).join(Service).where(Event.uid.in_(list(counts)))
+                  .order_by(Event.starts_at)) if counts else []
+    views = catalog.event_views(events, lang, with_service=True)
+    attention = list(HubSignup.select().where(HubSignup.reason.in_(["event_cancelled", "unknown_event"]))
+                     .order_by(HubSignup.arrival.desc()).limit(50))
+    rejected = list(RejectedRecord.select().where(RejectedRecord.resolved == False)  # noqa: E712
+                    .order_by(RejectedRecord.id.desc()).limit(50))
+    recent = list(HubSignup.select().order_by(HubSignup.arrival.desc()).limit(50))
+    names = _service_names([s.service_slug for s in recent + attention], lang)
+    return render_template("hub/overview.html", events=views, counts=counts, attention=attention,
+                           rejected=rejected, recent=recent, names=names)
+
+
+@bp.get("/events/<uid>")
+@staff_required
+def event(uid):
+    """Every sign-up of one event, in arrival order, with actions."""
+    ev = Event.get_or_none(Event.uid == uid)
+    if ev is None:
+        abort(404)
+    view = catalog.event_views([ev], _lang(), with_service=True)[0]
+    signups = list(HubSignup.select().where(HubSignup.event_uid == uid).order_by(HubSignup.arrival))
+    return render_template("hub/event.html", e=view, signups=signups, statuses=STATUSES)
+
+
+@bp.post("/signups/<signup_id>/status")
+@staff_required
+def set_status(signup_id):
+    """Confirm, waitlist or cancel one sign-up."""
+    status = request.form.get("status")
+    if status not in STATUSES:
+        abort(400)
+    signup = HubSignup.get_or_none(HubSignup.id == signup_id)
+    if signup is None:
+        abort(404)
+    ingest.set_status(signup_id, status)
+    back = url_for("staff.event", uid=signup.event_uid) if signup.event_uid else url_for("staff.overview")
+    return redirect(back, 303)
+
+
+@bp.post("/events/<uid>/cancel")
+@staff_required
+def cancel_event(uid):
+    """Cancel an event; its sign-ups are kept and marked, kiosks are told."""
+    if Event.get_or_none(Event.uid == uid) is None:
+        abort(404)
+    ingest.cancel_event(uid)
+    return redirect(url_for("staff.event", uid=uid), 303)
+
+
+@bp.post("/rejected/<int:rid>/resolve")
+@staff_required
+def resolve_rejected(rid):
+    RejectedRecord.update(resolved=True).where(RejectedRecord.id == rid).execute()
+    return redirect(url_for("staff.overview"), 303)
+
+
+@bp.route("/kiosks", methods=["GET", "POST"])
+@staff_required
+def kiosks():
+    """The fleet: last seen, what each kiosk still holds; new enrolment codes; revocation."""
+    new_code = None
+    if request.method == "POST":
+        site = request.form.get("site", "")
+        if site and not Site.select().where(Site.slug == site).exists():
+            abort(400)
+        new_code = devices.issue_code(site, 24)
+    fleet = list(Device.select().order_by(Device.enrolled_at.desc()))
+    sites = catalog.texts("site", [s.id for s in Site.select()], _lang())
+    site_names = {s.slug: sites[s.id].get("name") for s in Site.select()}
+    return render_template("hub/kiosks.html", fleet=fleet, new_code=new_code, site_names=site_names)
+
+
+@bp.post("/kiosks/<device_id>/revoke")
+@staff_required
+def revoke(device_id):
+    devices.revoke(device_id)
+    return redirect(url_for("staff.kiosks"), 303)
+
+
+def _lang():
+    from ..web.i18n import current_language
+    return current_language()
+
+
+def _service_names(slugs, lang):
+    services = {s.id: s.slug for s in Service.select().where(Service.slug.in_(list(set(slugs))))} if slugs else {}
+    names = catalog.texts("service", list(services), lang, ("name",))
+    return {services[i]: names[i].get("name") for i in services}

@@ -1,0 +1,104 @@
+"""The ward hub's own state. All of it lives in the database, never in a process's memory, so
+several hub processes behind a load balancer behave as one hub (DESIGN.md 5.13)."""
+from peewee import (BigAutoField, BigIntegerField, BooleanField, CharField, DateTimeField, ForeignKeyField,
+                    IntegerField, TextField)
+
+from .base import BaseModel
+from .catalog import utcnow
+
+
+class Device(BaseModel):
+    """An enrolled kiosk and its shared secret for signing requests."""
+    device_id = CharField(unique=True, max_length=36)
+    name = CharField(max_length=128)
+    site_slug = CharField(default="", max_length=64)
+    secret = CharField(max_length=128)
+    enrolled_at = DateTimeField(default=utcnow)
+    revoked_at = DateTimeField(null=True)
+    last_seen_at = DateTimeField(null=True)
+    pending_reported = IntegerField(default=0)     # outbox length the kiosk last reported
+    clock_skew_seconds = IntegerField(default=0)   # kiosk clock minus hub clock, last seen
+
+
+class EnrollmentCode(BaseModel):
+    """A one-time code staff give to a new kiosk; stored hashed."""
+    code_hash = CharField(unique=True, max_length=128)
+    site_slug = CharField(default="", max_length=64)
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()
+    used_at = DateTimeField(null=True)
+    device = ForeignKeyField(Device, null=True, on_delete="SET NULL")
+
+
+class SeenNonce(BaseModel):
+    """Nonces of accepted requests inside the timestamp window: a replay is refused."""
+    device_id = CharField(max_length=36)
+    nonce = CharField(max_length=64)
+    seen_at = DateTimeField(default=utcnow, index=True)
+
+    class Meta:
+        indexes = ((("device_id", "nonce"), True),)
+
+
+class HubSignup(BaseModel):
+    """A sign-up as the hub stores it: exactly once per record id."""
+    id = CharField(primary_key=True, max_length=36)
+    device_id = CharField(max_length=36, index=True)
+    payload_hash = CharField(max_length=64)
+    ref_code = CharField(index=True, max_length=16)
+    kind = CharField(max_length=16)
+    service_slug = CharField(max_length=96, index=True)
+    event_uid = CharField(null=True, max_length=36, index=True)
+    language = CharField(max_length=16)
+    status = CharField(max_length=16)
+    reason = CharField(default="", max_length=64)
+    kiosk_created_at = DateTimeField()             # the kiosk's clock: shown, never used to order
+    received_at = DateTimeField(default=utcnow)    # the hub's clock: arrival order
+    arrival = BigIntegerField(index=True)          # strict arrival order (ties impossible)
+    name = TextField(null=True)
+    name_kana = TextField(null=True)
+    phone = CharField(null=True, max_length=32)
+    email = CharField(null=True, max_length=254)
+    age_band = CharField(null=True, max_length=16)
+    preferred_language = CharField(null=True, max_length=16)
+    preferred_time = CharField(null=True, max_length=16)
+    note = TextField(null=True)
+
+
+class RejectedRecord(BaseModel):
+    """A record the hub refused, kept for staff with its reason (never silently dropped)."""
+    record_id = CharField(max_length=64, index=True)
+    device_id = CharField(max_length=36)
+    reason = CharField(max_length=64)
+    detail = TextField(default="")
+    payload = TextField()
+    received_at = DateTimeField(default=utcnow)
+    resolved = BooleanField(default=False)
+
+
+class Feed(BaseModel):
+    """The hub's change feed: catalog rows and sign-up statuses, by a monotonic cursor.
+
+    Entries are appended under the hub's write lock (kiosk.hub.ingest.feed_lock), so a higher
+    seq never becomes visible before a lower one: a kiosk's cursor cannot skip an entry.
+    """
+    seq = BigAutoField()
+    kind = CharField(max_length=16)           # organization | site | service | event | status
+    key = CharField(max_length=96)            # slug, event uid, or sign-up id
+    deleted = BooleanField(default=False)     # tombstone
+    created_at = DateTimeField(default=utcnow)
+
+
+class StaffUser(BaseModel):
+    username = CharField(unique=True, max_length=64)
+    password_hash = CharField(max_length=255)
+    display_name = CharField(default="", max_length=128)
+    created_at = DateTimeField(default=utcnow)
+
+
+class StaffSession(BaseModel):
+    """Staff sessions live in the database: any hub process can check or end them."""
+    token_hash = CharField(unique=True, max_length=64)
+    user = ForeignKeyField(StaffUser, on_delete="CASCADE")
+    created_at = DateTimeField(default=utcnow)
+    expires_at = DateTimeField()

@@ -1,0 +1,59 @@
+"""Sign-ups on the kiosk, the outbox that carries them to the hub, and statuses the hub sent back.
+
+A sign-up and its outbox entry are written in one local transaction (kiosk.sync.outbox.enqueue).
+Personal fields are set to NULL once the hub has acknowledged the record and the retention time
+has passed (kiosk.sync.outbox.purge_personal_data).
+"""
+from peewee import AutoField, CharField, DateTimeField, IntegerField, TextField
+
+from .base import BaseModel
+from .catalog import utcnow
+
+STATUSES = ("provisional", "confirmed", "waitlisted", "cancelled", "rejected")
+KINDS = ("event", "volunteer", "callback")
+
+
+class Signup(BaseModel):
+    """A visitor's sign-up as recorded on this kiosk."""
+    id = CharField(primary_key=True, max_length=36)     # UUID made here: the global identity
+    ref_code = CharField(unique=True, max_length=16)
+    kind = CharField(max_length=16)
+    service_slug = CharField(max_length=96)
+    event_uid = CharField(null=True, max_length=36, index=True)
+    language = CharField(max_length=16)
+    status = CharField(default="provisional", max_length=16)
+    status_reason = CharField(default="", max_length=64)
+    created_at = DateTimeField(default=utcnow)           # kiosk clock, UTC
+    acked_at = DateTimeField(null=True, index=True)      # hub acknowledged (kiosk clock)
+    purged_at = DateTimeField(null=True)
+    # Personal data: NULL after acknowledgement + retention.
+    name = TextField(null=True)
+    name_kana = TextField(null=True)
+    phone = CharField(null=True, max_length=32)
+    email = CharField(null=True, max_length=254)
+    age_band = CharField(null=True, max_length=16)
+    preferred_language = CharField(null=True, max_length=16)
+    preferred_time = CharField(null=True, max_length=16)
+    note = TextField(null=True)
+
+
+class Outbox(BaseModel):
+    """Records waiting for the hub's acknowledgement, in the order they were made."""
+    seq = AutoField()                                    # monotonic: the sending order
+    record_id = CharField(unique=True, max_length=36)
+    kind = CharField(max_length=16)
+    payload = TextField()                                # JSON, exactly as it will be sent
+    created_at = DateTimeField(default=utcnow)
+    attempts = IntegerField(default=0)
+    last_error = CharField(default="", max_length=255)
+
+
+class SignupStatus(BaseModel):
+    """Statuses of every kiosk's sign-ups, pulled from the hub (no personal data), for look-up."""
+    record_id = CharField(primary_key=True, max_length=36)
+    ref_code = CharField(index=True, max_length=16)
+    event_uid = CharField(null=True, max_length=36)
+    service_slug = CharField(max_length=96)
+    status = CharField(max_length=16)
+    reason = CharField(default="", max_length=64)
+    updated_at = DateTimeField(default=utcnow)

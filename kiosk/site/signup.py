@@ -1,0 +1,133 @@
+"""Sign-ups on the kiosk: event seats, volunteer registration, call-back requests, and looking a
+sign-up up by its reference code. Each writes locally (record + outbox in one transaction) and
+returns at once; the background sync loop carries it to the hub."""
+import segno
+from flask import (Blueprint, abort, current_app, redirect, render_template, request, session,
+                   url_for)
+
+from .. import catalog
+from ..models import Event, Outbox, ServiceAudience, Signup, SignupStatus
+from ..sync import outbox
+from ..web.i18n import languages
+from .directory import public_base
+from .forms import CallbackForm, EventSignupForm, VolunteerForm
+
+bp = Blueprint("signup", __name__)
+
+
+def _wake_sync():
+    loop = current_app.extensions.get("sync_loop")
+    if loop is not None:
+        loop.wake()
+
+
+def _finish(signup):
+    # The confirmation page finds the sign-up through the session: nothing personal in a URL.
+    session["done"] = signup.id
+    _wake_sync()
+    return redirect(url_for("signup.done"), 303)
+
+
+def local_seats_left(event):
+    """Seats left as this kiosk knows: the hub's count minus our own unacknowledged sign-ups."""
+    ours = (Signup.select().where((Signup.event_uid == event.uid) & Signup.acked_at.is_null()
+                                  & (Signup.status == "provisional")).count())
+    return max(event.capacity - event.seats_taken - ours, 0)
+
+
+@bp.route("/<lang:lang>/signup/event/<uid>", methods=["GET", "POST"])
+def event(lang, uid):
+    """Sign up for a seat at one session (waiting list when it is full)."""
+    ev = Event.get_or_none(Event.uid == uid)
+    if ev is None or ev.cancelled or ev.capacity == 0:
+        abort(404)
+    svc = ev.service
+    elderly = ServiceAudience.select().where((ServiceAudience.service == svc)
+                                             & (ServiceAudience.audience == "elderly")).exists()
+    form = EventSignupForm(age_required=elderly)
+    if form.validate_on_submit():
+        signup = outbox.enqueue_signup(kind="event", service_slug=svc.slug, event_uid=ev.uid,
+                                       language=lang, **form.person())
+        return _finish(signup)
+    view = catalog.service_views([svc], lang, with_next_event=False)[0]
+    event_view = catalog.event_views([ev], lang)[0]
+    return render_template("site/signup.html", form=form, kind="event", svc=svc, view=view,
+                           e=event_view, seats_left=local_seats_left(ev)), (422 if request.method == "POST" else 200)
+
+
+def _service_or_404(slug, category):
+    svc = catalog.service_by_slug(slug)
+    if svc is None or svc.category != category:
+        abort(404)
+    return svc
+
+
+@bp.route("/<lang:lang>/signup/volunteer/<slug>", methods=["GET", "POST"])
+def volunteer(lang, slug):
+    """Register as a volunteer with a volunteering program (Nerries, the volunteer centre...)."""
+    svc = _service_or_404(slug, "volunteering")
+    form = VolunteerForm()
+    if form.validate_on_submit():
+        return _finish(outbox.enqueue_signup(kind="volunteer", service_slug=svc.slug, language=lang,
+                                             **form.person()))
+    view = catalog.service_views([svc], lang, with_next_event=False)[0]
+    return render_template("site/signup.html", form=form, kind="volunteer", svc=svc, view=view,
+                           e=None), (422 if request.method == "POST" else 200)
+
+
+@bp.route("/<lang:lang>/signup/callback/<slug>", methods=["GET", "POST"])
+def callback(lang, slug):
+    """Ask a consultation desk to call back, in the visitor's language, at a chosen time."""
+    svc = _service_or_404(slug, "consultation")
+    form = CallbackForm(languages=[(l["code"], l["endonym"]) for l in languages()])
+    if request.method == "GET":
+        form.preferred_language.data = lang
+    if form.validate_on_submit():
+        return _finish(outbox.enqueue_signup(kind="callback", service_slug=svc.slug, language=lang,
+                                             **form.person()))
+    view = catalog.service_views([svc], lang, with_next_event=False)[0]
+    return render_template("site/signup.html", form=form, kind="callback", svc=svc, view=view,
+                           e=None), (422 if request.method == "POST" else 200)
+
+
+@bp.get("/<lang:lang>/signup/done")
+def done(lang):
+    """The confirmation: reference code, status, and a QR code of the public status page."""
+    signup = Signup.get_or_none(Signup.id == session.get("done", ""))
+    if signup is None:
+        return redirect(url_for("site.home"))
+    svc = catalog.service_by_slug(signup.service_slug)
+    view = catalog.service_views([svc], lang, with_next_event=False)[0] if svc else None
+    ev = Event.get_or_none(Event.uid == signup.event_uid) if signup.event_uid else None
+    e = catalog.event_views([ev], lang)[0] if ev else None
+    status_url = f"{public_base()}/{lang}/status/{signup.ref_code}"
+    qr = segno.make(status_url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+    return render_template("site/done.html", signup=signup, view=view, e=e, qr=qr,
+                           waitlist=bool(ev and local_seats_left(ev) == 0 and signup.status == "provisional"))
+
+
+@bp.get("/<lang:lang>/status")
+def status(lang):
+    """Look a sign-up up by reference code, on any kiosk that has synced."""
+    raw = (request.args.get("ref") or "").strip().upper().replace(" ", "")[:16]
+    if len(raw) == 8 and "-" not in raw:
+        raw = raw[:4] + "-" + raw[4:]
+    found = None
+    if raw:
+        local = Signup.get_or_none(Signup.ref_code == raw)
+        if local:
+            found = {"ref": local.ref_code, "status": local.status, "reason": local.status_reason,
+                     "service": local.service_slug, "event": local.event_uid,
+                     "queued": Outbox.select().where(Outbox.record_id == local.id).exists()}
+        else:
+            synced = SignupStatus.get_or_none(SignupStatus.ref_code == raw)
+            if synced:
+                found = {"ref": synced.ref_code, "status": synced.status, "reason": synced.reason,
+                         "service": synced.service_slug, "event": synced.event_uid, "queued": False}
+    details = {}
+    if found:
+        svc = catalog.service_by_slug(found["service"])
+        details["view"] = catalog.service_views([svc], lang, with_next_event=False)[0] if svc else None
+        ev = Event.get_or_none(Event.uid == found["event"]) if found["event"] else None
+        details["e"] = catalog.event_views([ev], lang)[0] if ev else None
+    return render_template("site/status.html", ref=raw, found=found, **details)

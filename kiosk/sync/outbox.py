@@ -1,0 +1,96 @@
+"""The kiosk's transactional outbox: a record and its outbox entry commit together, and an entry
+leaves the outbox only when the hub has durably answered for it."""
+import datetime
+import json
+import secrets
+import uuid
+
+from .. import clock
+from ..db import database
+from ..models import KioskState, Outbox, Signup
+from . import protocol
+
+# No 0/O, 1/I/L: a reference code read aloud over the phone must not be misheard.
+REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+PERSONAL = ("name", "name_kana", "phone", "email", "age_band", "preferred_language",
+            "preferred_time", "note")
+FINAL = ("accepted", "duplicate", "rejected")
+
+
+def new_ref_code():
+    raw = "".join(secrets.choice(REF_ALPHABET) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def signup_payload(signup):
+    """The record as the hub receives it (see protocol.validate_record)."""
+    return {
+        "id": signup.id, "type": "signup", "kind": signup.kind, "ref_code": signup.ref_code,
+        "service": signup.service_slug, "event": signup.event_uid, "language": signup.language,
+        "created_at": protocol.format_time(signup.created_at),
+        "person": {f: getattr(signup, f) for f in PERSONAL if getattr(signup, f) is not None},
+    }
+
+
+def enqueue_signup(**fields):
+    """Create a sign-up and its outbox entry in one transaction; returns the Signup."""
+    with database.atomic():
+        for _ in range(5):
+            code = new_ref_code()
+            if not Signup.select().where(Signup.ref_code == code).exists():
+                break
+        signup = Signup.create(id=str(uuid.uuid4()), ref_code=code, created_at=clock.now(), **fields)
+        Outbox.create(record_id=signup.id, kind="signup",
+                      payload=json.dumps(signup_payload(signup), ensure_ascii=False),
+                      created_at=signup.created_at)
+    return signup
+
+
+def pending_count():
+    return Outbox.select().count()
+
+
+def pending_batch(limit=100):
+    """The oldest entries, in the order they were made (bounded: memory stays flat)."""
+    return list(Outbox.select().order_by(Outbox.seq).limit(limit))
+
+
+def record_results(results):
+    """Apply the hub's per-record answers; only final answers leave the outbox."""
+    now = clock.now()
+    done = 0
+    with database.atomic():
+        for r in results:
+            rid, outcome = r.get("id"), r.get("result")
+            if outcome not in FINAL:
+                (Outbox.update(attempts=Outbox.attempts + 1,
+                               last_error=str(r.get("reason", outcome))[:255])
+                 .where(Outbox.record_id == rid).execute())
+                continue
+            status = r.get("status") or ("rejected" if outcome == "rejected" else "provisional")
+            (Signup.update(acked_at=now, status=status, status_reason=str(r.get("reason", ""))[:64])
+             .where(Signup.id == rid).execute())
+            done += Outbox.delete().where(Outbox.record_id == rid).execute()
+    return done
+
+
+def record_failure(entries, error):
+    ids = [e.record_id for e in entries]
+    (Outbox.update(attempts=Outbox.attempts + 1, last_error=str(error)[:255])
+     .where(Outbox.record_id.in_(ids)).execute())
+
+
+def purge_personal_data(retention_seconds):
+    """Blank the personal fields of sign-ups the hub has had for longer than the retention."""
+    cutoff = clock.now() - datetime.timedelta(seconds=retention_seconds)
+    blank = {getattr(Signup, f): None for f in PERSONAL}
+    blank[Signup.purged_at] = clock.now()
+    return (Signup.update(blank)
+            .where(Signup.acked_at.is_null(False) & (Signup.acked_at <= cutoff)
+                   & Signup.purged_at.is_null())
+            .execute())
+
+
+def set_state(**values):
+    for key, value in values.items():
+        KioskState.set_value(key, value)
