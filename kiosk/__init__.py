@@ -52,6 +52,11 @@ def create_app(overrides=None, role=None):
         raise ValueError(f"unknown ROLE {app.config['ROLE']!r}")
     register(app)
 
+    @app.get("/healthz")
+    def healthz():
+        """Liveness for the supervisor and the tests (both roles)."""
+        return {"ok": True, "role": app.config["ROLE"]}
+
     from . import cli
     cli.init_app(app)
     return app

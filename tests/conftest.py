@@ -13,6 +13,7 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "_artifacts"
 LANGS = ("ja", "en", "zh", "ko", "tl")
+LOG_FILES = []   # every server log of this run (the privacy test reads them all)
 
 
 def pytest_sessionstart(session):
@@ -79,12 +80,17 @@ def free_port():
 class Server:
     """A real `python -m kiosk serve` (waitress) process on a free loopback port."""
 
-    def __init__(self, db_path, role="kiosk", env=None, log_path=None):
-        self.port = free_port()
+    def __init__(self, db, role="kiosk", env=None, log_dir=None, port=None):
+        self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        self.env = dict(os.environ, KIOSK_ROLE=role, KIOSK_DATABASE_URL=f"sqlite:///{db_path}",
+        self.role = role
+        db_url = db if str(db).startswith(("sqlite:", "postgres")) else f"sqlite:///{db}"
+        self.env = dict(os.environ, KIOSK_ROLE=role, KIOSK_DATABASE_URL=db_url,
                         KIOSK_SECRET_KEY="test-secret", KIOSK_PORT=str(self.port), **(env or {}))
-        self.log_path = log_path or (pathlib.Path(str(db_path)).parent / f"{role}-{self.port}.log")
+        log_dir = pathlib.Path(log_dir or (pathlib.Path(str(db)).parent if not str(db).startswith("postgres") else ARTIFACTS))
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_dir / f"{role}-{self.port}.log"
+        LOG_FILES.append(self.log_path)
         self.proc = None
 
     def start(self, timeout=20):
@@ -109,8 +115,15 @@ class Server:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait(10)
         if self.proc:
             self._log.close()
+
+    def kill9(self):
+        """A power cut: SIGKILL, no cleanup."""
+        self.proc.kill()
+        self.proc.wait(10)
+        self._log.close()
 
 
 @pytest.fixture

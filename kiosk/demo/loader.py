@@ -30,7 +30,7 @@ def clear_catalog():
         for model in (Event, ServiceSite, ServiceLanguage, ServiceAudience, Service, Site, Organization):
             model.delete().execute()
         Translation.delete().execute()
-        database.execute_sql("DELETE FROM search_fts")
+    index.reindex()
 
 
 def _translations(owner, owner_id, text_by_lang):

@@ -5,7 +5,7 @@ Rows hold pre-computed terms (see terms.py). A visitor's query matches rows in a
 rows in the visitor's own language weigh double, then bm25 with name hits worth ten body hits
 (the rank is configured on the table in the migration).
 """
-from ..db import database
+from ..db import database, is_sqlite
 from ..models import Translation
 from . import terms
 
@@ -38,7 +38,11 @@ def _row(service_id, language, doc):
 
 
 def reindex(service_ids=None):
-    """(Re)build index rows for these services, or for the whole catalog."""
+    """(Re)build index rows for these services, or for the whole catalog.
+
+    Only kiosks search (SQLite FTS5); the hub, on PostgreSQL, has no index to keep."""
+    if not is_sqlite():
+        return
     docs = _rows_for(service_ids)
     with database.atomic():
         if service_ids is None:

@@ -54,8 +54,3 @@ def sync_status():
             "pending": Outbox.select().count(),
             "revoked": KioskState.get_value("revoked") == "1"}
 
-
-@bp.get("/healthz")
-def healthz():
-    """Liveness for the supervisor and the tests."""
-    return {"ok": True, "role": current_app.config["ROLE"]}

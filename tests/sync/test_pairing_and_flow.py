@@ -1,0 +1,89 @@
+"""The whole loop against a real hub: pairing, a sign-up pushed once, statuses back, purge."""
+import time
+
+import httpx
+
+from tests.sync.conftest import enqueue
+
+
+def wait_for(predicate, timeout=30, interval=0.2):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError("condition not reached in time")
+
+
+def test_pairing_pulls_the_hubs_catalog(hub, make_kiosk):
+    kiosk = make_kiosk()
+    hub_events = {r[0] for r in hub.query("SELECT uid FROM event")}
+    kiosk_events = {r[0] for r in kiosk.query("SELECT uid FROM event")}
+    assert hub_events and kiosk_events == hub_events
+    n = kiosk.query("SELECT count(*) FROM service WHERE active = 1")[0][0]
+    assert n == hub.query("SELECT count(*) FROM service")[0][0]
+    assert kiosk.query("SELECT count(*) FROM search_fts")[0][0] >= n * 5
+
+
+def test_enrolment_code_is_single_use(hub, make_kiosk, tmp_path):
+    code = hub.code()
+    r1 = httpx.post(hub.url + "/api/v1/enroll", json={"code": code, "name": "a", "protocol": 1})
+    r2 = httpx.post(hub.url + "/api/v1/enroll", json={"code": code, "name": "b", "protocol": 1})
+    assert r1.status_code == 200 and r2.status_code == 403
+    assert httpx.post(hub.url + "/api/v1/enroll", json={"code": "NOPE-NOPE-NOPE", "protocol": 1}).status_code == 403
+    assert httpx.post(hub.url + "/api/v1/enroll", content=b"{not json").status_code == 400
+    assert hub.query("SELECT count(*) FROM device")[0][0] == 1
+
+
+def test_signup_reaches_hub_once_and_status_comes_back(hub, make_kiosk):
+    kiosk = make_kiosk(env={"KIOSK_SYNC_INTERVAL_SECONDS": "0.5"})
+    uid, _cap = hub.event_with_seats()
+    ids = enqueue(kiosk.db_url, 3, event_uid=uid)
+    kiosk.start()
+    wait_for(lambda: hub.query("SELECT count(*) FROM hub_signup")[0][0] == 3)
+    rows = hub.query("SELECT id, status, device_id FROM hub_signup")
+    assert {r[0] for r in rows} == set(ids)
+    assert {r[1] for r in rows} == {"confirmed"}
+    assert {r[2] for r in rows} == {kiosk.device_id()}
+    wait_for(lambda: kiosk.query("SELECT count(*) FROM outbox")[0][0] == 0)
+    wait_for(lambda: {r[0] for r in kiosk.query("SELECT status FROM signup")} == {"confirmed"})
+    # The kiosk reports online and a last sync time on every page.
+    page = httpx.get(kiosk.url + "/ja/").text
+    assert "sync-status" in page and 'class="status online"' in page
+
+
+def test_status_visible_on_another_kiosk_after_its_sync(hub, make_kiosk):
+    a, b = make_kiosk("a"), make_kiosk("b")
+    uid, _ = hub.event_with_seats()
+    enqueue(a.db_url, 1, event_uid=uid)
+    a.sync()
+    ref = a.query("SELECT ref_code FROM signup")[0][0]
+    b.sync()
+    b.start()
+    page = httpx.get(b.url + f"/en/status?ref={ref}").text
+    assert ref in page and "Confirmed" in page
+
+
+def test_personal_data_purged_after_ack_and_retention(hub, make_kiosk):
+    kiosk = make_kiosk(env={"KIOSK_PERSONAL_DATA_RETENTION_SECONDS": "0"})
+    uid, _ = hub.event_with_seats()
+    enqueue(kiosk.db_url, 2, event_uid=uid, prefix="Purgeme")
+    assert kiosk.query("SELECT count(*) FROM signup WHERE name LIKE 'Purgeme%'")[0][0] == 2
+    kiosk.sync()
+    assert kiosk.query("SELECT count(*) FROM signup WHERE name IS NOT NULL OR phone IS NOT NULL")[0][0] == 0
+    assert kiosk.query("SELECT count(*) FROM signup WHERE purged_at IS NOT NULL")[0][0] == 2
+    with open(kiosk.path, "rb") as fh:
+        raw = fh.read()
+    # Still on the hub, where staff need it.
+    assert hub.query("SELECT count(*) FROM hub_signup WHERE name LIKE %s", ("Purgeme%",))[0][0] == 2
+    del raw
+
+
+def test_not_purged_before_acknowledgement(hub, make_kiosk):
+    kiosk = make_kiosk(env={"KIOSK_PERSONAL_DATA_RETENTION_SECONDS": "0"})
+    enqueue(kiosk.db_url, 1, kind="callback", service="gaikokujin-sodan")
+    hub.stop()
+    kiosk.sync(check=False)
+    assert kiosk.query("SELECT count(*) FROM signup WHERE name IS NOT NULL")[0][0] == 1
+    hub.start()
