@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 KIOSK := $(VENV)/bin/kiosk
 export KIOSK_PORT ?= 8080
+export HUB_PORT ?= 8081
 
 .PHONY: run test bench translations extract chromium clean
 
@@ -16,11 +17,9 @@ $(VENV)/.installed: pyproject.toml
 translations: $(VENV)/.installed
 	$(KIOSK) translations compile
 
-## run: install, migrate, load the demo catalog if empty, serve the kiosk with waitress on KIOSK_PORT
+## run: install; start the ward hub (HUB_PORT) and a kiosk paired with it (KIOSK_PORT), demo catalog
 run: translations
-	$(KIOSK) migrate
-	$(KIOSK) load-demo --if-empty
-	$(KIOSK) serve --port $(KIOSK_PORT)
+	$(KIOSK) demo --port $(KIOSK_PORT) --hub-port $(HUB_PORT)
 
 ## test: install what the tests need (Debian chromium, Playwright for Python) and run them all
 test: translations chromium

@@ -27,6 +27,7 @@ def create_app(overrides=None, role=None):
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)   # one line per sync request is noise
 
     db.bind(app.config["DATABASE_URL"])
     if app.config.get("AUTO_MIGRATE", True):

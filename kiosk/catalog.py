@@ -2,7 +2,7 @@
 import dataclasses
 import datetime
 
-from peewee import JOIN, fn
+from peewee import fn
 
 from .models import (Event, KioskState, Organization, Service, ServiceAudience, ServiceLanguage, ServiceSite,
                      Site, Translation)

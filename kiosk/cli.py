@@ -184,10 +184,20 @@ def revoke_command(device_id):
     click.echo(f"revoked {device_id}")
 
 
+@click.command("demo")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("KIOSK_PORT", 8080)))
+@click.option("--hub-port", type=int, default=lambda: int(os.environ.get("HUB_PORT", 8081)))
+@with_appcontext
+def demo_command(port, hub_port):
+    """Run the whole demo: a ward hub and a kiosk paired with it (what `make run` does)."""
+    from .demo.run import run_demo
+    run_demo(port, hub_port)
+
+
 def init_app(app):
     for command in (serve_command, migrate_command, load_demo_command, load_synthetic_command,
                     translations_group, pair_command, sync_command, enroll_code_command,
-                    create_staff_command, revoke_command):
+                    create_staff_command, revoke_command, demo_command):
         app.cli.add_command(command)
 
 

@@ -106,6 +106,8 @@ class Server:
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)
+        self.proc.kill()
+        self.proc.wait(10)
         raise RuntimeError("server did not start: " + self.log_path.read_text()[-2000:])
 
     def stop(self):

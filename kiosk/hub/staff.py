@@ -1,5 +1,5 @@
 """Staff screens on the hub: sign-ups by event, attention list, kiosks, enrolment codes."""
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from peewee import fn
 

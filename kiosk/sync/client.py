@@ -7,7 +7,6 @@ import json
 import logging
 import random
 import threading
-import time
 
 import httpx
 

@@ -19,7 +19,7 @@ def ui(lang, msgid):
 @pytest.mark.parametrize("lang", LANGS)
 def test_choose_each_language_from_home(page, kiosk_server, lang):
     page.goto(kiosk_server.url + "/")
-    page.get_by_role("navigation").locator(f'a[hreflang]:not([aria-current])').first.wait_for()
+    page.get_by_role("navigation").locator('a[hreflang]:not([aria-current])').first.wait_for()
     endonym = {"ja": "日本語", "en": "English", "zh": "简体中文", "ko": "한국어", "tl": "Tagalog"}[lang]
     page.locator("nav.languages a", has_text=endonym).click()
     page.wait_for_url(f"**/{lang}/")

@@ -3,7 +3,6 @@ import pytest
 
 from kiosk.models import Service, Translation
 from kiosk.search.index import search_ids
-from tests.conftest import LANGS
 
 
 def slugs_for(query, lang):

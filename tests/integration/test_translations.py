@@ -1,5 +1,4 @@
 """Every UI string in every language: no missing or fuzzy entry, every catalog loads."""
-import pathlib
 import subprocess
 import sys
 

@@ -1,35 +1,13 @@
 """Faults with real processes: kill -9, a lost acknowledgement, a stopped hub, 503s and hangs."""
 import random
-import re
 import time
 
 import httpx
 
 from tests.sync.conftest import enqueue
+from tests.sync.faults_helpers import assert_exactly_once, point_at, signup_via_http
 from tests.sync.proxy import FaultProxy
 from tests.sync.test_pairing_and_flow import wait_for
-
-
-def point_at(kiosk, url):
-    kiosk.query("UPDATE kiosk_state SET value = ? WHERE key = 'hub_url'", (url,))
-
-
-def signup_via_http(base, uid, name):
-    """A visitor's sign-up through the real form; True when the kiosk confirmed it."""
-    with httpx.Client(base_url=base, timeout=10) as c:
-        page = c.get(f"/ja/signup/event/{uid}").text
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        r = c.post(f"/ja/signup/event/{uid}", data={
-            "csrf_token": token, "name": name, "phone": "090-2222-3333", "age_band": "65-74",
-            "consent": "y"})
-        return r.status_code == 303
-
-
-def assert_exactly_once(hub, kiosk_ids):
-    rows = hub.query("SELECT id FROM hub_signup")
-    ids = [r[0] for r in rows]
-    assert len(ids) == len(set(ids))
-    assert set(kiosk_ids) <= set(ids)
 
 
 def test_kill_9_during_push_twenty_rounds(pg_hub_db_url, tmp_path, demo_db_template):

@@ -1,13 +1,11 @@
 """Per-record answers, idempotency, clocks, capacity by arrival, cancelled events."""
 import concurrent.futures
-import json
 import time
 import uuid
 
 import httpx
 
-from kiosk.sync import protocol
-from tests.sync.conftest import enqueue, query
+from tests.sync.conftest import enqueue
 from tests.sync.test_auth import creds, post, record
 
 YEAR = 365 * 24 * 3600

@@ -1,0 +1,26 @@
+"""Helpers shared by the fault and privacy tests."""
+import re
+
+import httpx
+
+
+def point_at(kiosk, url):
+    kiosk.query("UPDATE kiosk_state SET value = ? WHERE key = 'hub_url'", (url,))
+
+
+def signup_via_http(base, uid, name):
+    """A visitor's sign-up through the real form; True when the kiosk confirmed it."""
+    with httpx.Client(base_url=base, timeout=10) as c:
+        page = c.get(f"/ja/signup/event/{uid}").text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        r = c.post(f"/ja/signup/event/{uid}", data={
+            "csrf_token": token, "name": name, "phone": "090-2222-3333", "age_band": "65-74",
+            "consent": "y"})
+        return r.status_code == 303
+
+
+def assert_exactly_once(hub, kiosk_ids):
+    rows = hub.query("SELECT id FROM hub_signup")
+    ids = [r[0] for r in rows]
+    assert len(ids) == len(set(ids))
+    assert set(kiosk_ids) <= set(ids)

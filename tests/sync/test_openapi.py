@@ -1,0 +1,49 @@
+"""The hub's answers match the OpenAPI document kept in the repo."""
+import json
+import time
+
+import httpx
+import jsonschema
+
+from kiosk.sync import protocol
+from tests.conftest import ROOT
+from tests.sync.test_auth import creds, post, record
+
+SPEC = json.loads((ROOT / "kiosk" / "sync" / "openapi.json").read_text())
+
+
+def check(path, method, response):
+    answers = SPEC["paths"][path][method]["responses"]
+    assert str(response.status_code) in answers, (path, response.status_code)
+    schema = answers[str(response.status_code)]["content"]["application/json"]["schema"]
+    jsonschema.validate(response.json(), {**schema, "components": SPEC["components"]})
+    assert protocol.H_HUB_TIME in response.headers
+
+
+def test_answers_match_the_document(hub, make_kiosk):
+    r = httpx.post(hub.url + "/api/v1/enroll", json={"code": hub.code(), "name": "x", "protocol": 1})
+    check("/api/v1/enroll", "post", r)
+    check("/api/v1/enroll", "post", httpx.post(hub.url + "/api/v1/enroll", json={"code": "X", "protocol": 1}))
+    check("/api/v1/enroll", "post", httpx.post(hub.url + "/api/v1/enroll", json={"code": "X", "protocol": 9}))
+    device_id, secret = creds(make_kiosk())
+    uid, _ = hub.event_with_seats()
+    good = record(uid)
+    bad = dict(record(uid), kind="party")
+    r, _ = post(hub, device_id, secret, {"records": [good, bad, good]})
+    check("/api/v1/records", "post", r)
+    assert [x["result"] for x in r.json()["results"]] == ["accepted", "rejected", "duplicate"]
+    check("/api/v1/records", "post", post(hub, device_id, "wrong", {"records": []})[0])
+    check("/api/v1/records", "post", post(hub, device_id, secret, {"records": []}, ts=time.time() - 9999)[0])
+    check("/api/v1/records", "post", post(hub, device_id, secret, {"records": [good] * 201})[0])
+    path = "/api/v1/feed?since=0&limit=50"
+    headers = protocol.signed_headers(device_id, secret, "GET", path, b"", time.time())
+    r = httpx.get(hub.url + path, headers=headers)
+    check("/api/v1/feed", "get", r)
+    assert r.json()["entries"] and r.json()["cursor"] == r.json()["entries"][-1]["seq"]
+    for entry in r.json()["entries"]:
+        jsonschema.validate(entry, {"$ref": "#/components/schemas/FeedEntry", "components": SPEC["components"]})
+    # The document describes exactly the API the hub serves.
+    from kiosk import create_app
+    hub_app = create_app({"SECRET_KEY": "x", "DATABASE_URL": "sqlite:///:memory:", "AUTO_MIGRATE": False}, role="hub")
+    served = {rule.rule for rule in hub_app.url_map.iter_rules() if rule.rule.startswith("/api/")}
+    assert served == set(SPEC["paths"])
