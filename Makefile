@@ -28,6 +28,7 @@ test: translations chromium
 ## bench: benchmarks (not part of make test); figures go in README.md
 bench: translations
 	$(PY) -m tests.perf.bench_search
+	$(PY) -m tests.perf.bench_sync
 
 ## extract: re-extract UI strings and update every catalog (then translate the new entries)
 extract: $(VENV)/.installed

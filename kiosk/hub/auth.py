@@ -45,16 +45,21 @@ def device_required(view):
             return refuse(401, "clock_skew", hub_time=time.time())
         if not 8 <= len(nonce) <= 64:
             return refuse(401, "bad_nonce")
+        pending = request.headers.get(protocol.H_PENDING, "")
+        update = {}
+        now = utcnow()
+        if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 10:
+            update = {Device.last_seen_at: now, Device.clock_skew_seconds: int(skew)}
+        if pending.isdigit() and int(pending) != device.pending_reported:
+            update[Device.pending_reported] = int(pending)
         try:
+            # One commit for the nonce and the fleet view (a commit is an fsync on the hub).
             with database.atomic():
-                SeenNonce.create(device_id=device.device_id, nonce=nonce)
+                SeenNonce.create(device_id=device.device_id, nonce=nonce, seen_at=now)
+                if update:
+                    Device.update(update).where(Device.id == device.id).execute()
         except peewee.IntegrityError:
             return refuse(401, "replay")
-        pending = request.headers.get(protocol.H_PENDING, "")
-        update = {Device.last_seen_at: utcnow(), Device.clock_skew_seconds: int(skew)}
-        if pending.isdigit():
-            update[Device.pending_reported] = int(pending)
-        Device.update(update).where(Device.id == device.id).execute()
         if random.random() < 0.02:
             _forget_old_nonces()
         g.device = device

@@ -56,21 +56,27 @@ def pending_batch(limit=100):
 
 
 def record_results(results):
-    """Apply the hub's per-record answers; only final answers leave the outbox."""
+    """Apply the hub's per-record answers; only final answers leave the outbox (in bulk)."""
     now = clock.now()
+    final, retry = {}, []
+    for r in results:
+        rid, outcome = r.get("id"), r.get("result")
+        if outcome in FINAL:
+            status = r.get("status") or ("rejected" if outcome == "rejected" else "provisional")
+            final.setdefault((status, str(r.get("reason", ""))[:64]), []).append(rid)
+        else:
+            retry.append((rid, str(r.get("reason", outcome))[:255]))
     done = 0
     with database.atomic():
-        for r in results:
-            rid, outcome = r.get("id"), r.get("result")
-            if outcome not in FINAL:
-                (Outbox.update(attempts=Outbox.attempts + 1,
-                               last_error=str(r.get("reason", outcome))[:255])
-                 .where(Outbox.record_id == rid).execute())
-                continue
-            status = r.get("status") or ("rejected" if outcome == "rejected" else "provisional")
-            (Signup.update(acked_at=now, status=status, status_reason=str(r.get("reason", ""))[:64])
-             .where(Signup.id == rid).execute())
-            done += Outbox.delete().where(Outbox.record_id == rid).execute()
+        for (status, reason), ids in final.items():
+            for i in range(0, len(ids), 500):
+                chunk = ids[i:i + 500]
+                (Signup.update(acked_at=now, status=status, status_reason=reason)
+                 .where(Signup.id.in_(chunk)).execute())
+                done += Outbox.delete().where(Outbox.record_id.in_(chunk)).execute()
+        for rid, error in retry:
+            (Outbox.update(attempts=Outbox.attempts + 1, last_error=error)
+             .where(Outbox.record_id == rid).execute())
     return done
 
 
