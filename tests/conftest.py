@@ -13,6 +13,11 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "_artifacts"
 LANGS = ("ja", "en", "zh", "ko", "tl")
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+PORTRAIT = {"width": 768, "height": 1024}
+LANDSCAPE = {"width": 1280, "height": 800}
 LOG_FILES = []   # every server log of this run (the privacy test reads them all)
 
 
@@ -133,3 +138,13 @@ def kiosk_server(demo_db):
     server = Server(demo_db, env={"KIOSK_IDLE_SECONDS": "3", "KIOSK_IDLE_COUNTDOWN_SECONDS": "2"}).start()
     yield server
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's chromium driven by Playwright for Python (never `playwright install`)."""
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()

@@ -4,8 +4,7 @@ import re
 import pytest
 
 from tests.conftest import ARTIFACTS
-from tests.e2e.conftest import PORTRAIT
-from tests.e2e.conftest import browser  # noqa: F401,F811  (fixture)
+from tests.conftest import PORTRAIT
 from tests.sync.test_pairing_and_flow import wait_for
 
 pytestmark = pytest.mark.browser
@@ -13,7 +12,7 @@ SHOTS = ARTIFACTS / "screenshots"
 
 
 @pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)
-def test_tagalog_signup_with_full_width_phone_reaches_staff_view(browser, hub, make_kiosk):  # noqa: F811
+def test_tagalog_signup_with_full_width_phone_reaches_staff_view(browser, hub, make_kiosk):
     kiosk = make_kiosk(env={"KIOSK_SYNC_INTERVAL_SECONDS": "0.5"}).start()
     SHOTS.mkdir(parents=True, exist_ok=True)
     context = browser.new_context(viewport=PORTRAIT)
