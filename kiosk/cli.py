@@ -184,6 +184,22 @@ def revoke_command(device_id):
     click.echo(f"revoked {device_id}")
 
 
+@click.command("set-host-pin")
+@click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+def set_host_pin_command(pin):
+    """(kiosk) Set this site's host PIN (4 to 8 digits; stored hashed)."""
+    import unicodedata
+    from .db import database
+    from .site.host import set_pin
+    pin = unicodedata.normalize("NFKC", pin).strip()
+    if not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise click.ClickException("the PIN must be 4 to 8 digits")
+    with database.connection_context():
+        set_pin(pin)
+    click.echo("host PIN set")
+
+
 @click.command("demo")
 @click.option("--port", type=int, default=lambda: int(os.environ.get("KIOSK_PORT", 8080)))
 @click.option("--hub-port", type=int, default=lambda: int(os.environ.get("HUB_PORT", 8081)))
@@ -197,7 +213,8 @@ def demo_command(port, hub_port):
 def init_app(app):
     for command in (serve_command, migrate_command, load_demo_command, load_synthetic_command,
                     translations_group, pair_command, sync_command, enroll_code_command,
-                    create_staff_command, revoke_command, demo_command):
+                    create_staff_command, revoke_command, demo_command,
+                    set_host_pin_command):
         app.cli.add_command(command)
 
 

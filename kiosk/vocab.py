@@ -74,3 +74,16 @@ CALL_TIMES = {
     "afternoon": _l("Afternoon (13:00–17:00)"),
     "any": _l("Any time"),
 }
+
+ATTENDANCE_GROUPS = {
+    "age_65_plus": _l("Age 65 and over"),
+    "age_under_65": _l("Under 65"),
+    "children": _l("Children"),
+    "adults": _l("Adults"),
+    "first_visit": _l("First visit"),
+    "returning": _l("Came before"),
+    "walk_in": _l("Walk-ins (no sign-up)"),
+    "checked_in": _l("Signed up and came"),
+}
+# Every attendee is in exactly one of these: their sum is the head count.
+HEADCOUNT_GROUPS = ("age_65_plus", "age_under_65", "children", "adults")

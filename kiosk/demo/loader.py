@@ -105,7 +105,7 @@ def occurrences(rule, today, tz, days=EVENT_DAYS):
     if rule["rule"] == "once":
         dates.append(today + datetime.timedelta(days=int(rule["day"])))
     else:
-        for offset in range(1, days + 1):
+        for offset in range(0, days):   # from today: hosts record today's sessions
             day = today + datetime.timedelta(days=offset)
             if day.weekday() != int(rule["weekday"]):
                 continue

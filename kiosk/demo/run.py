@@ -14,6 +14,7 @@ import httpx
 from ..config import ROOT
 
 DEMO_STAFF = ("staff", "nerima-demo")
+DEMO_HOST_PIN = "2580"
 
 
 def _cli(role, *args, env):
@@ -50,7 +51,9 @@ def run_demo(kiosk_port, hub_port):
         if not paired:
             code = _cli("hub", "enroll-code", "--site", "plaza-nerima", env=hub_env)
             click.echo(_cli("kiosk", "pair", "--hub", hub_url, "--code", code, env=kiosk_env))
+            _cli("kiosk", "set-host-pin", "--pin", DEMO_HOST_PIN, env=kiosk_env)
         click.echo(f"\n  kiosk:     http://localhost:{kiosk_port}/\n"
+                   f"  host mode: the 'Hosts' link at the bottom of the kiosk, PIN {DEMO_HOST_PIN}\n"
                    f"  ward hub:  http://localhost:{hub_port}/staff/  (user {DEMO_STAFF[0]}, password {DEMO_STAFF[1]})\n")
         subprocess.run([sys.executable, "-m", "kiosk", "serve", "--port", str(kiosk_port)], cwd=ROOT,
                        env=dict(kiosk_env, KIOSK_ROLE="kiosk"))

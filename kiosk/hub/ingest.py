@@ -13,7 +13,7 @@ import json
 import peewee
 
 from ..db import database, is_sqlite
-from ..models import Event, Feed, HubSignup, RejectedRecord
+from ..models import Event, Feed, HubAttendance, HubSignup, RejectedRecord
 from ..models.catalog import utcnow
 from ..sync import feed, protocol
 
@@ -109,10 +109,15 @@ def ingest(device_id, records):
         ids = list({r["id"] for r in valid})
         existing = {}
         for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
             for row in (HubSignup.select(HubSignup.id, HubSignup.payload_hash, HubSignup.status,
-                                         HubSignup.reason).where(HubSignup.id.in_(ids[i:i + 500])).dicts()):
+                                         HubSignup.reason).where(HubSignup.id.in_(chunk)).dicts()):
                 existing[row["id"]] = row
-        seats = _Seats(valid)
+            for row in (HubAttendance.select(HubAttendance.id, HubAttendance.payload_hash)
+                        .where(HubAttendance.id.in_(chunk)).dicts()):
+                existing[row["id"]] = dict(row, status=None, reason="")
+        seats = _Seats([r for r in valid if r["type"] == "signup"])
+        attendance_rows = []
         arrival = _next_arrival()
         received = utcnow()
         seen_in_batch = {}
@@ -126,13 +131,21 @@ def ingest(device_id, records):
             prior = existing.get(record["id"]) or seen_in_batch.get(record["id"])
             if prior is not None:
                 if prior["payload_hash"] == digest:
-                    results.append({"id": record["id"], "result": "duplicate",
-                                    "status": prior["status"], "reason": prior["reason"]})
+                    answer = {"id": record["id"], "result": "duplicate", "reason": prior["reason"]}
+                    if prior["status"]:
+                        answer["status"] = prior["status"]
+                    results.append(answer)
                 else:
                     row, answer = _reject_row(device_id, record, "conflict",
                                               "same id, different content: kept the first")
                     rejected_rows.append(row)
                     results.append(answer)
+                continue
+            if record["type"] == "attendance":
+                row = attendance_row(device_id, record, digest, received)
+                attendance_rows.append(row)
+                seen_in_batch[record["id"]] = dict(row, status=None, reason="")
+                results.append({"id": record["id"], "result": "accepted"})
                 continue
             status, why = seats.decide(record)
             person = record["person"]
@@ -147,11 +160,21 @@ def ingest(device_id, records):
             seen_in_batch[record["id"]] = row
             feed_rows.append({"kind": "status", "key": record["id"], "deleted": False, "created_at": received})
             results.append({"id": record["id"], "result": "accepted", "status": status, "reason": why})
-        for model, rows in ((HubSignup, new_rows), (RejectedRecord, rejected_rows), (Feed, feed_rows)):
+        for model, rows in ((HubSignup, new_rows), (HubAttendance, attendance_rows),
+                            (RejectedRecord, rejected_rows), (Feed, feed_rows)):
             bulk_insert(model, rows)
         for uid in sorted(seats.touched):
             _update_seats(uid)
     return results
+
+
+def attendance_row(device_id, record, digest, received):
+    return {"id": record["id"], "device_id": device_id, "payload_hash": digest,
+            "session_key": record["session"], "service_slug": record["service"],
+            "site_slug": record["site"], "session_date": record["date"], "kind": record["kind"],
+            "grp": record.get("group"), "delta": record.get("delta") or 0, "ref": record.get("ref"),
+            "text": record.get("text"), "seq": record["seq"],
+            "kiosk_created_at": protocol.parse_time(record["created_at"]), "received_at": received}
 
 
 def _update_seats(event_uid):

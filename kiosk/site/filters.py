@@ -9,4 +9,5 @@ def init_app(app):
     def _kiosk_context():
         return {"idle_seconds": current_app.config["IDLE_SECONDS"],
                 "idle_countdown": current_app.config["IDLE_COUNTDOWN_SECONDS"],
+                "host_idle_seconds": current_app.config["HOST_IDLE_SECONDS"],
                 "sync_status": sync_status}

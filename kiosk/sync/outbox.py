@@ -5,9 +5,11 @@ import json
 import secrets
 import uuid
 
+from peewee import fn
+
 from .. import clock
 from ..db import database
-from ..models import KioskState, Outbox, Signup
+from ..models import Attendance, KioskState, Outbox, Signup
 from . import protocol
 
 # No 0/O, 1/I/L: a reference code read aloud over the phone must not be misheard.
@@ -46,6 +48,25 @@ def enqueue_signup(**fields):
     return signup
 
 
+def attendance_payload(a):
+    return {"id": a.id, "type": "attendance", "session": a.session_key, "service": a.service_slug,
+            "site": a.site_slug, "date": a.session_date, "kind": a.kind, "group": a.grp,
+            "delta": a.delta, "ref": a.ref, "text": a.text, "seq": a.seq,
+            "created_at": protocol.format_time(a.created_at)}
+
+
+def enqueue_attendance(**fields):
+    """Record one host tap and its outbox entry in one transaction; returns the Attendance."""
+    from ..models import Attendance
+    with database.atomic():
+        seq = (Attendance.select(fn.MAX(Attendance.seq)).scalar() or 0) + 1
+        a = Attendance.create(id=str(uuid.uuid4()), seq=seq, created_at=clock.now(), **fields)
+        Outbox.create(record_id=a.id, kind="attendance",
+                      payload=json.dumps(attendance_payload(a), ensure_ascii=False),
+                      created_at=a.created_at)
+    return a
+
+
 def pending_count():
     return Outbox.select().count()
 
@@ -73,6 +94,7 @@ def record_results(results):
                 chunk = ids[i:i + 500]
                 (Signup.update(acked_at=now, status=status, status_reason=reason)
                  .where(Signup.id.in_(chunk)).execute())
+                Attendance.update(acked_at=now).where(Attendance.id.in_(chunk)).execute()
                 done += Outbox.delete().where(Outbox.record_id.in_(chunk)).execute()
         for rid, error in retry:
             (Outbox.update(attempts=Outbox.attempts + 1, last_error=error)

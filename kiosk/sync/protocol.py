@@ -77,12 +77,19 @@ def format_time(dt):
     return dt.replace(tzinfo=datetime.timezone.utc).isoformat()
 
 
+ATTENDANCE_KINDS = ("open", "count", "checkin", "note", "close")
+_GROUP_RE = re.compile(r"^[a-z0-9_]{1,32}$")
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def validate_record(record):
-    """None if a sign-up record is well formed, else a short machine-readable reason."""
+    """None if a record is well formed, else a short machine-readable reason."""
     if not isinstance(record, dict):
         return "not_an_object"
     if not isinstance(record.get("id"), str) or not _UUID_RE.match(record["id"]):
         return "bad_id"
+    if record.get("type") == "attendance":
+        return validate_attendance(record)
     if record.get("type") != "signup":
         return "unknown_type"
     if record.get("kind") not in RECORD_KINDS:
@@ -113,4 +120,32 @@ def validate_record(record):
         return "missing_name"
     if not (person.get("phone") or person.get("email")):
         return "missing_contact"
+    return None
+
+
+def validate_attendance(record):
+    """None if an attendance record is well formed, else a reason."""
+    if record.get("kind") not in ATTENDANCE_KINDS:
+        return "bad_kind"
+    if not isinstance(record.get("session"), str) or not _UUID_RE.match(record["session"]):
+        return "bad_session"
+    for key in ("service", "site"):
+        if not isinstance(record.get(key), str) or not _SLUG_RE.match(record[key]):
+            return f"bad_{key}"
+    if not isinstance(record.get("date"), str) or not _DATE_RE.match(record["date"]):
+        return "bad_date"
+    if parse_time(record.get("created_at")) is None:
+        return "bad_created_at"
+    if not isinstance(record.get("seq"), int) or isinstance(record.get("seq"), bool):
+        return "bad_seq"
+    kind = record["kind"]
+    if kind in ("count", "checkin"):
+        if record.get("delta") not in (1, -1):
+            return "bad_delta"
+        if kind == "count" and not (isinstance(record.get("group"), str) and _GROUP_RE.match(record["group"])):
+            return "bad_group"
+        if kind == "checkin" and not (isinstance(record.get("ref"), str) and _REF_RE.match(record["ref"])):
+            return "bad_ref"
+    if kind == "note" and not (isinstance(record.get("text"), str) and len(record["text"]) <= 2000):
+        return "bad_text"
     return None

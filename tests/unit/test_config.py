@@ -35,4 +35,4 @@ def test_every_key_is_documented_in_defaults():
     text = (ROOT / "config" / "defaults.toml").read_text()
     cfg = load_config(environ={})
     for key in cfg:
-        assert f"\n{key} =" in text or f"[[{key}]]" in text, key
+        assert f"\n{key} =" in text or f"[[{key}]]" in text or f"[{key}]" in text, key

@@ -1,0 +1,76 @@
+"""Helpers for host-mode tests: a session today on the hub, and a host's HTTP client."""
+import datetime
+import re
+import uuid
+
+import httpx
+
+from tests.sync.conftest import bound, run_cli
+
+
+def today_event(hub, site="cafe-toyotama", service="machikado-care-cafe", capacity=10):
+    """Create a session starting within the hour at ``site`` on the hub and publish it."""
+    from kiosk.hub.ingest import write_lock
+    from kiosk.models import Event, Service, Site
+    from kiosk.sync import feed
+    uid = str(uuid.uuid4())
+    now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
+    with bound(hub.db_url):
+        with write_lock():
+            Event.create(uid=uid, service=Service.get(Service.slug == service), site=Site.get(Site.slug == site),
+                         starts_at=now + datetime.timedelta(minutes=5), ends_at=now + datetime.timedelta(hours=2),
+                         capacity=capacity)
+            feed.append("event", uid)
+    return uid
+
+
+def host_kiosk(make_kiosk, name="host", site="cafe-toyotama", pin="2580", env=None):
+    kiosk = make_kiosk(name, env={"KIOSK_SITE_SLUG": site, **(env or {})})
+    run_cli(kiosk.db_url, "kiosk", "set-host-pin", "--pin", pin, env=kiosk.env)
+    return kiosk
+
+
+class Host:
+    """A host at a tablet: enters the PIN, taps counters; each call returns True when the screen
+    confirmed the tap (the kiosk answered after committing it)."""
+
+    def __init__(self, base, pin="2580", lang="ja"):
+        self.http = httpx.Client(base_url=base, timeout=10)
+        self.lang = lang
+        page = self.http.get(f"/{lang}/host/").text
+        self.token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        r = self.http.post(f"/{lang}/host/", data={"csrf_token": self.token, "pin": pin})
+        assert r.status_code == 303, r.text
+
+    def post(self, path, **data):
+        r = self.http.post(f"/{self.lang}/host/{path}", data={"csrf_token": self.token, **data})
+        return r.status_code == 303
+
+    def count(self, key, group, delta):
+        return self.post(f"session/{key}/count", group=group, delta=str(delta))
+
+    def checkin(self, key, ref, delta=1):
+        return self.post(f"session/{key}/checkin", ref=ref, delta=str(delta))
+
+    def close(self, key):
+        return self.post(f"session/{key}/close")
+
+    def page(self, key):
+        return self.http.get(f"/{self.lang}/host/session/{key}").text
+
+    def done(self):
+        self.http.close()
+
+
+def staff_csv(hub, month=None):
+    """The hub's attendance CSV as a staff member downloads it: (raw bytes, rows as dicts)."""
+    import csv
+    import io
+    month = month or datetime.date.today().strftime("%Y-%m")
+    with httpx.Client(base_url=hub.url) as staff:
+        page = staff.get("/staff/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        staff.post("/staff/login", data={"csrf_token": token, "username": "staff", "password": "staff-pass-1"})
+        raw = staff.get(f"/staff/reports/attendance.csv?month={month}").content
+    text = raw.decode("utf-8-sig")
+    return raw, list(csv.DictReader(io.StringIO(text)))
