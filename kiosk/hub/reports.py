@@ -63,14 +63,19 @@ def _month():
     return month
 
 
+def _report():
+    """The month asked for, its rows, the groups that occur, and display names."""
+    month = _month()
+    rows = attendance_rows(month)
+    groups = [g for g in vocab.ATTENDANCE_GROUPS if any(g in r[2] for r in rows)]
+    return month, rows, groups, *_names(current_language())
+
+
 @bp.get("/")
 @staff_required
 def attendance():
     """Attendance by site and program for a month, with a bar chart and a CSV link."""
-    month = _month()
-    rows = attendance_rows(month)
-    groups = [g for g in vocab.ATTENDANCE_GROUPS if any(g in r[2] for r in rows)]
-    service_names, site_names = _names(current_language())
+    month, rows, groups, service_names, site_names = _report()
     peak = max([headcount(r[2]) for r in rows] + [1])
     months = sorted({d[:7] for (d,) in HubAttendance.select(HubAttendance.session_date).distinct().tuples()}
                     | {month}, reverse=True)
@@ -83,10 +88,7 @@ def attendance():
 @staff_required
 def attendance_csv():
     """The same figures as CSV: UTF-8 with BOM and CRLF, so Japanese Excel opens it correctly."""
-    month = _month()
-    rows = attendance_rows(month)
-    groups = [g for g in vocab.ATTENDANCE_GROUPS if any(g in r[2] for r in rows)]
-    service_names, site_names = _names(current_language())
+    month, rows, groups, service_names, site_names = _report()
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([_("Month"), _("Site"), _("Program"), _("Sessions"), _("Head count")]

@@ -47,3 +47,16 @@ def test_answers_match_the_document(hub, make_kiosk):
     hub_app = create_app({"SECRET_KEY": "x", "DATABASE_URL": "sqlite:///:memory:", "AUTO_MIGRATE": False}, role="hub")
     served = {rule.rule for rule in hub_app.url_map.iter_rules() if rule.rule.startswith("/api/")}
     assert served == set(SPEC["paths"])
+
+
+def test_attendance_answers_match_the_document(hub, make_kiosk):
+    from tests.sync.test_host_attendance import attendance, push
+    device_id, secret = creds(make_kiosk())
+    import uuid as _uuid
+    recs = [attendance(str(_uuid.uuid4()), "count", 1, "age_65_plus", 1)]
+    for rec in recs:
+        jsonschema.validate(rec, {"$ref": "#/components/schemas/AttendanceRecord", "components": SPEC["components"]})
+    results = push(hub, device_id, secret, recs + recs)
+    for r in results:
+        jsonschema.validate(r, {"$ref": "#/components/schemas/RecordResult", "components": SPEC["components"]})
+    assert [r["result"] for r in results] == ["accepted", "duplicate"]
