@@ -6,8 +6,9 @@ whatever order the records arrived in.
 import csv
 import datetime
 import io
+import zoneinfo
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from flask_babel import gettext as _
 from peewee import fn
 
@@ -59,7 +60,8 @@ def _month():
     try:
         datetime.datetime.strptime(month, "%Y-%m")
     except ValueError:
-        month = datetime.date.today().strftime("%Y-%m")
+        zone = zoneinfo.ZoneInfo(current_app.config["TIMEZONE"])   # the ward's month, not UTC's
+        month = datetime.datetime.now(zone).strftime("%Y-%m")
     return month
 
 

@@ -66,7 +66,8 @@ def staff_csv(hub, month=None):
     """The hub's attendance CSV as a staff member downloads it: (raw bytes, rows as dicts)."""
     import csv
     import io
-    month = month or datetime.date.today().strftime("%Y-%m")
+    import zoneinfo
+    month = month or datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Tokyo")).strftime("%Y-%m")
     with httpx.Client(base_url=hub.url) as staff:
         page = staff.get("/staff/login").text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -4,6 +4,7 @@ import json
 import random
 import time
 import uuid
+import zoneinfo
 
 import pytest
 
@@ -16,7 +17,8 @@ from tests.sync.test_pairing_and_flow import wait_for
 
 def attendance(session, kind, seq, group=None, delta=0, ref=None, site="cafe-toyotama"):
     return {"id": str(uuid.uuid4()), "type": "attendance", "session": session,
-            "service": "machikado-care-cafe", "site": site, "date": datetime.date.today().isoformat(),
+            "service": "machikado-care-cafe", "site": site,
+            "date": datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Tokyo")).date().isoformat(),
             "kind": kind, "group": group, "delta": delta, "ref": ref, "text": None, "seq": seq,
             "created_at": "2026-11-22T01:00:00+00:00"}
 

@@ -87,3 +87,25 @@ def test_not_purged_before_acknowledgement(hub, make_kiosk):
     kiosk.sync(check=False)
     assert kiosk.query("SELECT count(*) FROM signup WHERE name IS NOT NULL")[0][0] == 1
     hub.start()
+
+
+def test_hub_public_pages_are_what_the_qr_codes_open(hub, make_kiosk):
+    kiosk = make_kiosk(env={"KIOSK_PUBLIC_BASE_URL": hub.url + "/p"}).start()
+    detail = httpx.get(kiosk.url + "/ko/services/nihongo-kyoshitsu").text
+    assert f"{hub.url}/p/ko/services/nihongo-kyoshitsu" not in detail   # encoded in the QR, not a link
+    for lang in ("ja", "en", "zh", "ko", "tl"):
+        r = httpx.get(f"{hub.url}/p/{lang}/services/nihongo-kyoshitsu")
+        assert r.status_code == 200 and "<h1>" in r.text
+        name = hub.query("SELECT t.text FROM translation t JOIN service s ON s.id = t.owner_id "
+                         "WHERE t.owner = 'service' AND t.field = 'name' AND t.language = %s "
+                         "AND s.slug = 'nihongo-kyoshitsu'", (lang,))[0][0]
+        assert name in r.text
+    assert httpx.get(f"{hub.url}/p/en/services/no-such-thing").status_code == 404
+    uid, _ = hub.event_with_seats()
+    enqueue(kiosk.db_url, 1, event_uid=uid)
+    kiosk.stop()
+    kiosk.sync()
+    ref = kiosk.query("SELECT ref_code FROM signup")[0][0]
+    status = httpx.get(f"{hub.url}/p/en/status/{ref}")
+    assert status.status_code == 200 and "Confirmed" in status.text
+    assert "Test 0" not in status.text   # no personal data on a public page
