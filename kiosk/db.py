@@ -20,7 +20,7 @@ SQLITE_PRAGMAS = {
     "synchronous": "full",
     "foreign_keys": 1,
     "busy_timeout": 10000,
-    "cache_size": -16000,
+    "cache_size": -4000,       # KiB per connection; waitress threads each hold one
 }
 
 

@@ -40,6 +40,25 @@ def wait_up(url, proc):
     raise SystemExit(f"server did not start: {url}")
 
 
+def wait_page(url, proc):
+    """The moment a page first answers 200 (perf_counter)."""
+    while True:
+        if proc.poll() is not None:
+            raise SystemExit("kiosk exited early")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return time.perf_counter()
+        except httpx.HTTPError:
+            time.sleep(0.02)
+
+
+def rss_mb(pid):
+    for line in open(f"/proc/{pid}/status"):
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
 def measure(client, urls, headers=None):
     """Per-request latency in ms (one keep-alive connection, sequential)."""
     samples = []
@@ -66,6 +85,7 @@ def main():
     print(f"synthetic catalog: 5,000 services x 5 languages, built in {time.perf_counter() - t0:.0f} s")
     threads = "4"
     kport, hport = free_port(), free_port()
+    started = time.perf_counter()
     kiosk = subprocess.Popen([sys.executable, "-m", "kiosk", "serve", "--port", str(kport)],
                              env=dict(env, KIOSK_THREADS=threads), cwd=ROOT,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -73,7 +93,7 @@ def main():
                               f"--threads={threads}", "tests.perf.hello_app:app"], cwd=ROOT,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        wait_up(f"http://127.0.0.1:{kport}/healthz", kiosk)
+        first_page = wait_page(f"http://127.0.0.1:{kport}/ja/", kiosk) - started
         wait_up(f"http://127.0.0.1:{hport}/hello", hello)
         per_round = [f"http://127.0.0.1:{kport}/{lang}/services?q={urllib.parse.quote(q)}"
                      for q in QUERIES for lang in ("ja", "en")]
@@ -96,6 +116,17 @@ def main():
             print(f"search {label:16}: median {statistics.median(xs):6.2f} ms, p95 {pct(xs, 0.95):6.2f} ms, "
                   f"median ratio to floor {statistics.median(xs) / f_med:5.2f}x")
         print("targets: median within 3x of the floor, p95 under 20 ms")
+        with httpx.Client() as client:
+            served = len(cold) + len(warm) + 60
+            pages = [f"http://127.0.0.1:{kport}{p}" for p in
+                     ("/ja/", "/en/services?category=gathering", "/tl/services/machikado-care-cafe",
+                      "/ko/events", "/zh/services?q=%E5%92%96%E5%95%A1")]
+            while served < 10_000:
+                measure(client, pages)
+                served += len(pages)
+        rss = rss_mb(kiosk.pid)
+        print(f"kiosk process: first page served {first_page:.2f} s after start (target < 1.5 s); "
+              f"resident memory after {served:,} requests {rss:.0f} MB (target < 80 MB)")
     finally:
         for proc in (kiosk, hello):
             proc.terminate()
