@@ -56,16 +56,32 @@ def serialize(kind, key):
                       "seats_taken": e.seats_taken, "cancelled": e.cancelled}
     if kind == "status":
         s = HubSignup.get_or_none(HubSignup.id == key)
-        return s and {"id": s.id, "ref_code": s.ref_code, "event": s.event_uid,
-                      "service": s.service_slug, "status": s.status, "reason": s.reason}
+        return s and _status(s)
     return None
 
 
+def _status(s):
+    return {"id": s.id, "ref_code": s.ref_code, "event": s.event_uid, "service": s.service_slug,
+            "status": s.status, "reason": s.reason}
+
+
 def page(since, limit=500):
-    """Feed entries after ``since``, oldest first, each with its current data."""
+    """Feed entries after ``since``, oldest first, each with its current data.
+
+    Statuses (most of the feed) are read in one query per page; catalog rows one by one."""
     rows = list(Feed.select().where(Feed.seq > since).order_by(Feed.seq).limit(limit))
-    return [{"seq": r.seq, "kind": r.kind, "key": r.key, "deleted": r.deleted,
-             "data": None if r.deleted else serialize(r.kind, r.key)} for r in rows]
+    status_ids = [r.key for r in rows if r.kind == "status" and not r.deleted]
+    statuses = {s.id: _status(s) for s in HubSignup.select().where(HubSignup.id.in_(status_ids))} if status_ids else {}
+    out = []
+    for r in rows:
+        if r.deleted:
+            data = None
+        elif r.kind == "status":
+            data = statuses.get(r.key)
+        else:
+            data = serialize(r.kind, r.key)
+        out.append({"seq": r.seq, "kind": r.kind, "key": r.key, "deleted": r.deleted, "data": data})
+    return out
 
 
 # --- kiosk side -----------------------------------------------------------------------------
