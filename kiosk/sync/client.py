@@ -3,6 +3,7 @@
 No visitor request ever waits on this: views write locally (record + outbox) and at most wake
 the loop. Personal data is never logged here; only counts and error kinds are.
 """
+import concurrent.futures
 import json
 import logging
 import random
@@ -99,21 +100,38 @@ class SyncEngine:
         self.client, self.batch_size, self.retention_seconds = client, batch_size, retention_seconds
 
     def push(self):
-        sent = 0
-        while True:
-            with database.connection_context():
-                batch = outbox.pending_batch(self.batch_size)
-                pending = outbox.pending_count()
-            if not batch:
-                return sent
-            records = [json.loads(e.payload) for e in batch]
-            answer = self.client.request("POST", "/api/v1/records", {"records": records},
-                                         extra_headers={protocol.H_PENDING: str(pending)})
-            with database.connection_context():
-                done = outbox.record_results(answer.get("results", []))
-            sent += done
-            if done == 0:
-                return sent  # nothing final came back: try again next round, do not spin
+        """Send the outbox oldest first in bounded batches; one request is in flight while the
+        answer to the previous one is applied (the network and the hub work meanwhile)."""
+        sent, last_seq, in_flight = 0, 0, None
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sync-push") as pool:
+            while True:
+                with database.connection_context():
+                    batch = outbox.pending_batch(self.batch_size, after=last_seq)
+                    pending = outbox.pending_count()
+                upcoming = None
+                if batch:
+                    last_seq = batch[-1].seq
+                    records = [json.loads(e.payload) for e in batch]
+                    upcoming = pool.submit(self.client.request, "POST", "/api/v1/records",
+                                           {"records": records},
+                                           extra_headers={protocol.H_PENDING: str(pending)})
+                if in_flight is not None:
+                    try:
+                        answer = in_flight.result()
+                    except BaseException:
+                        if upcoming is not None:
+                            upcoming.cancel()
+                        raise
+                    with database.connection_context():
+                        done = outbox.record_results(answer.get("results", []))
+                    sent += done
+                    if done == 0:   # nothing final came back: try again next round, do not spin
+                        if upcoming is not None:
+                            upcoming.cancel()
+                        return sent
+                if upcoming is None:
+                    return sent
+                in_flight = upcoming
 
     def pull(self):
         applied = 0

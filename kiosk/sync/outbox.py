@@ -71,9 +71,9 @@ def pending_count():
     return Outbox.select().count()
 
 
-def pending_batch(limit=100):
-    """The oldest entries, in the order they were made (bounded: memory stays flat)."""
-    return list(Outbox.select().order_by(Outbox.seq).limit(limit))
+def pending_batch(limit=100, after=0):
+    """The oldest entries after ``after``, in the order they were made (bounded: memory stays flat)."""
+    return list(Outbox.select().where(Outbox.seq > after).order_by(Outbox.seq).limit(limit))
 
 
 def record_results(results):
