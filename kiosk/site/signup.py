@@ -21,9 +21,10 @@ def _wake_sync():
         loop.wake()
 
 
-def _finish(signup):
+def _finish(signup, waitlist=False):
     # The confirmation page finds the sign-up through the session: nothing personal in a URL.
     session["done"] = signup.id
+    session["waitlist"] = waitlist
     _wake_sync()
     return redirect(url_for("signup.done"), 303)
 
@@ -46,9 +47,10 @@ def event(lang, uid):
                                              & (ServiceAudience.audience == "elderly")).exists()
     form = EventSignupForm(age_required=elderly)
     if form.validate_on_submit():
+        full = local_seats_left(ev) == 0   # as this kiosk saw it before this sign-up
         signup = outbox.enqueue_signup(kind="event", service_slug=svc.slug, event_uid=ev.uid,
                                        language=lang, **form.person())
-        return _finish(signup)
+        return _finish(signup, waitlist=full)
     view = catalog.service_views([svc], lang, with_next_event=False)[0]
     event_view = catalog.event_views([ev], lang)[0]
     return render_template("site/signup.html", form=form, kind="event", svc=svc, view=view,
@@ -103,7 +105,7 @@ def done(lang):
     status_url = f"{public_base()}/{lang}/status/{signup.ref_code}"
     qr = segno.make(status_url, error="m").svg_inline(scale=4, border=2, omitsize=True)
     return render_template("site/done.html", signup=signup, view=view, e=e, qr=qr,
-                           waitlist=bool(ev and local_seats_left(ev) == 0 and signup.status == "provisional"))
+                           waitlist=session.get("waitlist", False) and signup.status == "provisional")
 
 
 @bp.get("/<lang:lang>/status")

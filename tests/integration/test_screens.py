@@ -158,3 +158,15 @@ def test_search_fragment_follows_catalog_changes(client, db_conn):
     reindex([svc.id])
     catalog.bump_generation()
     assert "Zzyzx cafeteria" in text(client.get(url, headers=headers))
+
+
+def test_last_seat_then_waiting_list_on_the_confirmation(client, db_conn):
+    from kiosk.models import Event
+    ev = Event.select().where(Event.capacity > 0).first()
+    Event.update(capacity=1).where(Event.id == ev.id).execute()
+    form = {"name": "Sato", "phone": "090-1111-2222", "consent": "y", "age_band": "65-74"}
+    assert client.post(f"/en/signup/event/{ev.uid}", data=form).status_code == 303
+    assert "waiting list" not in text(client.get("/en/signup/done"))
+    assert "This session is full" in text(client.get(f"/en/signup/event/{ev.uid}"))
+    assert client.post(f"/en/signup/event/{ev.uid}", data=form).status_code == 303
+    assert "waiting list" in text(client.get("/en/signup/done"))
