@@ -26,17 +26,18 @@ def test_kill_9_during_push_twenty_rounds(pg_hub_db_url, tmp_path, demo_db_templ
         rng = random.Random(20261122)
         killed_mid_push = 0
         for n in range(20):
-            queued += enqueue(kiosk.db_url, 300, event_uid=uid)   # a backlog to push each round
+            queued += enqueue(kiosk.db_url, 500, event_uid=uid)   # a backlog to push each round
             kiosk.start()
             name = f"Killtest visitor {n}"
             if signup_via_http(kiosk.url, uid, name):
                 confirmed_names.append(name)
-            time.sleep(rng.uniform(0.0, 0.3))
+            time.sleep(rng.uniform(0.0, 0.25))
             before = hub.query("SELECT count(*) FROM hub_signup")[0][0]
             kiosk.server.kill9()
             after = hub.query("SELECT count(*) FROM hub_signup")[0][0]
             if kiosk.query("SELECT count(*) FROM outbox")[0][0] > 0 and after >= before:
                 killed_mid_push += 1
+        print(f"kills with a push under way: {killed_mid_push} of 20")
         assert killed_mid_push >= 15, f"only {killed_mid_push} kills landed with a push under way"
         kiosk.start()
         wait_for(lambda: kiosk.query("SELECT count(*) FROM outbox")[0][0] == 0, timeout=120)
