@@ -5,6 +5,7 @@ from peewee import (BigAutoField, BigIntegerField, BooleanField, CharField, Date
 
 from .base import BaseModel
 from .catalog import utcnow
+from .signups import PersonFields
 
 
 class Device(BaseModel):
@@ -40,7 +41,7 @@ class SeenNonce(BaseModel):
         indexes = ((("device_id", "nonce"), True),)
 
 
-class HubSignup(BaseModel):
+class HubSignup(PersonFields):
     """A sign-up as the hub stores it: exactly once per record id."""
     id = CharField(primary_key=True, max_length=36)
     device_id = CharField(max_length=36, index=True)
@@ -55,14 +56,6 @@ class HubSignup(BaseModel):
     kiosk_created_at = DateTimeField()             # the kiosk's clock: shown, never used to order
     received_at = DateTimeField(default=utcnow)    # the hub's clock: arrival order
     arrival = BigIntegerField(index=True)          # strict arrival order (ties impossible)
-    name = TextField(null=True)
-    name_kana = TextField(null=True)
-    phone = CharField(null=True, max_length=32)
-    email = CharField(null=True, max_length=254)
-    age_band = CharField(null=True, max_length=16)
-    preferred_language = CharField(null=True, max_length=16)
-    preferred_time = CharField(null=True, max_length=16)
-    note = TextField(null=True)
 
 
 class RejectedRecord(BaseModel):

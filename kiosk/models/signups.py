@@ -13,7 +13,20 @@ STATUSES = ("provisional", "confirmed", "waitlisted", "cancelled", "rejected")
 KINDS = ("event", "volunteer", "callback")
 
 
-class Signup(BaseModel):
+class PersonFields(BaseModel):
+    """The personal fields of a sign-up, shared by the kiosk's and the hub's tables.
+    (A base only: it has no table of its own.)"""
+    name = TextField(null=True)
+    name_kana = TextField(null=True)
+    phone = CharField(null=True, max_length=32)
+    email = CharField(null=True, max_length=254)
+    age_band = CharField(null=True, max_length=16)
+    preferred_language = CharField(null=True, max_length=16)
+    preferred_time = CharField(null=True, max_length=16)
+    note = TextField(null=True)
+
+
+class Signup(PersonFields):
     """A visitor's sign-up as recorded on this kiosk."""
     id = CharField(primary_key=True, max_length=36)     # UUID made here: the global identity
     ref_code = CharField(unique=True, max_length=16)
@@ -26,15 +39,7 @@ class Signup(BaseModel):
     created_at = DateTimeField(default=utcnow)           # kiosk clock, UTC
     acked_at = DateTimeField(null=True, index=True)      # hub acknowledged (kiosk clock)
     purged_at = DateTimeField(null=True)
-    # Personal data: NULL after acknowledgement + retention.
-    name = TextField(null=True)
-    name_kana = TextField(null=True)
-    phone = CharField(null=True, max_length=32)
-    email = CharField(null=True, max_length=254)
-    age_band = CharField(null=True, max_length=16)
-    preferred_language = CharField(null=True, max_length=16)
-    preferred_time = CharField(null=True, max_length=16)
-    note = TextField(null=True)
+    # Personal data (PersonFields): NULL after acknowledgement + retention.
 
 
 class Outbox(BaseModel):
