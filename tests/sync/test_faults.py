@@ -97,10 +97,10 @@ def test_503_and_hangs_back_off_lose_nothing_and_visitors_unaffected(hub, make_k
         ids = enqueue(kiosk.db_url, 5, event_uid=uid)
         time.sleep(12)
         times = [t for t, line in proxy.arrivals]
-        gaps = [b - a for a, b in zip(times, times[1:])]
-        assert len(times) >= 3
-        assert len(times) < 12 / 0.2, "retries back off instead of hammering every interval"
-        assert max(gaps) > 3 * min(gaps)
+        assert len(times) >= 2, "the kiosk keeps trying"
+        # Every 0.2 s would be ~60 tries; exponential backoff with full jitter (see
+        # tests/unit/test_backoff.py for its exact bounds) leaves a handful.
+        assert len(times) <= 12, "retries back off instead of hammering every interval"
         # Visitors are served while the hub fails, and their sign-ups are kept.
         assert signup_via_http(kiosk.url, uid, "During 503")
         proxy.mode = "hang"
