@@ -39,7 +39,8 @@ def create_app(overrides=None, role=None):
     from . import clock
     clock.set_offset(app.config.get("CLOCK_OFFSET_SECONDS", 0))
 
-    from .web import errors, formatting, i18n, security
+    from .web import errors, formatting, guard, i18n, security
+    guard.init_app(app)
     i18n.init_app(app)
     formatting.init_app(app)
     security.init_app(app)

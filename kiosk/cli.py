@@ -134,8 +134,7 @@ def sync_command():
     if creds is None:
         raise click.ClickException("this kiosk is not paired with a hub (see `kiosk pair`)")
     hub = client.HubClient(*creds, timeout=float(current_app.config["SYNC_TIMEOUT_SECONDS"]))
-    engine = client.SyncEngine(hub, int(current_app.config["SYNC_BATCH_SIZE"]),
-                               int(current_app.config["PERSONAL_DATA_RETENTION_SECONDS"]))
+    engine = client.engine_for(current_app, hub)
     try:
         counts = engine.run_once()
     except client.HubRefused as exc:

@@ -21,6 +21,9 @@ SQLITE_PRAGMAS = {
     "foreign_keys": 1,
     "busy_timeout": 10000,
     "cache_size": -4000,       # KiB per connection; waitress threads each hold one
+    # Overwrite deleted content with zeros, so a purged name is gone from the file, not just
+    # unlinked (Debian builds SQLite with this on; other builds do not).
+    "secure_delete": 1,
 }
 
 

@@ -87,3 +87,27 @@ ATTENDANCE_GROUPS = {
 }
 # Every attendee is in exactly one of these: their sum is the head count.
 HEADCOUNT_GROUPS = ("age_65_plus", "age_under_65", "children", "adults")
+
+# Why a kiosk's sync rounds fail (codes from kiosk.sync.client.error_kind), for the footer,
+# the host screen and the hub's fleet view. Codes not listed show as "unexpected error".
+SYNC_ERRORS = {
+    "hub_unreachable": _l("the ward's server cannot be reached"),
+    "database_locked": _l("this tablet's storage is busy"),
+    "database_readonly": _l("this tablet's storage cannot be written to"),
+    "disk_io_error": _l("this tablet's storage cannot be written to"),
+    "disk_full": _l("this tablet's storage is full"),
+    "database_unavailable": _l("this tablet's storage cannot be opened"),
+}
+
+
+def sync_error_text(code):
+    """A person's words for a sync failure code."""
+    if not code:
+        return ""
+    if code in SYNC_ERRORS:
+        return SYNC_ERRORS[code]
+    if code.startswith("hub_error_"):
+        return _l("the ward's server reports an error")
+    if code.startswith("refused:"):
+        return _l("the ward's server refused the request")
+    return _l("an unexpected error")

@@ -9,6 +9,12 @@ import time
 
 import httpx
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# Property tests: no wall-clock deadline (the machine is shared; speed is for benchmarks) and
+# no example database in the work tree.
+hypothesis_settings.register_profile("kiosk", deadline=None, database=None)
+hypothesis_settings.load_profile("kiosk")
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "tests" / "_artifacts"

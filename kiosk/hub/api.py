@@ -1,10 +1,14 @@
 """The sync API (see kiosk/sync/openapi.json): enrolment, record push, feed pull."""
 import hashlib
+import json
+import logging
 import secrets
 import uuid
 
 from flask import Blueprint, g, jsonify, request
+from werkzeug.exceptions import HTTPException
 
+from .. import boundary
 from ..db import database
 from ..models import Device, EnrollmentCode
 from ..models.catalog import utcnow
@@ -14,6 +18,24 @@ from .auth import device_required, init_hub_time, refuse
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 init_hub_time(bp)
+log = logging.getLogger(__name__)
+
+
+class BadBody(Exception):
+    def __init__(self, error):
+        super().__init__(error)
+        self.error = error
+
+
+def json_body():
+    """The request's JSON, parsed here rather than by Flask: Python's parser raises
+    RecursionError (not ValueError) for a deeply nested body, which must be a 400, not a 500."""
+    try:
+        return json.loads(request.get_data(cache=True) or b"null")
+    except RecursionError:
+        raise BadBody("too_deep") from None
+    except ValueError:
+        raise BadBody("bad_json") from None
 
 
 def hash_code(code):
@@ -23,12 +45,13 @@ def hash_code(code):
 @bp.post("/enroll")
 def enroll():
     """Exchange a one-time enrolment code for a device id and secret."""
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("code"), str):
+    body = json_body()
+    if not isinstance(body, dict) or not boundary.is_clean_text(body.get("code")) or len(body["code"]) > 64:
         return refuse(400, "bad_request")
     if body.get("protocol") != protocol.PROTOCOL_VERSION:
         return refuse(400, "protocol_version", supported=[protocol.PROTOCOL_VERSION])
-    name = str(body.get("name") or "kiosk")[:128]
+    name = body.get("name") if boundary.is_clean_text(body.get("name")) else ""
+    name = name.strip()[:128] or "kiosk"
     with database.atomic():
         code = EnrollmentCode.get_or_none(EnrollmentCode.code_hash == hash_code(body["code"]))
         if code is None or code.used_at is not None or code.expires_at < utcnow():
@@ -49,7 +72,7 @@ def enroll():
 @device_required
 def records():
     """Store a batch of records; answer per record (accepted, duplicate, rejected)."""
-    body = request.get_json(silent=True)
+    body = json_body()
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
         return refuse(400, "bad_request")
     if len(body["records"]) > protocol.MAX_BATCH:
@@ -61,17 +84,23 @@ def records():
 @device_required
 def feed_page():
     """Catalog changes and sign-up statuses after a cursor, oldest first."""
-    since = request.args.get("since", 0, type=int)
-    limit = max(1, min(request.args.get("limit", 500, type=int), 1000))
+    since = boundary.bounded_int(request.args.get("since"), 0)
+    limit = max(1, min(boundary.bounded_int(request.args.get("limit"), 500), 1000))
     entries = feed.page(max(since, 0), limit)
     return jsonify({"entries": entries, "cursor": entries[-1]["seq"] if entries else since})
 
 
+@bp.errorhandler(BadBody)
+def _bad_body(exc):
+    return refuse(400, exc.error)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(exc):
+    return refuse(exc.code or 400, "http_" + str(exc.code))
+
+
 @bp.errorhandler(Exception)
 def _api_error(exc):
-    from werkzeug.exceptions import HTTPException
-    if isinstance(exc, HTTPException):
-        return refuse(exc.code or 400, "http_" + str(exc.code))
-    import logging
-    logging.getLogger(__name__).exception("sync API error")
+    log.exception("sync API error")
     return refuse(500, "server_error")

@@ -3,15 +3,22 @@ and used once. A refused request stores nothing (its nonce included)."""
 import datetime
 import functools
 import random
+import re
 import time
 
 import peewee
 from flask import g, jsonify, request
 
+from .. import boundary
 from ..db import database
 from ..models import Device, SeenNonce
 from ..models.catalog import utcnow
 from ..sync import protocol
+
+
+_NONCE_RE = re.compile(r"[0-9A-Za-z_-]{8,64}")
+_DEVICE_RE = re.compile(r"[0-9a-f-]{36}")
+_ERROR_KIND_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
 def refuse(status, error, **extra):
@@ -26,7 +33,8 @@ def device_required(view):
     def wrapper(*args, **kwargs):
         if request.headers.get(protocol.H_PROTOCOL) != str(protocol.PROTOCOL_VERSION):
             return refuse(400, "protocol_version", supported=[protocol.PROTOCOL_VERSION])
-        device = Device.get_or_none(Device.device_id == request.headers.get(protocol.H_DEVICE, ""))
+        device_id = request.headers.get(protocol.H_DEVICE, "")
+        device = Device.get_or_none(Device.device_id == device_id) if _DEVICE_RE.fullmatch(device_id) else None
         if device is None:
             return refuse(401, "unknown_device")
         timestamp, nonce = request.headers.get(protocol.H_TIMESTAMP, ""), request.headers.get(protocol.H_NONCE, "")
@@ -37,21 +45,19 @@ def device_required(view):
             return refuse(401, "bad_signature")
         if device.revoked_at is not None:
             return refuse(403, "revoked")
-        try:
-            skew = float(timestamp) - time.time()
-        except ValueError:
+        sent_at = boundary.finite_number(timestamp)    # "nan" and "inf" are not times
+        if sent_at is None:
             return refuse(401, "bad_timestamp")
+        skew = sent_at - time.time()
         if abs(skew) > protocol.TIMESTAMP_WINDOW_SECONDS:
             return refuse(401, "clock_skew", hub_time=time.time())
-        if not 8 <= len(nonce) <= 64:
+        if not _NONCE_RE.fullmatch(nonce):
             return refuse(401, "bad_nonce")
-        pending = request.headers.get(protocol.H_PENDING, "")
-        update = {}
         now = utcnow()
+        update = {}
         if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 10:
             update = {Device.last_seen_at: now, Device.clock_skew_seconds: int(skew)}
-        if pending.isdigit() and int(pending) != device.pending_reported:
-            update[Device.pending_reported] = int(pending)
+        update.update(_reported_state(device))
         try:
             # One commit for the nonce and the fleet view (a commit is an fsync on the hub).
             with database.atomic():
@@ -65,6 +71,25 @@ def device_required(view):
         g.device = device
         return view(*args, **kwargs)
     return wrapper
+
+
+def _reported_state(device):
+    """What the kiosk says of itself in its headers (backlog, held records, failing sync),
+    as changes to its Device row. Malformed values are ignored, never stored."""
+    update = {}
+    for header, field in ((protocol.H_PENDING, Device.pending_reported),
+                          (protocol.H_HELD, Device.held_reported)):
+        value = boundary.bounded_int(request.headers.get(header), None, boundary.INT32)
+        if value is not None and value >= 0 and value != getattr(device, field.name):
+            update[field] = value
+    error = request.headers.get(protocol.H_SYNC_ERROR, "")
+    if not _ERROR_KIND_RE.fullmatch(error):
+        error = ""
+    since = boundary.parse_time(request.headers.get(protocol.H_SYNC_ERROR_SINCE)) if error else None
+    if error != (device.sync_error or "") or since != device.sync_error_since:
+        update[Device.sync_error] = error
+        update[Device.sync_error_since] = since
+    return update
 
 
 def _forget_old_nonces():

@@ -9,15 +9,18 @@ When staff cancel a confirmed sign-up, the earliest-arrived waitlisted one moves
 """
 import contextlib
 import json
+import logging
 
 import peewee
 
+from .. import boundary
 from ..db import database, is_sqlite
 from ..models import Event, Feed, HubAttendance, HubSignup, RejectedRecord
 from ..models.catalog import utcnow
 from ..sync import feed, protocol
 
 _ADVISORY_LOCK_KEY = 7274_0001
+log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
@@ -59,10 +62,18 @@ def confirmed_count(event_uid):
 
 
 def _reject_row(device_id, record, reason, detail=""):
-    rid = record.get("id") if isinstance(record, dict) and isinstance(record.get("id"), str) else ""
-    row = {"record_id": rid[:64], "device_id": device_id, "reason": reason, "detail": detail,
-           "payload": json.dumps(record, ensure_ascii=False, default=str)[:20000],
-           "received_at": utcnow(), "resolved": False}
+    """A RejectedRecord row and the answer for a refused record. The record may be anything a
+    client sent, so only what the boundary accepts is stored verbatim."""
+    rid = record.get("id") if isinstance(record, dict) else None
+    rid = rid if isinstance(rid, str) and len(rid) <= 64 and boundary.is_clean_text(rid) else ""
+    if boundary.json_depth_exceeds(record, 64):
+        payload = '"(nested too deep to keep)"'
+    else:
+        # ensure_ascii: control characters and lone surrogates become \u escapes, which any
+        # database stores.
+        payload = json.dumps(record, ensure_ascii=True, default=str)[:20000]
+    row = {"record_id": rid, "device_id": device_id, "reason": reason[:64], "detail": detail[:2000],
+           "payload": payload, "received_at": utcnow(), "resolved": False}
     return row, {"id": rid, "result": "rejected", "reason": reason}
 
 
@@ -100,72 +111,117 @@ def ingest(device_id, records):
     """Store each record exactly once and answer for each; one bad record blocks nothing.
 
     The whole batch is decided under the write lock with a handful of queries: existing ids
-    and event counts are read once, new rows and feed entries are written in bulk.
+    and event counts are read once, new rows and feed entries are written in bulk. If that
+    write still fails (something the validator did not foresee), it is rolled back and the
+    batch is stored record by record, each in a savepoint, so only the record that fails is
+    refused (reason "store_failed") and the others are stored.
     """
-    results, new_rows, rejected_rows, feed_rows = [], [], [], []
     with write_lock():
-        reasons = [protocol.validate_record(r) for r in records]
-        valid = [r for r, why in zip(records, reasons) if not why]
-        ids = list({r["id"] for r in valid})
-        existing = {}
-        for i in range(0, len(ids), 500):
-            chunk = ids[i:i + 500]
-            for row in (HubSignup.select(HubSignup.id, HubSignup.payload_hash, HubSignup.status,
-                                         HubSignup.reason).where(HubSignup.id.in_(chunk)).dicts()):
-                existing[row["id"]] = row
-            for row in (HubAttendance.select(HubAttendance.id, HubAttendance.payload_hash)
-                        .where(HubAttendance.id.in_(chunk)).dicts()):
-                existing[row["id"]] = dict(row, status=None, reason="")
-        seats = _Seats([r for r in valid if r["type"] == "signup"])
-        attendance_rows = []
-        arrival = _next_arrival()
-        received = utcnow()
-        seen_in_batch = {}
-        for record, reason in zip(records, reasons):
-            if reason:
-                row, answer = _reject_row(device_id, record, reason)
+        try:
+            with database.atomic():
+                results, rows = _decide(device_id, records)
+                _write(rows)
+            return results
+        except STORE_ERRORS as exc:
+            log.warning("batch of %d could not be stored at once (%s); storing one by one",
+                        len(records), type(exc).__name__)
+        return [_store_one(device_id, record) for record in records]
+
+
+# What a write can raise for a value the validator let through: the driver's refusals
+# (peewee wraps them as DatabaseError), psycopg2's ValueError for NUL, UnicodeEncodeError,
+# SQLite's OverflowError for a too large integer.
+STORE_ERRORS = (peewee.DatabaseError, ValueError, OverflowError, TypeError)
+
+
+def _store_one(device_id, record):
+    """Decide and write one record in its own savepoint; refuse it if its write fails."""
+    try:
+        with database.atomic():
+            results, rows = _decide(device_id, [record])
+            _write(rows)
+        return results[0]
+    except STORE_ERRORS as exc:
+        log.warning("record refused: could not be stored (%s)", type(exc).__name__)
+        row, answer = _reject_row(device_id, record, "store_failed", type(exc).__name__)
+        try:
+            with database.atomic():
+                bulk_insert(RejectedRecord, [row])
+        except STORE_ERRORS:
+            with database.atomic():
+                bulk_insert(RejectedRecord, [dict(row, record_id="", payload='"(not storable)"')])
+        return answer
+
+
+def _write(rows):
+    """Insert the decided rows in bulk and refresh the seat counts of the events touched."""
+    for model in (HubSignup, HubAttendance, RejectedRecord, Feed):
+        bulk_insert(model, rows[model])
+    for uid in sorted(rows["touched"]):
+        _update_seats(uid)
+
+
+def _decide(device_id, records):
+    """(answers, rows to write) for a batch: validation, duplicates, conflicts, capacity."""
+    results, new_rows, rejected_rows, feed_rows, attendance_rows = [], [], [], [], []
+    reasons = [protocol.validate_record(r) for r in records]
+    valid = [r for r, why in zip(records, reasons) if not why]
+    ids = list({r["id"] for r in valid})
+    existing = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for row in (HubSignup.select(HubSignup.id, HubSignup.payload_hash, HubSignup.status,
+                                     HubSignup.reason).where(HubSignup.id.in_(chunk)).dicts()):
+            existing[row["id"]] = row
+        for row in (HubAttendance.select(HubAttendance.id, HubAttendance.payload_hash)
+                    .where(HubAttendance.id.in_(chunk)).dicts()):
+            existing[row["id"]] = dict(row, status=None, reason="")
+    seats = _Seats([r for r in valid if r["type"] == "signup"])
+    arrival = _next_arrival()
+    received = utcnow()
+    seen_in_batch = {}
+    for record, reason in zip(records, reasons):
+        if reason:
+            row, answer = _reject_row(device_id, record, reason)
+            rejected_rows.append(row)
+            results.append(answer)
+            continue
+        digest = protocol.payload_hash(record)
+        prior = existing.get(record["id"]) or seen_in_batch.get(record["id"])
+        if prior is not None:
+            if prior["payload_hash"] == digest:
+                answer = {"id": record["id"], "result": "duplicate", "reason": prior["reason"]}
+                if prior["status"]:
+                    answer["status"] = prior["status"]
+                results.append(answer)
+            else:
+                row, answer = _reject_row(device_id, record, "conflict",
+                                          "same id, different content: kept the first")
                 rejected_rows.append(row)
                 results.append(answer)
-                continue
-            digest = protocol.payload_hash(record)
-            prior = existing.get(record["id"]) or seen_in_batch.get(record["id"])
-            if prior is not None:
-                if prior["payload_hash"] == digest:
-                    answer = {"id": record["id"], "result": "duplicate", "reason": prior["reason"]}
-                    if prior["status"]:
-                        answer["status"] = prior["status"]
-                    results.append(answer)
-                else:
-                    row, answer = _reject_row(device_id, record, "conflict",
-                                              "same id, different content: kept the first")
-                    rejected_rows.append(row)
-                    results.append(answer)
-                continue
-            if record["type"] == "attendance":
-                row = attendance_row(device_id, record, digest, received)
-                attendance_rows.append(row)
-                seen_in_batch[record["id"]] = dict(row, status=None, reason="")
-                results.append({"id": record["id"], "result": "accepted"})
-                continue
-            status, why = seats.decide(record)
-            person = record["person"]
-            row = dict(id=record["id"], device_id=device_id, payload_hash=digest,
-                       ref_code=record["ref_code"], kind=record["kind"], service_slug=record["service"],
-                       event_uid=record.get("event"), language=record["language"], status=status,
-                       reason=why, kiosk_created_at=protocol.parse_time(record["created_at"]),
-                       received_at=received, arrival=arrival,
-                       **{f: person.get(f) for f in protocol.PERSON_FIELDS})
-            arrival += 1
-            new_rows.append(row)
-            seen_in_batch[record["id"]] = row
-            feed_rows.append({"kind": "status", "key": record["id"], "deleted": False, "created_at": received})
-            results.append({"id": record["id"], "result": "accepted", "status": status, "reason": why})
-        for model, rows in ((HubSignup, new_rows), (HubAttendance, attendance_rows),
-                            (RejectedRecord, rejected_rows), (Feed, feed_rows)):
-            bulk_insert(model, rows)
-        for uid in sorted(seats.touched):
-            _update_seats(uid)
-    return results
+            continue
+        if record["type"] == "attendance":
+            row = attendance_row(device_id, record, digest, received)
+            attendance_rows.append(row)
+            seen_in_batch[record["id"]] = dict(row, status=None, reason="")
+            results.append({"id": record["id"], "result": "accepted"})
+            continue
+        status, why = seats.decide(record)
+        person = record["person"]
+        row = dict(id=record["id"], device_id=device_id, payload_hash=digest,
+                   ref_code=record["ref_code"], kind=record["kind"], service_slug=record["service"],
+                   event_uid=record.get("event"), language=record["language"], status=status,
+                   reason=why, kiosk_created_at=protocol.parse_time(record["created_at"]),
+                   received_at=received, arrival=arrival,
+                   **{f: person.get(f) for f in protocol.PERSON_FIELDS})
+        arrival += 1
+        new_rows.append(row)
+        seen_in_batch[record["id"]] = row
+        feed_rows.append({"kind": "status", "key": record["id"], "deleted": False, "created_at": received})
+        results.append({"id": record["id"], "result": "accepted", "status": status, "reason": why})
+    rows = {HubSignup: new_rows, HubAttendance: attendance_rows, RejectedRecord: rejected_rows,
+            Feed: feed_rows, "touched": seats.touched}
+    return results, rows
 
 
 def attendance_row(device_id, record, digest, received):

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from peewee import fn
 
 from .. import catalog
+from ..web.guard import safe_next
 from ..models import Device, Event, HubSignup, RejectedRecord, Service, Site
 from . import devices, ingest
 from .staff_auth import login as do_login
@@ -28,7 +29,7 @@ def login():
     if request.method == "POST":
         user = do_login(request.form.get("username", "")[:64], request.form.get("password", "")[:256])
         if user:
-            target = request.args.get("next", "")
+            target = safe_next(url_for("staff.overview"), request.args.get("next", ""))
             return redirect(target if target.startswith("/staff") else url_for("staff.overview"), 303)
         error = _("Wrong user name or password.")
     return render_template("hub/login.html", error=error), (401 if error else 200)

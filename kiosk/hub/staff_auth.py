@@ -27,11 +27,18 @@ def _hash(token):
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def _dummy_hash():
+    """A hash to check against for unknown user names, made once: checking it costs what
+    checking a real user's hash costs, so the answer time does not tell which names exist."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def login(username, password):
     """Start a session for valid credentials; returns the user or None."""
     user = StaffUser.get_or_none(StaffUser.username == username)
     if user is None:
-        check_password_hash(generate_password_hash("x"), password)   # same work either way
+        check_password_hash(_dummy_hash(), password)   # the same work as for a known name
         return None
     if not check_password_hash(user.password_hash, password):
         return None

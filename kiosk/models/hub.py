@@ -19,6 +19,9 @@ class Device(BaseModel):
     last_seen_at = DateTimeField(null=True)
     pending_reported = IntegerField(default=0)     # outbox length the kiosk last reported
     clock_skew_seconds = IntegerField(default=0)   # kiosk clock minus hub clock, last seen
+    held_reported = IntegerField(default=0)        # records the kiosk set aside (needs attention)
+    sync_error = CharField(default="", max_length=64)    # why its sync rounds fail, while they do
+    sync_error_since = DateTimeField(null=True)
 
 
 class EnrollmentCode(BaseModel):

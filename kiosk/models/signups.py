@@ -39,6 +39,8 @@ class Signup(PersonFields):
     created_at = DateTimeField(default=utcnow)           # kiosk clock, UTC
     acked_at = DateTimeField(null=True, index=True)      # hub acknowledged (kiosk clock)
     purged_at = DateTimeField(null=True)
+    # The one-time id of the form that made it: the same form posted again finds this sign-up.
+    submission_id = CharField(null=True, unique=True, max_length=36)
     # Personal data (PersonFields): NULL after acknowledgement + retention.
 
 
@@ -51,6 +53,9 @@ class Outbox(BaseModel):
     created_at = DateTimeField(default=utcnow)
     attempts = IntegerField(default=0)
     last_error = CharField(default="", max_length=255)
+    # Set aside after the hub failed on it alone several times: no longer blocks the queue,
+    # shown on the host screen and the hub's fleet view, retried now and then.
+    held_at = DateTimeField(null=True)
 
 
 class SignupStatus(BaseModel):

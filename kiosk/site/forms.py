@@ -2,16 +2,18 @@
 (NFKC: full-width digits and spaces), names in any script, nothing typed lost on an error."""
 import re
 import unicodedata
+import uuid
 
 import jaconv
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from .. import vocab
+from .. import boundary, vocab
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 KANA_RE = re.compile(r"^[\u3041-\u309f\u30a0-\u30ff\s]+$")
 
 
@@ -20,6 +22,23 @@ def nfkc(value):
     if value is None:
         return value
     return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", value)).strip()
+
+
+def clean(value):
+    """The form side of kiosk.boundary: control characters and lone surrogates are refused
+    (WTForms shows a filter's ValueError next to its field), then NFKC as above."""
+    if value is None:
+        return value
+    try:
+        value = boundary.clean_text(value, multiline=True)
+    except boundary.Refused:
+        raise ValueError(_l("This contains characters that cannot be saved. Please delete "
+                            "them and type it again.")) from None
+    return nfkc(value)
+
+
+def submission_id():
+    return str(uuid.uuid4())
 
 
 def normalise_phone(value):
@@ -58,13 +77,15 @@ def _kana_valid(form, field):
 
 
 class PersonForm(FlaskForm):
-    name = StringField(_l("Your name"), filters=[nfkc], validators=[
+    # One id per rendered form: posting the same form twice finds the first sign-up.
+    submission = HiddenField(default=submission_id)
+    name = StringField(_l("Your name"), filters=[clean], validators=[
         DataRequired(message=_l("Please enter your name.")),
         Length(max=100, message=_l("Please keep this under 100 characters."))])
-    name_kana = StringField(_l("Reading of your name (kana)"), filters=[nfkc],
+    name_kana = StringField(_l("Reading of your name (kana)"), filters=[clean],
                             validators=[Optional(), Length(max=100, message=_l("Please keep this under 100 characters.")), _kana_valid])
-    phone = StringField(_l("Phone number"), filters=[nfkc], validators=[Optional(), _phone_valid])
-    email = StringField(_l("Email address"), filters=[nfkc], validators=[
+    phone = StringField(_l("Phone number"), filters=[clean], validators=[Optional(), _phone_valid])
+    email = StringField(_l("Email address"), filters=[clean], validators=[
         Optional(), Length(max=254, message=_l("Please keep this under 254 characters.")), _email_valid])
     consent = BooleanField(_l("I have read the notice on personal information and agree."),
                            validators=[DataRequired(message=_l("Please agree to the notice to sign up."))])
@@ -79,6 +100,11 @@ class PersonForm(FlaskForm):
             ok = False
         return ok
 
+    def submission_id(self):
+        """The form's one-time id, if it is one we could have issued."""
+        value = self.submission.data
+        return value if isinstance(value, str) and _UUID_RE.fullmatch(value) else None
+
     def person(self):
         """The cleaned personal fields to store."""
         phone = normalise_phone(self.phone.data) if self.phone.data else None
@@ -88,7 +114,7 @@ class PersonForm(FlaskForm):
         for extra in ("age_band", "preferred_language", "preferred_time", "note"):
             field = getattr(self, extra, None)
             if field is not None:
-                out[extra] = (field.data or None) if not isinstance(field.data, str) else (nfkc(field.data) or None)
+                out[extra] = (field.data or None) if not isinstance(field.data, str) else (clean(field.data) or None)
         return out
 
 
@@ -113,7 +139,7 @@ class EventSignupForm(PersonForm):
 
 
 class VolunteerForm(EventSignupForm):
-    note = TextAreaField(_l("What would you like to help with? (optional)"), filters=[nfkc],
+    note = TextAreaField(_l("What would you like to help with? (optional)"), filters=[clean],
                          validators=[Optional(), Length(max=500, message=_l("Please keep this under 500 characters."))])
 
     def __init__(self, *args, **kwargs):
@@ -123,7 +149,7 @@ class VolunteerForm(EventSignupForm):
 class CallbackForm(PersonForm):
     preferred_language = SelectField(_l("Language for the call"), validate_choice=False)
     preferred_time = SelectField(_l("Best time to call"), validate_choice=False)
-    note = TextAreaField(_l("What would you like to talk about? (optional)"), filters=[nfkc],
+    note = TextAreaField(_l("What would you like to talk about? (optional)"), filters=[clean],
                          validators=[Optional(), Length(max=500, message=_l("Please keep this under 500 characters."))])
 
     def __init__(self, *args, languages=(), **kwargs):

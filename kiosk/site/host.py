@@ -16,12 +16,13 @@ from flask_babel import gettext as _
 from peewee import fn
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .. import catalog, clock
+from .. import boundary, catalog, clock
 from ..db import database
 from ..models import (Attendance, Event, HostPinAttempt, KioskState, Outbox, Service, Signup,
                       SignupStatus, Site)
 from ..models.catalog import utcnow
 from ..sync import outbox
+from ..web.guard import validates_own_text
 
 bp = Blueprint("host", __name__)
 PIN_KEY = "host_pin_hash"
@@ -35,21 +36,33 @@ def set_pin(pin):
     HostPinAttempt.delete().execute()
 
 
-def locked_for():
-    """Seconds until PIN entry opens again (0: open). Failures live in the database."""
-    window = int(current_app.config["HOST_PIN_LOCKOUT_SECONDS"])
+def locked_for(window, max_attempts):
+    """Seconds until PIN entry opens again (0: open). Attempts live in the database."""
     since = utcnow() - datetime.timedelta(seconds=window)
     recent = list(HostPinAttempt.select().where(HostPinAttempt.at > since).order_by(HostPinAttempt.at))
-    if len(recent) < int(current_app.config["HOST_PIN_MAX_ATTEMPTS"]):
+    if len(recent) < max_attempts:
         return 0
     return max(int((recent[-1].at + datetime.timedelta(seconds=window) - utcnow()).total_seconds()) + 1, 1)
 
 
+def claim_attempt(window, max_attempts):
+    """Record a PIN attempt before the PIN is compared, in the transaction that checks the
+    lockout (SQLite's write lock, taken at BEGIN IMMEDIATE), so concurrent guesses cannot all
+    pass the check first. Returns 0 if the attempt may go ahead, else the seconds to wait."""
+    with database.atomic():
+        wait = locked_for(window, max_attempts)
+        if not wait:
+            HostPinAttempt.create()
+    return wait
+
+
 def check_pin(pin):
+    """Compare a PIN with the stored hash; a right PIN clears the attempts."""
     stored = KioskState.get_value(PIN_KEY)
-    if not stored or not pin:
+    if not stored or not pin or not check_password_hash(stored, pin):
         return False
-    return check_password_hash(stored, pin)
+    HostPinAttempt.delete().execute()
+    return True
 
 
 def host_required(view):
@@ -71,16 +84,18 @@ def enter(lang):
     if session.get("host_until", 0) > time.time():
         return redirect(url_for("host.today"))
     error, status = None, 200
-    wait = locked_for()
+    window = int(current_app.config["HOST_PIN_LOCKOUT_SECONDS"])
+    limit = int(current_app.config["HOST_PIN_MAX_ATTEMPTS"])
+    wait = locked_for(window, limit)
     if request.method == "POST" and not wait:
         pin = (request.form.get("pin") or "").strip()[:32]
-        if check_pin(pin):
-            HostPinAttempt.delete().execute()
+        wait = claim_attempt(window, limit)
+        if not wait and check_pin(pin):
             session["host_until"] = time.time() + int(current_app.config["HOST_IDLE_SECONDS"])
             return redirect(url_for("host.today"), 303)
-        HostPinAttempt.create()
-        wait = locked_for()
-        error, status = _("That PIN is not right."), 401
+        if not wait:
+            wait = locked_for(window, limit)
+            error, status = _("That PIN is not right."), 401
     if wait:
         error, status = _("Too many wrong PINs. Please wait %(seconds)s seconds and try again.",
                           seconds=wait), 429
@@ -155,9 +170,19 @@ def today(lang):
     program_names = catalog.texts("service", [p.id for p in programs], lang, ("name",))
     closed = {k for (k,) in Attendance.select(Attendance.session_key).where(Attendance.kind == "close").tuples()}
     return render_template("host/today.html", day=day, events=views, adhoc=adhoc, names=names,
+                           held=outbox.held_entries(),
                            programs=[(p.slug, program_names[p.id].get("name")) for p in programs],
                            closed=closed, site_name=catalog.texts("site", [site.id], lang)[site.id].get("name"),
                            host_page=True)
+
+
+@bp.post("/<lang:lang>/host/held/retry")
+@host_required
+def retry_held(lang):
+    """Put the records set aside back in the queue now (after the ward fixed the cause)."""
+    outbox.release_held(0, int(current_app.config["SYNC_MAX_RECORD_FAILURES"]))
+    _wake()
+    return redirect(url_for("host.today"), 303)
 
 
 @bp.post("/<lang:lang>/host/adhoc")
@@ -273,9 +298,15 @@ def checkin(lang, key):
 
 
 @bp.post("/<lang:lang>/host/session/<key>/note")
+@validates_own_text
 @host_required
 def note(lang, key):
-    text = (request.form.get("note") or "").strip()[:2000]
+    """The host's note on the session (the latest one counts)."""
+    try:
+        text = boundary.clean_text(request.form.get("note") or "", multiline=True).strip()[:2000]
+    except boundary.Refused:
+        return _render_session(lang, key, _("The note contains characters that cannot be saved. "
+                                            "Please delete them and type it again."), 422)
     return _tap(lang, key, kind="note", text=text) or _back(key)
 
 

@@ -1,19 +1,17 @@
 """The visitor's session: display preferences, idle reset, the status indicator."""
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
-from ..models import KioskState
+from flask_babel import format_datetime
+
+from .. import vocab
+from ..models import KioskState, Outbox
+from ..sync import outbox
+from ..sync.protocol import parse_time
+from ..web.guard import safe_next
 
 bp = Blueprint("session", __name__)
 
 TEXT_SIZES = (0, 1, 2)
-
-
-def safe_next(default):
-    """Only same-site paths: never redirect a visitor to another host."""
-    target = request.form.get("next") or request.args.get("next") or ""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return default
 
 
 @bp.post("/prefs")
@@ -43,14 +41,19 @@ def status():
 
 
 def sync_status():
-    """Online, last sync (in the visitor's time zone), records waiting, revoked."""
-    from flask_babel import format_datetime
-
-    from ..models import Outbox
-    from ..sync.protocol import parse_time
+    """Online, last sync (in the visitor's time zone), records waiting, revoked, and, while
+    sync rounds fail, why and since when (from the running loop, else as last saved)."""
     last = KioskState.get_value("last_sync_at")
+    loop = current_app.extensions.get("sync_loop")
+    if loop is not None:
+        error, since = loop.error, loop.failing_since
+    else:
+        error = KioskState.get_value("sync_error") or ""
+        since = parse_time(KioskState.get_value("sync_error_since")) if error else None
     return {"online": KioskState.get_value("online") == "1",
             "last_sync_at": format_datetime(parse_time(last), "short") if last else None,
             "pending": Outbox.select().count(),
-            "revoked": KioskState.get_value("revoked") == "1"}
-
+            "held": outbox.held_count(),
+            "revoked": KioskState.get_value("revoked") == "1",
+            "error": vocab.sync_error_text(error) if error and not error.startswith("refused:revoked") else "",
+            "error_since": format_datetime(since, "short") if error and since else None}

@@ -8,6 +8,7 @@ from flask import (Blueprint, abort, current_app, redirect, render_template, req
 from .. import catalog
 from ..models import Event, Outbox, ServiceAudience, Signup, SignupStatus
 from ..sync import outbox
+from ..web.guard import validates_own_text
 from ..web.i18n import languages
 from .directory import public_base
 from .forms import CallbackForm, EventSignupForm, VolunteerForm
@@ -19,6 +20,13 @@ def _wake_sync():
     loop = current_app.extensions.get("sync_loop")
     if loop is not None:
         loop.wake()
+
+
+def _already_made(form):
+    """The sign-up an earlier post of this very form made, if any (a double submission, or a
+    resend after the kiosk died between saving and answering)."""
+    sid = form.submission_id() if request.method == "POST" else None
+    return Signup.get_or_none(Signup.submission_id == sid) if sid else None
 
 
 def _finish(signup, waitlist=False):
@@ -37,6 +45,7 @@ def local_seats_left(event):
 
 
 @bp.route("/<lang:lang>/signup/event/<uid>", methods=["GET", "POST"])
+@validates_own_text
 def event(lang, uid):
     """Sign up for a seat at one session (waiting list when it is full)."""
     ev = Event.get_or_none(Event.uid == uid)
@@ -46,10 +55,13 @@ def event(lang, uid):
     elderly = ServiceAudience.select().where((ServiceAudience.service == svc)
                                              & (ServiceAudience.audience == "elderly")).exists()
     form = EventSignupForm(age_required=elderly)
+    earlier = _already_made(form)
+    if earlier is not None:
+        return _finish(earlier, waitlist=session.get("waitlist", False))
     if form.validate_on_submit():
         full = local_seats_left(ev) == 0   # as this kiosk saw it before this sign-up
-        signup = outbox.enqueue_signup(kind="event", service_slug=svc.slug, event_uid=ev.uid,
-                                       language=lang, **form.person())
+        signup = outbox.enqueue_signup(form.submission_id(), kind="event", service_slug=svc.slug,
+                                       event_uid=ev.uid, language=lang, **form.person())
         return _finish(signup, waitlist=full)
     view = catalog.service_views([svc], lang, with_next_event=False)[0]
     event_view = catalog.event_views([ev], lang)[0]
@@ -65,28 +77,36 @@ def _service_or_404(slug, category):
 
 
 @bp.route("/<lang:lang>/signup/volunteer/<slug>", methods=["GET", "POST"])
+@validates_own_text
 def volunteer(lang, slug):
     """Register as a volunteer with a volunteering program (Nerries, the volunteer centre...)."""
     svc = _service_or_404(slug, "volunteering")
     form = VolunteerForm()
+    earlier = _already_made(form)
+    if earlier is not None:
+        return _finish(earlier)
     if form.validate_on_submit():
-        return _finish(outbox.enqueue_signup(kind="volunteer", service_slug=svc.slug, language=lang,
-                                             **form.person()))
+        return _finish(outbox.enqueue_signup(form.submission_id(), kind="volunteer",
+                                             service_slug=svc.slug, language=lang, **form.person()))
     view = catalog.service_views([svc], lang, with_next_event=False)[0]
     return render_template("site/signup.html", form=form, kind="volunteer", svc=svc, view=view,
                            e=None), (422 if request.method == "POST" else 200)
 
 
 @bp.route("/<lang:lang>/signup/callback/<slug>", methods=["GET", "POST"])
+@validates_own_text
 def callback(lang, slug):
     """Ask a consultation desk to call back, in the visitor's language, at a chosen time."""
     svc = _service_or_404(slug, "consultation")
     form = CallbackForm(languages=[(l["code"], l["endonym"]) for l in languages()])
     if request.method == "GET":
         form.preferred_language.data = lang
+    earlier = _already_made(form)
+    if earlier is not None:
+        return _finish(earlier)
     if form.validate_on_submit():
-        return _finish(outbox.enqueue_signup(kind="callback", service_slug=svc.slug, language=lang,
-                                             **form.person()))
+        return _finish(outbox.enqueue_signup(form.submission_id(), kind="callback",
+                                             service_slug=svc.slug, language=lang, **form.person()))
     view = catalog.service_views([svc], lang, with_next_event=False)[0]
     return render_template("site/signup.html", form=form, kind="callback", svc=svc, view=view,
                            e=None), (422 if request.method == "POST" else 200)

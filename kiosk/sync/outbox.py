@@ -5,7 +5,7 @@ import json
 import secrets
 import uuid
 
-from peewee import fn
+from peewee import IntegrityError, fn
 
 from .. import clock
 from ..db import database
@@ -34,14 +34,34 @@ def signup_payload(signup):
     }
 
 
-def enqueue_signup(**fields):
-    """Create a sign-up and its outbox entry in one transaction; returns the Signup."""
+def enqueue_signup(submission_id=None, **fields):
+    """Create a sign-up and its outbox entry in one transaction; returns the Signup.
+
+    ``submission_id`` is the one-time id of the form that was posted: if a sign-up was already
+    made from it (a double submission, or a resend after the kiosk died before answering),
+    that sign-up is returned and nothing new is recorded."""
+    if submission_id:
+        earlier = Signup.get_or_none(Signup.submission_id == submission_id)
+        if earlier is not None:
+            return earlier
+    try:
+        return _create_signup(submission_id, fields)
+    except IntegrityError:
+        # Two posts of one form raced: the other one committed first.
+        earlier = Signup.get_or_none(Signup.submission_id == submission_id) if submission_id else None
+        if earlier is None:
+            raise
+        return earlier
+
+
+def _create_signup(submission_id, fields):
     with database.atomic():
         for _ in range(5):
             code = new_ref_code()
             if not Signup.select().where(Signup.ref_code == code).exists():
                 break
-        signup = Signup.create(id=str(uuid.uuid4()), ref_code=code, created_at=clock.now(), **fields)
+        signup = Signup.create(id=str(uuid.uuid4()), ref_code=code, created_at=clock.now(),
+                               submission_id=submission_id, **fields)
         Outbox.create(record_id=signup.id, kind="signup",
                       payload=json.dumps(signup_payload(signup), ensure_ascii=False),
                       created_at=signup.created_at)
@@ -68,12 +88,26 @@ def enqueue_attendance(**fields):
 
 
 def pending_count():
+    """Every record still waiting for the hub (set-aside ones included)."""
     return Outbox.select().count()
 
 
+def held_count():
+    return Outbox.select().where(Outbox.held_at.is_null(False)).count()
+
+
+def held_entries(limit=50):
+    """Records set aside as needing attention, oldest first (no personal data in the fields read)."""
+    return list(Outbox.select(Outbox.seq, Outbox.record_id, Outbox.kind, Outbox.created_at,
+                              Outbox.attempts, Outbox.last_error, Outbox.held_at)
+                .where(Outbox.held_at.is_null(False)).order_by(Outbox.seq).limit(limit))
+
+
 def pending_batch(limit=100, after=0):
-    """The oldest entries after ``after``, in the order they were made (bounded: memory stays flat)."""
-    return list(Outbox.select().where(Outbox.seq > after).order_by(Outbox.seq).limit(limit))
+    """The oldest entries after ``after`` that are not set aside, in the order they were made
+    (bounded: memory stays flat)."""
+    return list(Outbox.select().where((Outbox.seq > after) & Outbox.held_at.is_null())
+                .order_by(Outbox.seq).limit(limit))
 
 
 def record_results(results):
@@ -102,21 +136,56 @@ def record_results(results):
     return done
 
 
-def record_failure(entries, error):
-    ids = [e.record_id for e in entries]
-    (Outbox.update(attempts=Outbox.attempts + 1, last_error=str(error)[:255])
-     .where(Outbox.record_id.in_(ids)).execute())
+def record_failure(entry, error, max_failures):
+    """Count a failure of one record sent alone; set it aside once it has failed
+    ``max_failures`` times. Returns True if it is now set aside."""
+    attempts = entry.attempts + 1
+    held = attempts >= max_failures
+    (Outbox.update(attempts=attempts, last_error=str(error)[:255],
+                   held_at=clock.now() if held else None)
+     .where(Outbox.record_id == entry.record_id).execute())
+    entry.attempts = attempts
+    return held
+
+
+def release_held(older_than_seconds=0, max_failures=1):
+    """Put records set aside back in the queue (all of them, or those held for longer than
+    ``older_than_seconds``). They keep one try: a further failure sets them aside again."""
+    cutoff = clock.now() - datetime.timedelta(seconds=older_than_seconds)
+    return (Outbox.update(held_at=None, attempts=max(max_failures - 1, 0))
+            .where(Outbox.held_at.is_null(False) & (Outbox.held_at <= cutoff)).execute())
 
 
 def purge_personal_data(retention_seconds):
-    """Blank the personal fields of sign-ups the hub has had for longer than the retention."""
+    """Blank the personal fields of sign-ups the hub has had for longer than the retention,
+    and leave no copy behind: the outbox payload goes with them, SQLite overwrites what it
+    frees (secure_delete, set in kiosk.db), and the write-ahead log, which still holds the old
+    pages, is checkpointed and truncated."""
     cutoff = clock.now() - datetime.timedelta(seconds=retention_seconds)
     blank = {getattr(Signup, f): None for f in PERSONAL}
     blank[Signup.purged_at] = clock.now()
-    return (Signup.update(blank)
-            .where(Signup.acked_at.is_null(False) & (Signup.acked_at <= cutoff)
-                   & Signup.purged_at.is_null())
-            .execute())
+    due = (Signup.acked_at.is_null(False) & (Signup.acked_at <= cutoff) & Signup.purged_at.is_null())
+    with database.atomic():
+        ids = [sid for (sid,) in Signup.select(Signup.id).where(due).tuples()]
+        for i in range(0, len(ids), 500):
+            chunk = ids[i:i + 500]
+            Outbox.update(payload="{}").where(Outbox.record_id.in_(chunk)).execute()
+            Signup.update(blank).where(Signup.id.in_(chunk)).execute()
+    if ids or KioskState.get_value("wal_purge_pending") == "1":
+        truncate_wal()
+    return len(ids)
+
+
+def truncate_wal():
+    """Checkpoint the write-ahead log into the database file and truncate it to zero bytes.
+    A reader holding an old snapshot can keep it from finishing: then try again next round."""
+    busy, _log_frames, _done = database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    KioskState.set_value("wal_purge_pending", "1" if busy else "0")
+    if not busy:
+        # Writing that flag appended to the log again: truncate once more (it cannot be busy
+        # now without a new reader, and the flag holds no personal data).
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return not busy
 
 
 def set_state(**values):

@@ -11,6 +11,8 @@ import json
 import re
 import uuid
 
+from .. import boundary
+
 PROTOCOL_VERSION = 1
 H_PROTOCOL = "X-Kiosk-Protocol"
 H_DEVICE = "X-Kiosk-Device"
@@ -18,14 +20,19 @@ H_TIMESTAMP = "X-Kiosk-Timestamp"
 H_NONCE = "X-Kiosk-Nonce"
 H_SIGNATURE = "X-Kiosk-Signature"
 H_PENDING = "X-Kiosk-Pending"
+H_HELD = "X-Kiosk-Held"                      # records the kiosk set aside as needing attention
+H_SYNC_ERROR = "X-Kiosk-Sync-Error"          # why the kiosk's sync rounds fail, while they do
+H_SYNC_ERROR_SINCE = "X-Kiosk-Sync-Error-Since"
 H_HUB_TIME = "X-Hub-Time"
 TIMESTAMP_WINDOW_SECONDS = 300
 MAX_BATCH = 200
 
 RECORD_KINDS = ("event", "volunteer", "callback")
-_UUID_RE = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
-_SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,95}$")
-_REF_RE = re.compile(r"^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$")
+# fullmatch everywhere: `$` alone also matches before a trailing newline.
+_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,95}")
+_REF_RE = re.compile(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}")
+_LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}")
 PERSON_FIELDS = {"name": 200, "name_kana": 200, "phone": 32, "email": 254, "age_band": 16,
                  "preferred_language": 16, "preferred_time": 16, "note": 1000}
 
@@ -63,48 +70,56 @@ def payload_hash(record):
 
 
 def parse_time(value):
-    """ISO 8601 with offset -> naive UTC datetime (None if it does not parse)."""
-    try:
-        dt = datetime.datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    if dt.tzinfo is not None:
-        dt = dt.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-    return dt
+    """ISO 8601 -> naive UTC datetime within the boundary's window (None otherwise)."""
+    return boundary.parse_time(value)
 
 
 def format_time(dt):
     return dt.replace(tzinfo=datetime.timezone.utc).isoformat()
 
 
+def matches(pattern, value):
+    return isinstance(value, str) and pattern.fullmatch(value) is not None
+
+
+def is_record_id(value):
+    return matches(_UUID_RE, value)
+
+
 ATTENDANCE_KINDS = ("open", "count", "checkin", "note", "close")
-_GROUP_RE = re.compile(r"^[a-z0-9_]{1,32}$")
-_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_GROUP_RE = re.compile(r"[a-z0-9_]{1,32}")
+SEQ_RANGE = (1, boundary.INT32[1])     # the hub stores it in a 32-bit column
 
 
 def validate_record(record):
-    """None if a record is well formed, else a short machine-readable reason."""
+    """None if a record may be stored as it is, else a short machine-readable reason.
+
+    Every field the hub stores is checked here against what its column can hold, so a record
+    that passes cannot fail the write (kiosk.boundary says why each limit exists)."""
     if not isinstance(record, dict):
         return "not_an_object"
-    if not isinstance(record.get("id"), str) or not _UUID_RE.match(record["id"]):
+    if not is_record_id(record.get("id")):
         return "bad_id"
+    problem = boundary.json_problem(record)
+    if problem:
+        return problem
     if record.get("type") == "attendance":
         return validate_attendance(record)
     if record.get("type") != "signup":
         return "unknown_type"
     if record.get("kind") not in RECORD_KINDS:
         return "bad_kind"
-    if not isinstance(record.get("ref_code"), str) or not _REF_RE.match(record["ref_code"]):
+    if not matches(_REF_RE, record.get("ref_code")):
         return "bad_ref_code"
-    if not isinstance(record.get("service"), str) or not _SLUG_RE.match(record["service"]):
+    if not matches(_SLUG_RE, record.get("service")):
         return "bad_service"
     event = record.get("event")
     if record["kind"] == "event":
-        if not isinstance(event, str) or not _UUID_RE.match(event):
+        if not is_record_id(event):
             return "bad_event"
     elif event is not None:
         return "bad_event"
-    if not isinstance(record.get("language"), str) or not 1 < len(record["language"]) <= 16:
+    if not matches(_LANG_RE, record.get("language")) or len(record["language"]) > 16:
         return "bad_language"
     if parse_time(record.get("created_at")) is None:
         return "bad_created_at"
@@ -124,28 +139,37 @@ def validate_record(record):
 
 
 def validate_attendance(record):
-    """None if an attendance record is well formed, else a reason."""
+    """None if an attendance record is well formed, else a reason (every stored field checked)."""
     if record.get("kind") not in ATTENDANCE_KINDS:
         return "bad_kind"
-    if not isinstance(record.get("session"), str) or not _UUID_RE.match(record["session"]):
+    if not is_record_id(record.get("session")):
         return "bad_session"
     for key in ("service", "site"):
-        if not isinstance(record.get(key), str) or not _SLUG_RE.match(record[key]):
+        if not matches(_SLUG_RE, record.get(key)) or len(record[key]) > 64 + 32 * (key == "service"):
             return f"bad_{key}"
-    if not isinstance(record.get("date"), str) or not _DATE_RE.match(record["date"]):
+    if boundary.parse_date(record.get("date")) is None:
         return "bad_date"
     if parse_time(record.get("created_at")) is None:
         return "bad_created_at"
-    if not isinstance(record.get("seq"), int) or isinstance(record.get("seq"), bool):
+    if not boundary.int_in_range(record.get("seq"), SEQ_RANGE):
         return "bad_seq"
-    kind = record["kind"]
+    kind, delta = record["kind"], record.get("delta")
+    if delta is not None and not (boundary.int_in_range(delta) and delta in (-1, 0, 1)):
+        return "bad_delta"
+    group, ref, text = record.get("group"), record.get("ref"), record.get("text")
+    if group is not None and not matches(_GROUP_RE, group):
+        return "bad_group"
+    if ref is not None and not matches(_REF_RE, ref):
+        return "bad_ref"
+    if text is not None and not (isinstance(text, str) and len(text) <= 2000):
+        return "bad_text"
     if kind in ("count", "checkin"):
-        if record.get("delta") not in (1, -1):
+        if delta not in (1, -1):
             return "bad_delta"
-        if kind == "count" and not (isinstance(record.get("group"), str) and _GROUP_RE.match(record["group"])):
+        if kind == "count" and group is None:
             return "bad_group"
-        if kind == "checkin" and not (isinstance(record.get("ref"), str) and _REF_RE.match(record["ref"])):
+        if kind == "checkin" and ref is None:
             return "bad_ref"
-    if kind == "note" and not (isinstance(record.get("text"), str) and len(record["text"]) <= 2000):
+    if kind == "note" and text is None:
         return "bad_text"
     return None

@@ -6,12 +6,14 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .guard import BadCharacters
+
 log = logging.getLogger(__name__)
 
 
-def _page(status, title, message):
+def _page(status, title, message, error=None):
     if request.path.startswith("/api/"):
-        return {"error": f"http_{status}"}, status
+        return {"error": error or f"http_{status}"}, status
     if current_app.config["ROLE"] == "hub":
         template = "errors/hub.html"
     elif request.htmx and not request.htmx.boosted:
@@ -27,6 +29,12 @@ def init_app(app):
         # Usually a page left open across an idle reset: ask to try again, keep nothing broken.
         return _page(400, _("Please try again"),
                      _("This page was open for a long time. Please go back and try once more."))
+
+    @app.errorhandler(BadCharacters)
+    def _bad_characters(exc):
+        return _page(400, _("Some characters cannot be used"),
+                     _("What was sent contains characters that cannot be used, such as control "
+                       "characters. Please go back, delete them and try again."), error="bad_text")
 
     @app.errorhandler(404)
     def _not_found(exc):

@@ -10,6 +10,8 @@ from flask import current_app, g, has_request_context, redirect, request, sessio
 from flask_babel import Babel
 from werkzeug.routing import BaseConverter
 
+from .guard import safe_next
+
 babel = Babel()
 
 
@@ -93,10 +95,7 @@ def init_app(app):
     def choose_language(code):
         """Language choice on pages without a language in their URL (staff screens)."""
         session["lang"] = code
-        target = request.args.get("next", "")
-        if not target.startswith("/") or target.startswith("//"):
-            target = "/"
-        return redirect(target, 303)
+        return redirect(safe_next("/"), 303)
 
     @app.context_processor
     def _i18n_context():

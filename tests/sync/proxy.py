@@ -9,7 +9,9 @@ class FaultProxy:
 
     pass: forward and return the answer; drop_after_commit: forward, let the hub commit, then
     close the kiosk's connection without a byte of the answer; status_503: answer 503 at once;
-    hang: read the request and never answer.
+    hang: read the request and never answer; fail_marker: answer 500 to a push whose body
+    holds ``marker`` (a hub bug one record triggers), forward the rest; corrupt_feed: answer
+    feed requests with a page the kiosk cannot apply, forward the rest.
     """
 
     def __init__(self, upstream_port, mode="pass"):
@@ -22,6 +24,8 @@ class FaultProxy:
         self.url = f"http://127.0.0.1:{self.port}"
         self.arrivals = []          # (monotonic time, first request line)
         self.dropped = 0
+        self.marker = b""
+        self.failed = 0
         self._stop = False
         threading.Thread(target=self._serve, daemon=True).start()
 
@@ -79,6 +83,18 @@ class FaultProxy:
                     return
                 if mode == "hang":
                     time.sleep(60)
+                    return
+                if mode == "fail_marker" and self.marker and self.marker in request:
+                    self.failed += 1
+                    body = b'{"error": "server_error"}'
+                    client.sendall(b"HTTP/1.1 500 Internal Server Error\r\nContent-Type: application/json\r\n"
+                                   b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
+                    return
+                if mode == "corrupt_feed" and first_line.startswith(b"GET /api/v1/feed"):
+                    self.failed += 1
+                    body = b'{"entries": [{"seq": 1, "kind": "service", "key": "x", "data": {"slug": 5}}], "cursor": 1}'
+                    client.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                   b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
                     return
                 with socket.create_connection(("127.0.0.1", self.upstream_port)) as up:
                     up.sendall(request)

@@ -30,3 +30,12 @@ def test_no_personal_data_in_any_log(hub, make_kiosk):
     assert any("Serving on" in p.read_text(errors="replace") for p in logs)
     leaks = [(p.name, m) for p in logs for m in MARKERS if m in p.read_text(errors="replace")]
     assert leaks == []
+
+
+def test_no_traceback_in_any_server_log():
+    """Bad input gets a clear refusal, never an unhandled error: no server log of this run
+    (the Hypothesis runs and the fault tests included) holds a traceback."""
+    logs = [p for p in LOG_FILES if p.exists()]
+    assert logs
+    with_traceback = [p.name for p in logs if "Traceback (most recent call last)" in p.read_text(errors="replace")]
+    assert with_traceback == []
