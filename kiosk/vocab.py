@@ -49,6 +49,31 @@ SIGNUP_STATUSES = {
     "cancelled": _l("Cancelled"),
     "rejected": _l("Could not be registered"),
 }
+# What a status means for each kind of sign-up, in words a visitor understands: a call-back is
+# a request waiting for a call, never "confirmed"; a volunteer registration waits for contact.
+STATUS_BY_KIND = {
+    ("event", "provisional"): _l("Received: waiting for the ward to confirm your seat"),
+    ("event", "confirmed"): _l("Your seat is confirmed"),
+    ("event", "waitlisted"): _l("On the waiting list: the ward will tell you if a seat becomes free"),
+    ("volunteer", "provisional"): _l("Registration received: the ward will contact you"),
+    ("volunteer", "confirmed"): _l("Registration received by the ward: they will contact you"),
+    ("callback", "provisional"): _l("Request received: the desk will call you"),
+    ("callback", "confirmed"): _l("Request received by the ward: waiting for the desk to call you"),
+}
+
+
+def status_text(kind, status):
+    """The visitor's words for a sign-up's status."""
+    return STATUS_BY_KIND.get((kind, status)) or SIGNUP_STATUSES.get(status, status)
+
+
+def kind_of(event_uid, category):
+    """A sign-up's kind when only its event and its service's category are known."""
+    if event_uid:
+        return "event"
+    return "volunteer" if category == "volunteering" else "callback"
+
+
 SIGNUP_REASONS = {
     "": "",
     "full": _l("The session was full when your sign-up reached the ward."),
@@ -56,6 +81,7 @@ SIGNUP_REASONS = {
     "unknown_event": _l("The session no longer exists."),
     "staff": _l("Changed by ward staff."),
     "promoted": _l("A seat became free, so you moved up from the waiting list."),
+    "visitor": _l("You cancelled this sign-up."),
 }
 SIGNUP_KINDS = {
     "event": _l("Session sign-up"),

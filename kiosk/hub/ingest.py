@@ -18,6 +18,9 @@ from ..db import database, is_sqlite
 from ..models import Event, Feed, HubAttendance, HubSignup, RejectedRecord
 from ..models.catalog import utcnow
 from ..sync import feed, protocol
+from . import cancellations
+from . import seats as seats_mod
+from .seats import BatchSeats
 
 _ADVISORY_LOCK_KEY = 7274_0001
 log = logging.getLogger(__name__)
@@ -51,16 +54,6 @@ def bulk_insert(model, rows, chunk=200):
         database.execute_sql(f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([one] * len(part)), params)
 
 
-def _next_arrival():
-    last = HubSignup.select(peewee.fn.MAX(HubSignup.arrival)).scalar()
-    return (last or 0) + 1
-
-
-def confirmed_count(event_uid):
-    return (HubSignup.select().where((HubSignup.event_uid == event_uid)
-                                     & (HubSignup.status == "confirmed")).count())
-
-
 def _reject_row(device_id, record, reason, detail=""):
     """A RejectedRecord row and the answer for a refused record. The record may be anything a
     client sent, so only what the boundary accepts is stored verbatim."""
@@ -77,36 +70,6 @@ def _reject_row(device_id, record, reason, detail=""):
     return row, {"id": rid, "result": "rejected", "reason": reason}
 
 
-class _Seats:
-    """Per-batch view of the events a batch touches: one query in, counts kept as we decide."""
-
-    def __init__(self, records):
-        uids = {r["event"] for r in records if r.get("kind") == "event" and r.get("event")}
-        self.events = {e.uid: e for e in Event.select().where(Event.uid.in_(list(uids)))} if uids else {}
-        self.confirmed = dict.fromkeys(self.events, 0)
-        if uids:
-            rows = (HubSignup.select(HubSignup.event_uid, peewee.fn.COUNT(HubSignup.id))
-                    .where(HubSignup.event_uid.in_(list(uids)) & (HubSignup.status == "confirmed"))
-                    .group_by(HubSignup.event_uid).tuples())
-            self.confirmed.update(dict(rows))
-        self.touched = set()
-
-    def decide(self, record):
-        """(status, reason) for a new record, by arrival order and capacity."""
-        if record["kind"] != "event":
-            return "confirmed", ""
-        event = self.events.get(record["event"])
-        if event is None:
-            return "cancelled", "unknown_event"
-        if event.cancelled:
-            return "cancelled", "event_cancelled"
-        if event.capacity == 0 or self.confirmed[event.uid] < event.capacity:
-            self.confirmed[event.uid] += 1
-            self.touched.add(event.uid)
-            return "confirmed", ""
-        return "waitlisted", "full"
-
-
 def ingest(device_id, records):
     """Store each record exactly once and answer for each; one bad record blocks nothing.
 
@@ -119,9 +82,7 @@ def ingest(device_id, records):
     with write_lock():
         try:
             with database.atomic():
-                results, rows = _decide(device_id, records)
-                _write(rows)
-            return results
+                return _store_in_order(device_id, records)
         except STORE_ERRORS as exc:
             log.warning("batch of %d could not be stored at once (%s); storing one by one",
                         len(records), type(exc).__name__)
@@ -134,13 +95,29 @@ def ingest(device_id, records):
 STORE_ERRORS = (peewee.DatabaseError, ValueError, OverflowError, TypeError)
 
 
+def _store_in_order(device_id, records):
+    """Decide and write a batch in arrival order: runs of sign-ups and attendance in bulk, and
+    each cancellation on its own between them (it may free seats for what comes after it)."""
+    results, run = [], []
+    for record in list(records) + [None]:
+        if record is None or cancellations.is_cancel(record):
+            if run:
+                answers, rows = _decide(device_id, run)
+                _write(rows)
+                results += answers
+                run = []
+            if record is not None:
+                results.append(cancellations.store(device_id, record, _reject_row))
+        else:
+            run.append(record)
+    return results
+
+
 def _store_one(device_id, record):
     """Decide and write one record in its own savepoint; refuse it if its write fails."""
     try:
         with database.atomic():
-            results, rows = _decide(device_id, [record])
-            _write(rows)
-        return results[0]
+            return _store_in_order(device_id, [record])[0]
     except STORE_ERRORS as exc:
         log.warning("record refused: could not be stored (%s)", type(exc).__name__)
         row, answer = _reject_row(device_id, record, "store_failed", type(exc).__name__)
@@ -158,12 +135,14 @@ def _write(rows):
     for model in (HubSignup, HubAttendance, RejectedRecord, Feed):
         bulk_insert(model, rows[model])
     for uid in sorted(rows["touched"]):
-        _update_seats(uid)
+        seats_mod.update_seats(uid)
+    for cancel_id, outcome in rows["cancels_applied"]:
+        cancellations.mark_applied(cancel_id, outcome)
 
 
 def _decide(device_id, records):
     """(answers, rows to write) for a batch: validation, duplicates, conflicts, capacity."""
-    results, new_rows, rejected_rows, feed_rows, attendance_rows = [], [], [], [], []
+    results, new_rows, rejected_rows, feed_rows, attendance_rows, applied = [], [], [], [], [], []
     reasons = [protocol.validate_record(r) for r in records]
     valid = [r for r, why in zip(records, reasons) if not why]
     ids = list({r["id"] for r in valid})
@@ -176,8 +155,9 @@ def _decide(device_id, records):
         for row in (HubAttendance.select(HubAttendance.id, HubAttendance.payload_hash)
                     .where(HubAttendance.id.in_(chunk)).dicts()):
             existing[row["id"]] = dict(row, status=None, reason="")
-    seats = _Seats([r for r in valid if r["type"] == "signup"])
-    arrival = _next_arrival()
+    seats = BatchSeats([r for r in valid if r["type"] == "signup"])
+    pending = cancellations.pending_for([r["ref_code"] for r in valid if r["type"] == "signup"])
+    arrival = seats_mod.next_arrival()
     received = utcnow()
     seen_in_batch = {}
     for record, reason in zip(records, reasons):
@@ -206,13 +186,20 @@ def _decide(device_id, records):
             seen_in_batch[record["id"]] = dict(row, status=None, reason="")
             results.append({"id": record["id"], "result": "accepted"})
             continue
-        status, why = seats.decide(record)
+        waiting_cancel = pending.get(record["ref_code"])
+        if waiting_cancel is not None and cancellations.phone_matches(record["person"].get("phone"), waiting_cancel.phone_last4):
+            status, why = "cancelled", "visitor"     # cancelled before it arrived: takes no seat
+        else:
+            status, why = seats.decide(record)
+        if waiting_cancel is not None:
+            applied.append((waiting_cancel.id, "cancelled" if why == "visitor" else "mismatch"))
+        adults, children = protocol.party_of(record)
         person = record["person"]
         row = dict(id=record["id"], device_id=device_id, payload_hash=digest,
                    ref_code=record["ref_code"], kind=record["kind"], service_slug=record["service"],
                    event_uid=record.get("event"), language=record["language"], status=status,
                    reason=why, kiosk_created_at=protocol.parse_time(record["created_at"]),
-                   received_at=received, arrival=arrival,
+                   received_at=received, arrival=arrival, adults=adults, children=children,
                    **{f: person.get(f) for f in protocol.PERSON_FIELDS})
         arrival += 1
         new_rows.append(row)
@@ -220,7 +207,7 @@ def _decide(device_id, records):
         feed_rows.append({"kind": "status", "key": record["id"], "deleted": False, "created_at": received})
         results.append({"id": record["id"], "result": "accepted", "status": status, "reason": why})
     rows = {HubSignup: new_rows, HubAttendance: attendance_rows, RejectedRecord: rejected_rows,
-            Feed: feed_rows, "touched": seats.touched}
+            Feed: feed_rows, "touched": seats.touched, "cancels_applied": applied}
     return results, rows
 
 
@@ -231,11 +218,6 @@ def attendance_row(device_id, record, digest, received):
             "grp": record.get("group"), "delta": record.get("delta") or 0, "ref": record.get("ref"),
             "text": record.get("text"), "seq": record["seq"],
             "kiosk_created_at": protocol.parse_time(record["created_at"]), "received_at": received}
-
-
-def _update_seats(event_uid):
-    Event.update(seats_taken=confirmed_count(event_uid)).where(Event.uid == event_uid).execute()
-    feed.append("event", event_uid)
 
 
 def set_status(signup_id, status):
@@ -249,22 +231,9 @@ def set_status(signup_id, status):
         feed.append("status", signup_id)
         if signup.event_uid:
             if was == "confirmed" and status == "cancelled":
-                _promote_next(signup.event_uid)
-            _update_seats(signup.event_uid)
+                seats_mod.promote_waiting(signup.event_uid)
+            seats_mod.update_seats(signup.event_uid)
         return status
-
-
-def _promote_next(event_uid):
-    event = Event.get_or_none(Event.uid == event_uid)
-    if event is None or event.cancelled:
-        return
-    if event.capacity and confirmed_count(event_uid) >= event.capacity:
-        return
-    nxt = (HubSignup.select().where((HubSignup.event_uid == event_uid) & (HubSignup.status == "waitlisted"))
-           .order_by(HubSignup.arrival).first())
-    if nxt:
-        HubSignup.update(status="confirmed", reason="promoted").where(HubSignup.id == nxt.id).execute()
-        feed.append("status", nxt.id)
 
 
 def cancel_event(event_uid):

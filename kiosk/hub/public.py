@@ -22,7 +22,8 @@ def status(lang, ref):
     """A sign-up's status by reference code (no personal data is shown)."""
     signup = HubSignup.get_or_none(HubSignup.ref_code == ref.upper()[:16])
     if signup is None:
-        abort(404)
+        # Most often a sign-up still on its kiosk, waiting for the connection: say so.
+        return render_template("public/status.html", signup=None, ref=ref.upper()[:16]), 404
     names = catalog.texts("service", [s.id for s in [catalog.service_by_slug(signup.service_slug)] if s], lang, ("name",))
     name = next(iter(names.values()), {}).get("name") if names else None
     event = None

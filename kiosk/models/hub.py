@@ -5,7 +5,7 @@ from peewee import (BigAutoField, BigIntegerField, BooleanField, CharField, Date
 
 from .base import BaseModel
 from .catalog import utcnow
-from .signups import PersonFields
+from .signups import PartyFields, PersonFields
 
 
 class Device(BaseModel):
@@ -44,7 +44,7 @@ class SeenNonce(BaseModel):
         indexes = ((("device_id", "nonce"), True),)
 
 
-class HubSignup(PersonFields):
+class HubSignup(PersonFields, PartyFields):
     """A sign-up as the hub stores it: exactly once per record id."""
     id = CharField(primary_key=True, max_length=36)
     device_id = CharField(max_length=36, index=True)
@@ -98,3 +98,17 @@ class StaffSession(BaseModel):
     user = ForeignKeyField(StaffUser, on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
+
+
+class HubCancel(BaseModel):
+    """A visitor's cancellation as the hub stores it: exactly once per id. One that arrives
+    before its sign-up waits (applied_at NULL) and is applied when the sign-up arrives."""
+    id = CharField(primary_key=True, max_length=36)
+    device_id = CharField(max_length=36, index=True)
+    payload_hash = CharField(max_length=64)
+    ref_code = CharField(index=True, max_length=16)
+    phone_last4 = CharField(max_length=4)
+    kiosk_created_at = DateTimeField()
+    received_at = DateTimeField(default=utcnow)
+    applied_at = DateTimeField(null=True, index=True)
+    outcome = CharField(default="pending", max_length=16)   # pending | cancelled | already | mismatch

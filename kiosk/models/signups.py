@@ -13,6 +13,17 @@ STATUSES = ("provisional", "confirmed", "waitlisted", "cancelled", "rejected")
 KINDS = ("event", "volunteer", "callback")
 
 
+class PartyFields(BaseModel):
+    """How many people a session sign-up is for; all of them count against the capacity.
+    (A base only: it has no table of its own.)"""
+    adults = IntegerField(default=1)
+    children = IntegerField(default=0)
+
+    @property
+    def party_size(self):
+        return (self.adults or 0) + (self.children or 0)
+
+
 class PersonFields(BaseModel):
     """The personal fields of a sign-up, shared by the kiosk's and the hub's tables.
     (A base only: it has no table of its own.)"""
@@ -26,7 +37,7 @@ class PersonFields(BaseModel):
     note = TextField(null=True)
 
 
-class Signup(PersonFields):
+class Signup(PersonFields, PartyFields):
     """A visitor's sign-up as recorded on this kiosk."""
     id = CharField(primary_key=True, max_length=36)     # UUID made here: the global identity
     ref_code = CharField(unique=True, max_length=16)
@@ -67,3 +78,14 @@ class SignupStatus(BaseModel):
     status = CharField(max_length=16)
     reason = CharField(default="", max_length=64)
     updated_at = DateTimeField(default=utcnow)
+
+
+class Cancellation(BaseModel):
+    """A visitor's request, made at this kiosk, to cancel a sign-up (hers, proved by the last
+    four digits of the phone number she gave). It travels to the hub through the outbox."""
+    id = CharField(primary_key=True, max_length=36)
+    ref_code = CharField(index=True, max_length=16)
+    phone_last4 = CharField(max_length=4)
+    outcome = CharField(default="sent", max_length=16)    # sent | mismatch (checked here)
+    created_at = DateTimeField(default=utcnow)
+    acked_at = DateTimeField(null=True)

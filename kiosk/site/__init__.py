@@ -2,9 +2,10 @@
 
 
 def register(app):
-    from . import directory, filters, host, session, signup
+    from . import directory, filters, host, lookup, session, signup
     filters.init_app(app)
     app.register_blueprint(directory.bp)
     app.register_blueprint(session.bp)
     app.register_blueprint(signup.bp)
+    app.register_blueprint(lookup.bp)
     app.register_blueprint(host.bp)

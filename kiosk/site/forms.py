@@ -138,8 +138,36 @@ class EventSignupForm(PersonForm):
             raise ValidationError(_l("Please choose your age group."))
 
 
+PARTY_MAX = 10
+
+
+class PartyMixin:
+    """How many people are coming (children's cafés and cafeterias): all count against the seats."""
+
+    def party(self):
+        return {"adults": int(self.adults.data), "children": int(self.children.data)}
+
+
+class PartySignupForm(EventSignupForm, PartyMixin):
+    adults = SelectField(_l("Adults (including you)"), default="1", validate_choice=False)
+    children = SelectField(_l("Children"), default="0", validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.adults.choices = [(str(n), str(n)) for n in range(1, PARTY_MAX + 1)]
+        self.children.choices = [(str(n), str(n)) for n in range(0, PARTY_MAX + 1)]
+
+    def validate_adults(self, field):
+        if field.data not in {str(n) for n in range(1, PARTY_MAX + 1)}:
+            raise ValidationError(_l("Please choose how many adults are coming."))
+
+    def validate_children(self, field):
+        if field.data not in {str(n) for n in range(0, PARTY_MAX + 1)}:
+            raise ValidationError(_l("Please choose how many children are coming."))
+
+
 class VolunteerForm(EventSignupForm):
-    note = TextAreaField(_l("What would you like to help with? (optional)"), filters=[clean],
+    note = TextAreaField(_l("What would you like to help with?"), filters=[clean],
                          validators=[Optional(), Length(max=500, message=_l("Please keep this under 500 characters."))])
 
     def __init__(self, *args, **kwargs):
@@ -149,7 +177,7 @@ class VolunteerForm(EventSignupForm):
 class CallbackForm(PersonForm):
     preferred_language = SelectField(_l("Language for the call"), validate_choice=False)
     preferred_time = SelectField(_l("Best time to call"), validate_choice=False)
-    note = TextAreaField(_l("What would you like to talk about? (optional)"), filters=[clean],
+    note = TextAreaField(_l("What would you like to talk about?"), filters=[clean],
                          validators=[Optional(), Length(max=500, message=_l("Please keep this under 500 characters."))])
 
     def __init__(self, *args, languages=(), **kwargs):
@@ -165,6 +193,13 @@ class CallbackForm(PersonForm):
         if field.data not in vocab.CALL_TIMES:
             raise ValidationError(_l("Please choose a time."))
 
-    def validate_phone(self, field):
-        if not field.data:
-            raise ValidationError(_l("Please enter a phone number so the desk can call you back."))
+    contact_required = False   # a phone number is, below: the desk calls back
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        if not self.phone.data:
+            # Optional() ends the field's own checks when it is empty, so this is said here.
+            self.phone.errors = list(self.phone.errors) + [
+                _l("Please enter a phone number so the desk can call you back.")]
+            ok = False
+        return ok

@@ -78,6 +78,19 @@ def host_required(view):
     return wrapper
 
 
+# Requests that keep host mode open: host screens, and what a host screen itself asks for.
+_STAYS_IN_HOST_MODE = {"static", "session.status", "session.prefs", "language"}
+
+
+@bp.before_app_request
+def _leave_host_mode_elsewhere():
+    """Leaving host mode any way (Home, a visitor link, the idle reset) locks it: the next
+    person who opens host mode meets the PIN screen."""
+    endpoint = request.endpoint or ""
+    if "host_until" in session and not endpoint.startswith("host.") and endpoint not in _STAYS_IN_HOST_MODE:
+        session.pop("host_until", None)
+
+
 @bp.route("/<lang:lang>/host/", methods=["GET", "POST"])
 def enter(lang):
     """The host PIN screen (a discreet link in the footer leads here)."""
@@ -235,7 +248,7 @@ def session_view(lang, key):
     return _render_session(lang, key)
 
 
-def _render_session(lang, key, error=None, status=200):
+def _render_session(lang, key, error=None, status=200, confirm_close=False):
     info = session_info(key)
     if info is None:
         abort(404)
@@ -254,7 +267,7 @@ def _render_session(lang, key, error=None, status=200):
                            groups=groups_for(service.slug if service else ""), counts=counts,
                            people=_signups(event), checked=checked, recent=recent, waiting=waiting,
                            note=note.text if note else "", editable=editable, closed=is_closed(key),
-                           error=error, host_page=True), status
+                           error=error, confirm_close=confirm_close, host_page=True), status
 
 
 def _tap(lang, key, **fields):
@@ -313,7 +326,9 @@ def note(lang, key):
 @bp.post("/<lang:lang>/host/session/<key>/close")
 @host_required
 def close(lang, key):
-    """Close the session: no more changes on this kiosk."""
+    """Close the session: no more changes on this kiosk (after the host confirms)."""
+    if request.form.get("confirm") != "1":
+        return _render_session(lang, key, confirm_close=True)
     return _tap(lang, key, kind="close") or _back(key)
 
 

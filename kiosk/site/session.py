@@ -1,12 +1,11 @@
 """The visitor's session: display preferences, idle reset, the status indicator."""
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 
-from flask_babel import format_datetime
-
 from .. import vocab
 from ..models import KioskState, Outbox
 from ..sync import outbox
 from ..sync.protocol import parse_time
+from ..web.formatting import short_datetime
 from ..web.guard import safe_next
 
 bp = Blueprint("session", __name__)
@@ -51,9 +50,9 @@ def sync_status():
         error = KioskState.get_value("sync_error") or ""
         since = parse_time(KioskState.get_value("sync_error_since")) if error else None
     return {"online": KioskState.get_value("online") == "1",
-            "last_sync_at": format_datetime(parse_time(last), "short") if last else None,
+            "last_sync_at": short_datetime(parse_time(last)) if last else None,
             "pending": Outbox.select().count(),
             "held": outbox.held_count(),
             "revoked": KioskState.get_value("revoked") == "1",
             "error": vocab.sync_error_text(error) if error and not error.startswith("refused:revoked") else "",
-            "error_since": format_datetime(since, "short") if error and since else None}
+            "error_since": short_datetime(since) if error and since else None}

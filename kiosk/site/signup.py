@@ -1,17 +1,21 @@
 """Sign-ups on the kiosk: event seats, volunteer registration, call-back requests, and looking a
-sign-up up by its reference code. Each writes locally (record + outbox in one transaction) and
+sign-up up by its reference code (kiosk.site.lookup). Each writes locally (record + outbox in one transaction) and
 returns at once; the background sync loop carries it to the hub."""
+import re
+import unicodedata
+
 import segno
+from peewee import fn
 from flask import (Blueprint, abort, current_app, redirect, render_template, request, session,
                    url_for)
 
-from .. import catalog
-from ..models import Event, Outbox, ServiceAudience, Signup, SignupStatus
+from .. import catalog, vocab
+from ..models import Event, KioskState, Outbox, ServiceAudience, Signup, SignupStatus
 from ..sync import outbox
 from ..web.guard import validates_own_text
 from ..web.i18n import languages
 from .directory import public_base
-from .forms import CallbackForm, EventSignupForm, VolunteerForm
+from .forms import CallbackForm, EventSignupForm, PartyMixin, PartySignupForm, VolunteerForm
 
 bp = Blueprint("signup", __name__)
 
@@ -29,19 +33,28 @@ def _already_made(form):
     return Signup.get_or_none(Signup.submission_id == sid) if sid else None
 
 
-def _finish(signup, waitlist=False):
+def _finish(signup, waitlist=False, duplicate=False):
     # The confirmation page finds the sign-up through the session: nothing personal in a URL.
     session["done"] = signup.id
     session["waitlist"] = waitlist
+    session["duplicate"] = duplicate
     _wake_sync()
     return redirect(url_for("signup.done"), 303)
 
 
 def local_seats_left(event):
-    """Seats left as this kiosk knows: the hub's count minus our own unacknowledged sign-ups."""
-    ours = (Signup.select().where((Signup.event_uid == event.uid) & Signup.acked_at.is_null()
-                                  & (Signup.status == "provisional")).count())
+    """Seats left as this kiosk knows: the hub's count minus the people in our own sign-ups
+    the hub has not answered yet."""
+    ours = (Signup.select(fn.COALESCE(fn.SUM(Signup.adults + Signup.children), 0))
+            .where((Signup.event_uid == event.uid) & Signup.acked_at.is_null()
+                   & (Signup.status == "provisional")).scalar())
     return max(event.capacity - event.seats_taken - ours, 0)
+
+
+def for_families(svc):
+    """Children's cafés and cafeterias ask how many adults and children are coming."""
+    return ServiceAudience.select().where((ServiceAudience.service == svc)
+                                          & (ServiceAudience.audience == "children")).exists()
 
 
 @bp.route("/<lang:lang>/signup/event/<uid>", methods=["GET", "POST"])
@@ -54,19 +67,33 @@ def event(lang, uid):
     svc = ev.service
     elderly = ServiceAudience.select().where((ServiceAudience.service == svc)
                                              & (ServiceAudience.audience == "elderly")).exists()
-    form = EventSignupForm(age_required=elderly)
+    form = (PartySignupForm if for_families(svc) else EventSignupForm)(age_required=elderly)
     earlier = _already_made(form)
     if earlier is not None:
         return _finish(earlier, waitlist=session.get("waitlist", False))
     if form.validate_on_submit():
-        full = local_seats_left(ev) == 0   # as this kiosk saw it before this sign-up
+        person = form.person()
+        same = existing_signup(ev.uid, person.get("phone"))
+        if same is not None:
+            return _finish(same, duplicate=True)
+        party = form.party() if isinstance(form, PartyMixin) else {"adults": 1, "children": 0}
+        # As this kiosk saw it before this sign-up: the whole party must fit, or it waits.
+        full = local_seats_left(ev) < party["adults"] + party["children"]
         signup = outbox.enqueue_signup(form.submission_id(), kind="event", service_slug=svc.slug,
-                                       event_uid=ev.uid, language=lang, **form.person())
+                                       event_uid=ev.uid, language=lang, **party, **person)
         return _finish(signup, waitlist=full)
     view = catalog.service_views([svc], lang, with_next_event=False)[0]
     event_view = catalog.event_views([ev], lang)[0]
     return render_template("site/signup.html", form=form, kind="event", svc=svc, view=view,
                            e=event_view, seats_left=local_seats_left(ev)), (422 if request.method == "POST" else 200)
+
+
+def existing_signup(event_uid, phone):
+    """This kiosk's live sign-up for the session by the same phone number, if any."""
+    if not phone:
+        return None
+    return (Signup.select().where((Signup.event_uid == event_uid) & (Signup.phone == phone)
+                                  & Signup.status.not_in(["cancelled", "rejected"])).first())
 
 
 def _service_or_404(slug, category):
@@ -124,32 +151,8 @@ def done(lang):
     e = catalog.event_views([ev], lang)[0] if ev else None
     status_url = f"{public_base()}/{lang}/status/{signup.ref_code}"
     qr = segno.make(status_url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+    queued = Outbox.select().where(Outbox.record_id == signup.id).exists()
     return render_template("site/done.html", signup=signup, view=view, e=e, qr=qr,
-                           waitlist=session.get("waitlist", False) and signup.status == "provisional")
-
-
-@bp.get("/<lang:lang>/status")
-def status(lang):
-    """Look a sign-up up by reference code, on any kiosk that has synced."""
-    raw = (request.args.get("ref") or "").strip().upper().replace(" ", "")[:16]
-    if len(raw) == 8 and "-" not in raw:
-        raw = raw[:4] + "-" + raw[4:]
-    found = None
-    if raw:
-        local = Signup.get_or_none(Signup.ref_code == raw)
-        if local:
-            found = {"ref": local.ref_code, "status": local.status, "reason": local.status_reason,
-                     "service": local.service_slug, "event": local.event_uid,
-                     "queued": Outbox.select().where(Outbox.record_id == local.id).exists()}
-        else:
-            synced = SignupStatus.get_or_none(SignupStatus.ref_code == raw)
-            if synced:
-                found = {"ref": synced.ref_code, "status": synced.status, "reason": synced.reason,
-                         "service": synced.service_slug, "event": synced.event_uid, "queued": False}
-    details = {}
-    if found:
-        svc = catalog.service_by_slug(found["service"])
-        details["view"] = catalog.service_views([svc], lang, with_next_event=False)[0] if svc else None
-        ev = Event.get_or_none(Event.uid == found["event"]) if found["event"] else None
-        details["e"] = catalog.event_views([ev], lang)[0] if ev else None
-    return render_template("site/status.html", ref=raw, found=found, **details)
+                           waitlist=session.get("waitlist", False) and signup.status == "provisional",
+                           duplicate=session.get("duplicate", False), queued=queued,
+                           online=KioskState.get_value("online") == "1")

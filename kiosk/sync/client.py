@@ -119,9 +119,10 @@ class SyncEngine:
     needing attention, so one bad record never holds up the records behind it."""
 
     def __init__(self, client, batch_size=100, retention_seconds=86400, max_failures=3,
-                 held_retry_seconds=3600):
+                 held_retry_seconds=3600, timezone="Asia/Tokyo"):
         self.client, self.batch_size, self.retention_seconds = client, batch_size, retention_seconds
         self.max_failures, self.held_retry_seconds = max_failures, held_retry_seconds
+        self.timezone = timezone
 
     def _post(self, entries):
         records = [json.loads(e.payload) for e in entries]
@@ -212,7 +213,7 @@ class SyncEngine:
             self._count()
         pulled = self.pull()
         with database.connection_context():
-            purged = outbox.purge_personal_data(self.retention_seconds)
+            purged = outbox.purge_personal_data(self.retention_seconds, self.timezone)
             outbox.set_state(online="1", last_sync_at=protocol.format_time(clock.now()),
                              revoked="0", hub_offset=round(self.client.offset))
         return {"pushed": pushed, "pulled": pulled, "purged": purged}
@@ -222,7 +223,8 @@ def engine_for(app, client):
     """A SyncEngine with this app's settings."""
     c = app.config
     return SyncEngine(client, int(c["SYNC_BATCH_SIZE"]), int(c["PERSONAL_DATA_RETENTION_SECONDS"]),
-                      int(c["SYNC_MAX_RECORD_FAILURES"]), int(c["SYNC_HELD_RETRY_SECONDS"]))
+                      int(c["SYNC_MAX_RECORD_FAILURES"]), int(c["SYNC_HELD_RETRY_SECONDS"]),
+                      c["TIMEZONE"])
 
 
 # SQLite's messages for the local failures a kiosk meets; they carry no data, so they may be
@@ -322,6 +324,13 @@ class SyncLoop(threading.Thread):
         """Remember and report a failed round; returns the backoff before the next one."""
         self.failures += 1
         kind = error_kind(exc)
+        if isinstance(exc, (peewee.DatabaseError, sqlite3.Error)):
+            # A connection opened while the file could not be written stays read-only: let
+            # the next round open fresh ones.
+            try:
+                database.close_idle()
+            except Exception:    # noqa: BLE001
+                pass
         if kind != self.error or self.failing_since is None:
             self.failing_since = self.failing_since or clock.now()
         self.error = kind

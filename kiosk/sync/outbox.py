@@ -4,12 +4,13 @@ import datetime
 import json
 import secrets
 import uuid
+import zoneinfo
 
 from peewee import IntegrityError, fn
 
 from .. import clock
 from ..db import database
-from ..models import Attendance, KioskState, Outbox, Signup
+from ..models import Attendance, Cancellation, Event, KioskState, Outbox, Signup
 from . import protocol
 
 # No 0/O, 1/I/L: a reference code read aloud over the phone must not be misheard.
@@ -17,6 +18,10 @@ REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 PERSONAL = ("name", "name_kana", "phone", "email", "age_band", "preferred_language",
             "preferred_time", "note")
 FINAL = ("accepted", "duplicate", "rejected")
+
+
+def new_id():
+    return str(uuid.uuid4())
 
 
 def new_ref_code():
@@ -31,6 +36,7 @@ def signup_payload(signup):
         "service": signup.service_slug, "event": signup.event_uid, "language": signup.language,
         "created_at": protocol.format_time(signup.created_at),
         "person": {f: getattr(signup, f) for f in PERSONAL if getattr(signup, f) is not None},
+        **({"party": {"adults": signup.adults, "children": signup.children}} if signup.kind == "event" else {}),
     }
 
 
@@ -66,6 +72,25 @@ def _create_signup(submission_id, fields):
                       payload=json.dumps(signup_payload(signup), ensure_ascii=False),
                       created_at=signup.created_at)
     return signup
+
+
+def cancel_payload(c):
+    return {"id": c.id, "type": "cancel", "ref_code": c.ref_code, "phone_last4": c.phone_last4,
+            "created_at": protocol.format_time(c.created_at)}
+
+
+def enqueue_cancel(ref_code, phone_last4, signup=None):
+    """Record a visitor's cancellation and its outbox entry in one transaction; a sign-up made
+    here is marked cancelled at once (its seats are no longer counted here)."""
+    with database.atomic():
+        c = Cancellation.create(id=str(uuid.uuid4()), ref_code=ref_code, phone_last4=phone_last4,
+                                created_at=clock.now())
+        Outbox.create(record_id=c.id, kind="cancel", payload=json.dumps(cancel_payload(c)),
+                      created_at=c.created_at)
+        if signup is not None:
+            (Signup.update(status="cancelled", status_reason="visitor")
+             .where(Signup.id == signup.id).execute())
+    return c
 
 
 def attendance_payload(a):
@@ -129,6 +154,7 @@ def record_results(results):
                 (Signup.update(acked_at=now, status=status, status_reason=reason)
                  .where(Signup.id.in_(chunk)).execute())
                 Attendance.update(acked_at=now).where(Attendance.id.in_(chunk)).execute()
+                Cancellation.update(acked_at=now).where(Cancellation.id.in_(chunk)).execute()
                 done += Outbox.delete().where(Outbox.record_id.in_(chunk)).execute()
         for rid, error in retry:
             (Outbox.update(attempts=Outbox.attempts + 1, last_error=error)
@@ -156,21 +182,37 @@ def release_held(older_than_seconds=0, max_failures=1):
             .where(Outbox.held_at.is_null(False) & (Outbox.held_at <= cutoff)).execute())
 
 
-def purge_personal_data(retention_seconds):
+def purge_personal_data(retention_seconds, timezone="Asia/Tokyo"):
     """Blank the personal fields of sign-ups the hub has had for longer than the retention,
     and leave no copy behind: the outbox payload goes with them, SQLite overwrites what it
     frees (secure_delete, set in kiosk.db), and the write-ahead log, which still holds the old
-    pages, is checkpointed and truncated."""
-    cutoff = clock.now() - datetime.timedelta(seconds=retention_seconds)
+    pages, is checkpointed and truncated.
+
+    A session sign-up keeps its name until the day after its session (DESIGN.md 5.12), so the
+    café host can check the person in by name: it is purged only once its session's local date
+    is past, or its session is unknown here."""
+    now = clock.now()
+    cutoff = now - datetime.timedelta(seconds=retention_seconds)
+    zone = zoneinfo.ZoneInfo(timezone)
+    today = now.replace(tzinfo=datetime.timezone.utc).astimezone(zone).date()
+    day_start = (datetime.datetime.combine(today, datetime.time(0), zone)
+                 .astimezone(datetime.timezone.utc).replace(tzinfo=None))
+    session_over = (Signup.event_uid.is_null()
+                    | Signup.event_uid.in_(Event.select(Event.uid).where(Event.starts_at < day_start))
+                    | Signup.event_uid.not_in(Event.select(Event.uid)))
     blank = {getattr(Signup, f): None for f in PERSONAL}
-    blank[Signup.purged_at] = clock.now()
-    due = (Signup.acked_at.is_null(False) & (Signup.acked_at <= cutoff) & Signup.purged_at.is_null())
+    blank[Signup.purged_at] = now
+    due = (Signup.acked_at.is_null(False) & (Signup.acked_at <= cutoff) & Signup.purged_at.is_null()
+           & session_over)
     with database.atomic():
         ids = [sid for (sid,) in Signup.select(Signup.id).where(due).tuples()]
         for i in range(0, len(ids), 500):
             chunk = ids[i:i + 500]
             Outbox.update(payload="{}").where(Outbox.record_id.in_(chunk)).execute()
             Signup.update(blank).where(Signup.id.in_(chunk)).execute()
+        (Cancellation.update(phone_last4="").where(Cancellation.acked_at.is_null(False)
+                                                   & (Cancellation.acked_at <= cutoff)
+                                                   & (Cancellation.phone_last4 != "")).execute())
     if ids or KioskState.get_value("wal_purge_pending") == "1":
         truncate_wal()
     return len(ids)

@@ -33,6 +33,8 @@ _UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 _SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,95}")
 _REF_RE = re.compile(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}")
 _LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}")
+_LAST4_RE = re.compile(r"[0-9]{4}")
+MAX_PARTY = 20
 PERSON_FIELDS = {"name": 200, "name_kana": 200, "phone": 32, "email": 254, "age_band": 16,
                  "preferred_language": 16, "preferred_time": 16, "note": 1000}
 
@@ -105,6 +107,8 @@ def validate_record(record):
         return problem
     if record.get("type") == "attendance":
         return validate_attendance(record)
+    if record.get("type") == "cancel":
+        return validate_cancel(record)
     if record.get("type") != "signup":
         return "unknown_type"
     if record.get("kind") not in RECORD_KINDS:
@@ -135,6 +139,33 @@ def validate_record(record):
         return "missing_name"
     if not (person.get("phone") or person.get("email")):
         return "missing_contact"
+    party = record.get("party")
+    if party is not None:
+        if record["kind"] != "event" or not isinstance(party, dict) or set(party) - {"adults", "children"}:
+            return "bad_party"
+        adults, children = party.get("adults", 1), party.get("children", 0)
+        if not (boundary.int_in_range(adults, (1, MAX_PARTY)) and boundary.int_in_range(children, (0, MAX_PARTY))
+                and adults + children <= MAX_PARTY):
+            return "bad_party"
+    return None
+
+
+def party_of(record):
+    """(adults, children) of a sign-up record (one adult when it does not say)."""
+    party = record.get("party") or {}
+    return party.get("adults", 1), party.get("children", 0)
+
+
+def validate_cancel(record):
+    """None if a visitor's cancellation is well formed, else a reason."""
+    if not matches(_REF_RE, record.get("ref_code")):
+        return "bad_ref_code"
+    if not matches(_LAST4_RE, record.get("phone_last4")):
+        return "bad_phone_last4"
+    if parse_time(record.get("created_at")) is None:
+        return "bad_created_at"
+    if set(record) - {"id", "type", "ref_code", "phone_last4", "created_at"}:
+        return "unknown_field"
     return None
 
 

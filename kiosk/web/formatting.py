@@ -20,11 +20,35 @@ def skeleton(dt, name):
     return babel.dates.format_datetime(dt, _pattern(name, locale), locale=locale)
 
 
+# Where a locale's short forms mislead: Korean short times read "AM 10:00" (24-hour time is
+# what Korean timetables use), and Tagalog's abbreviated Tuesday "Mar" reads as March.
+_TIME_PATTERN = {"ko": "H:mm"}
+_DAY_SKELETON = {"fil": "MMMEEEEd"}
+
+
+def short_time(dt):
+    locale = get_locale()
+    pattern = _TIME_PATTERN.get(locale.language)
+    if pattern:
+        return babel.dates.format_time(dt, pattern, locale=locale)
+    return format_time(dt, "short")
+
+
 def when(event):
     """'Tue, Nov 25 · 10:00–12:00' in the visitor's locale and the ward's time zone."""
     start, end = to_user_timezone(event.starts_at), to_user_timezone(event.ends_at)
-    return _("%(day)s · %(start)s–%(end)s", day=skeleton(start, "MMMEd"),
-             start=format_time(start, "short"), end=format_time(end, "short"))
+    day = skeleton(start, _DAY_SKELETON.get(get_locale().language, "MMMEd"))
+    return _("%(day)s · %(start)s–%(end)s", day=day, start=short_time(start), end=short_time(end))
+
+
+def short_datetime(dt):
+    """A date and a time, short, without seconds or time-zone names (staff screens, footers)."""
+    local = to_user_timezone(dt)
+    return f"{skeleton(local, 'yMd')} {short_time(local)}"
+
+
+def short_clock(dt):
+    return short_time(to_user_timezone(dt))
 
 
 def day_heading(dt):
@@ -34,6 +58,8 @@ def day_heading(dt):
 def init_app(app):
     app.add_template_filter(when)
     app.add_template_filter(day_heading)
+    app.add_template_filter(short_datetime)
+    app.add_template_filter(short_clock)
 
     @app.context_processor
     def _vocab():

@@ -53,3 +53,23 @@
   });
   activity();
 })();
+
+// Forms: after a failed submit, focus and show the error summary (GOV.UK pattern); while a form
+// is being sent, its button is disabled and says so, so nobody presses it twice.
+(function () {
+  "use strict";
+  function focusSummary() {
+    var summary = document.getElementById("error-summary");
+    if (summary) { summary.scrollIntoView({block: "start"}); summary.focus(); }
+  }
+  document.addEventListener("DOMContentLoaded", focusSummary);
+  document.addEventListener("htmx:load", focusSummary);
+  document.addEventListener("submit", function (e) {
+    var form = e.target, label = form.dataset && form.dataset.sending;
+    if (!label) { return; }
+    form.querySelectorAll("button[type=submit]").forEach(function (button) {
+      // Disabled after the browser has taken the form's values (a disabled button sends none).
+      setTimeout(function () { button.disabled = true; button.textContent = label; }, 0);
+    });
+  }, true);
+})();

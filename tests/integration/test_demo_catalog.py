@@ -1,5 +1,6 @@
 """The demo catalog: the ward's real programs, every text in five languages, sites and dated events."""
 import datetime
+import pathlib
 
 from kiosk.models import Event, Service, ServiceSite, Site, Translation
 from kiosk.models.catalog import SERVICE_TEXT_FIELDS, SITE_TEXT_FIELDS, utcnow
@@ -56,3 +57,35 @@ def test_dated_events_over_the_next_four_weeks_with_capacities(db_conn):
     assert all(e.ends_at > e.starts_at for e in events)
     weeks = {(e.starts_at - now).days // 7 for e in events}
     assert weeks >= {0, 1, 2, 3}
+
+
+def test_the_free_badge_agrees_with_the_fee_text():
+    """A program marked free must not name a charge in its fee text (the badge and the filter
+    would contradict what the page says), in Japanese and in English."""
+    import glob
+    import json
+    import re
+    charge = {"ja": re.compile(r"[0-9０-９]+\s*円"), "en": re.compile(r"[0-9]+\s*yen|¥\s*[0-9]", re.I)}
+    wrong = []
+    for path in glob.glob(str(pathlib.Path(__file__).resolve().parents[2] / "kiosk/demo/data/programs/*.json")):
+        program = json.load(open(path, encoding="utf-8"))
+        for lang, pattern in charge.items():
+            if program["free"] and pattern.search(program["text"][lang].get("fees", "")):
+                wrong.append((program["slug"], lang))
+    assert wrong == []
+
+
+def test_programs_offering_sign_up_say_so_in_how_to_join():
+    """Where the kiosk offers sign-up for a program's sessions, its "how to join" text does not
+    send people only to the phone."""
+    import glob
+    import json
+    missing = []
+    for path in glob.glob(str(pathlib.Path(__file__).resolve().parents[2] / "kiosk/demo/data/programs/*.json")):
+        program = json.load(open(path, encoding="utf-8"))
+        if program["slug"] == "chiiki-bohan":
+            continue   # patrols: their bookings go (issue 9)
+        if any(rule.get("capacity", 0) > 0 for rule in program.get("events", [])):
+            if "この画面" not in program["text"]["ja"]["how_to_join"]:
+                missing.append(program["slug"])
+    assert missing == []

@@ -168,5 +168,37 @@ def test_last_seat_then_waiting_list_on_the_confirmation(client, db_conn):
     assert client.post(f"/en/signup/event/{ev.uid}", data=form).status_code == 303
     assert "waiting list" not in text(client.get("/en/signup/done"))
     assert "This session is full" in text(client.get(f"/en/signup/event/{ev.uid}"))
-    assert client.post(f"/en/signup/event/{ev.uid}", data=form).status_code == 303
+    assert client.post(f"/en/signup/event/{ev.uid}", data=dict(form, phone="090-3333-4444")).status_code == 303
     assert "waiting list" in text(client.get("/en/signup/done"))
+
+
+def test_the_same_phone_for_the_same_session_shows_the_first_signup(client, db_conn):
+    from kiosk.models import Event, Signup
+    ev = Event.select().where(Event.capacity > 1).first()
+    form = {"name": "Sato", "phone": "090-1111-2222", "consent": "y", "age_band": "65-74"}
+    assert client.post(f"/en/signup/event/{ev.uid}", data=form).status_code == 303
+    first = Signup.get().ref_code
+    again = dict(form, name="Sato Hanako", phone="０９０ １１１１ ２２２２")
+    assert client.post(f"/en/signup/event/{ev.uid}", data=again).status_code == 303
+    page = text(client.get("/en/signup/done"))
+    assert "already signed up" in page and first in page
+    assert Signup.select().count() == 1
+
+
+def test_a_family_counts_every_person_against_the_seats(client, db_conn):
+    from kiosk.models import Event, Service, Signup
+    ev = (Event.select().join(Service).where(Service.slug == "kodomo-shokudo", Event.capacity > 0).first())
+    Event.update(capacity=4, seats_taken=0).where(Event.id == ev.id).execute()
+    page = text(client.get(f"/en/signup/event/{ev.uid}"))
+    assert "Adults (including you)" in page and "Children" in page
+    form = {"name": "Li", "phone": "090-1111-2222", "consent": "y", "adults": "1", "children": "2"}
+    assert client.post(f"/en/signup/event/{ev.uid}", data=form).status_code == 303
+    s = Signup.get()
+    assert (s.adults, s.children) == (1, 2)
+    assert "1 seat left" in text(client.get(f"/en/signup/event/{ev.uid}"))
+    bigger = dict(form, phone="090-5555-6666", adults="2", children="1")
+    assert client.post(f"/en/signup/event/{ev.uid}", data=bigger).status_code == 303
+    assert "waiting list" in text(client.get("/en/signup/done"))
+    bad = dict(form, phone="090-7777-8888", adults="0", children="99")
+    r = client.post(f"/en/signup/event/{ev.uid}", data=bad)
+    assert r.status_code == 422 and "how many adults" in text(r)

@@ -53,7 +53,10 @@ class Host:
         return self.post(f"session/{key}/checkin", ref=ref, delta=str(delta))
 
     def close(self, key):
-        return self.post(f"session/{key}/close")
+        """Close, through the confirmation step a host sees."""
+        asked = self.http.post(f"/{self.lang}/host/session/{key}/close", data={"csrf_token": self.token})
+        assert asked.status_code == 200 and 'name="confirm"' in asked.text
+        return self.post(f"session/{key}/close", confirm="1")
 
     def page(self, key):
         return self.http.get(f"/{self.lang}/host/session/{key}").text

@@ -96,7 +96,11 @@ class FaultProxy:
                     client.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                                    b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
                     return
-                with socket.create_connection(("127.0.0.1", self.upstream_port)) as up:
+                try:
+                    up = socket.create_connection(("127.0.0.1", self.upstream_port))
+                except OSError:          # the hub is down: the kiosk sees a dropped connection
+                    return
+                with up:
                     up.sendall(request)
                     answer = b""
                     while True:

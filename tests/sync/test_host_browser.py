@@ -50,6 +50,7 @@ def test_host_records_offline_and_hub_report_matches(browser, hub, make_kiosk):
     page.wait_for_url(f"**/tl/host/session/{uid}")
     page.screenshot(path=str(SHOTS / "tl-host-session.png"), full_page=True)
     page.locator(".close-form button").click()
+    page.locator("#confirm-close .close-form button").click()      # the confirmation step
     page.locator(".closed-banner").wait_for()
     assert page.locator("button.plus[disabled]").count() >= 2
 

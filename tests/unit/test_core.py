@@ -199,3 +199,41 @@ def test_concurrent_pin_guesses_get_no_more_checks_than_allowed(app, demo_db):
     for t in threads:
         t.join()
     assert len(allowed) == 5
+
+
+# --- staff login ------------------------------------------------------------------------------
+
+def test_unknown_staff_name_costs_one_hash_check_like_a_known_one(app, db_conn, monkeypatch):
+    import werkzeug.security
+    from kiosk.hub import staff_auth
+    staff_auth.set_password("staff", "staff-pass-1")
+    staff_auth._dummy_hash()                           # made once, at the first unknown name
+    calls = []
+    real_check, real_make = staff_auth.check_password_hash, staff_auth.generate_password_hash
+    monkeypatch.setattr(staff_auth, "check_password_hash", lambda *a: calls.append("check") or real_check(*a))
+    monkeypatch.setattr(staff_auth, "generate_password_hash", lambda *a: calls.append("make") or real_make(*a))
+    with app.test_request_context():
+        assert staff_auth.login("nobody", "guess") is None
+        unknown = list(calls)
+        calls.clear()
+        assert staff_auth.login("staff", "guess") is None
+        known = list(calls)
+    assert unknown == known == ["check"]
+    assert werkzeug.security.check_password_hash(staff_auth._dummy_hash(), "guess") is False
+
+
+def test_a_session_signup_keeps_its_name_until_the_day_after_the_session(db_conn):
+    import datetime
+    from kiosk import clock
+    ev = Event.select().where(Event.capacity > 0).order_by(Event.starts_at.desc()).first()
+    kept = make_signup(kind="event", service_slug="machikado-care-cafe", event_uid=ev.uid, name="Checkinname")
+    outbox.record_results([{"id": kept.id, "result": "accepted", "status": "confirmed"}])
+    assert outbox.purge_personal_data(0) == 0
+    assert Signup.get_by_id(kept.id).name == "Checkinname"
+    days = (ev.starts_at - datetime.datetime.utcnow()).days + 2
+    clock.set_offset(days * 86400)
+    try:
+        assert outbox.purge_personal_data(0) == 1
+    finally:
+        clock.set_offset(0)
+    assert Signup.get_by_id(kept.id).name is None

@@ -1,0 +1,133 @@
+"""What a journey test checks at every screen state it passes through (DESIGN.md section 10).
+
+- axe (WCAG 2.0/2.1/2.2 A and AA) reports no violation;
+- every link and button on the screen that a person could need has a real box of at least
+  48x48 CSS px (a zero-size or invisible one fails: Playwright's "visible" passed a link whose
+  box vanished under `display: contents`);
+- each control the journey touches shows text that stands out from what is really behind it
+  (Playwright and axe both passed white text on white);
+- a screenshot is saved for a person to look at.
+"""
+import gettext
+import re
+
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.conftest import ARTIFACTS, ROOT
+
+SHOTS = ARTIFACTS / "journeys"
+BABEL = {"ja": "ja", "en": "en", "zh": "zh_Hans", "ko": "ko", "tl": "fil"}
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+_axe = Axe()
+
+
+def ui(lang, msgid, **values):
+    """The UI string as the compiled catalog translates it."""
+    text = gettext.translation("messages", str(ROOT / "translations"), [BABEL[lang]]).gettext(msgid)
+    return text % values if values else text
+
+
+# Letters of any script the kiosk shows (JavaScript's \W counts kana, kanji and hangul as
+# non-word characters, so it cannot tell an icon from a word).
+_LETTERS = r"\w\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af"
+
+
+def exact(text):
+    """A regex matching an accessible name exactly, allowing icons and spaces around it."""
+    return re.compile(f"^[^{_LETTERS}]*" + re.escape(text) + f"[^{_LETTERS}]*$")
+
+
+def labelled(page, label):
+    """The form control a person finds by its label (which may end with a required/optional mark)."""
+    return page.get_by_label(re.compile(r"^\s*" + re.escape(label) + r"(\s|$)"))
+
+
+def card(name):
+    """A result card's link by the program's name (its accessible name also holds the
+    category and summary): the name must stand as a whole, not inside a longer name."""
+    return re.compile(r"(^|\s)" + re.escape(name) + r"(\s|$)")
+
+
+# Every control on the page: its box, whether it is on purpose out of sight, its text.
+_CONTROLS_JS = """
+() => [...document.querySelectorAll('a[href], button, input[type=submit], [role=button]')].map(el => {
+  const r = el.getBoundingClientRect();
+  const s = getComputedStyle(el);
+  // Out of sight on purpose: hidden containers, and a skip link parked off-screen until focused.
+  const away = !!el.closest('[hidden], [aria-hidden=true], noscript, template, dialog:not([open])')
+               || el.disabled || (r.right < 0 && document.activeElement !== el);
+  const label = (el.innerText || el.value || el.getAttribute('aria-label') || '').trim();
+  return {away, w: r.width, h: r.height, hidden: s.visibility !== 'visible' || s.display === 'none'
+          || parseFloat(s.opacity) === 0, label, html: el.outerHTML.slice(0, 120)};
+})
+"""
+
+# WCAG contrast of an element's text against the first opaque background behind it.
+_CONTRAST_JS = """
+el => {
+  const parse = c => { const m = c.match(/[\\d.]+/g).map(Number); return {r: m[0], g: m[1], b: m[2], a: m.length > 3 ? m[3] : 1}; };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+                     return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const fg = parse(getComputedStyle(el).color);
+  let node = el, bg = null;
+  while (node && node.nodeType === 1) {
+    const c = parse(getComputedStyle(node).backgroundColor);
+    if (c.a > 0.5) { bg = c; break; }
+    node = node.parentElement;
+  }
+  bg = bg || {r: 255, g: 255, b: 255, a: 1};
+  const [a, b] = [lum(fg), lum(bg)].sort((x, y) => y - x);
+  return (a + 0.05) / (b + 0.05);
+}
+"""
+
+
+class Journey:
+    """One person's way through the kiosk, checked at every step."""
+
+    def __init__(self, page, name):
+        self.page, self.name, self.step = page, name, 0
+        SHOTS.mkdir(parents=True, exist_ok=True)
+
+    def state(self, label):
+        """Check the screen as it is now and save its picture."""
+        self.page.wait_for_load_state("networkidle")
+        self.step += 1
+        size = self.page.viewport_size
+        path = SHOTS / f"{self.name}-{size['width']}x{size['height']}-{self.step:02d}-{label}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        results = _axe.run(self.page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        violations = [(v["id"], [n["target"] for n in v["nodes"]][:3])
+                      for v in results.response["violations"]]
+        assert violations == [], f"{label}: axe: {violations}"
+        problems = []
+        for c in self.page.evaluate(_CONTROLS_JS):
+            if c["away"]:
+                continue
+            if c["hidden"] or c["w"] < 48 or c["h"] < 48 or not c["label"]:
+                problems.append(c)
+        assert problems == [], f"{label}: controls without a real 48 px box or text: {problems}"
+        return path
+
+    def touch(self, locator, navigates=True):
+        """Check that a control stands out, tap it, and wait for the screen it leads to (a
+        boosted link swaps the page in place: the old <main> is marked and must be gone)."""
+        locator.wait_for()
+        assert_visible_control(locator)
+        if navigates:
+            self.page.evaluate("() => { const m = document.getElementById('main'); if (m) m.dataset.stale = '1'; }")
+        locator.click()
+        if navigates:
+            self.page.wait_for_function(
+                "() => { const m = document.getElementById('main');"
+                " return m && !m.dataset.stale && !document.querySelector('.htmx-request'); }")
+        return locator
+
+
+def assert_visible_control(locator):
+    box = locator.bounding_box()
+    assert box and box["width"] >= 48 and box["height"] >= 48, f"no real box: {box}"
+    text = (locator.inner_text() or locator.get_attribute("value") or "").strip()
+    assert text, "a control without visible text"
+    ratio = locator.evaluate(_CONTRAST_JS)
+    assert ratio >= 4.5, f"text contrast {ratio:.2f} for {text!r}"

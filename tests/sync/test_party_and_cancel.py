@@ -1,0 +1,123 @@
+"""Party size and visitors' cancellations against real hubs on PostgreSQL and SQLite: a party
+larger than the seats left waits as a whole, a cancellation frees seats and moves the waiting
+list up, one that arrives before its sign-up is applied when it arrives, one sent twice counts
+once, and a wrong phone number cancels nothing."""
+import re
+import uuid
+
+import httpx
+
+from tests.sync.test_auth import creds, post
+from tests.sync.test_pairing_and_flow import wait_for
+from tests.unit.test_record_validation import signup
+
+CODES = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+
+
+def ref():
+    raw = "".join(CODES[b % len(CODES)] for b in uuid.uuid4().bytes[:8])
+    return f"{raw[:4]}-{raw[4:]}"
+
+
+def family(uid, adults=1, children=0, phone="090-1111-2222"):
+    return signup(event=uid, ref_code=ref(), party={"adults": adults, "children": children},
+                  person={"name": "家族", "phone": phone})
+
+
+def cancel(ref_code, last4):
+    return {"id": str(uuid.uuid4()), "type": "cancel", "ref_code": ref_code, "phone_last4": last4,
+            "created_at": "2026-11-22T03:00:00+00:00"}
+
+
+def small_event(hub, capacity):
+    uid, _ = hub.event_with_seats()
+    hub.query("UPDATE event SET capacity = %s, seats_taken = 0 WHERE uid = %s", (capacity, uid))
+    return uid
+
+
+def statuses(hub, records):
+    rows = dict(hub.query("SELECT id, status FROM hub_signup"))
+    return [rows.get(r["id"]) for r in records]
+
+
+def test_a_party_larger_than_the_seats_left_waits_as_a_whole(hub, make_kiosk):
+    device_id, secret = creds(make_kiosk())
+    uid = small_event(hub, 4)
+    records = [family(uid, 1, 2), family(uid, 2, 1), family(uid, 1, 0)]
+    answers = post(hub, device_id, secret, {"records": records})[0].json()["results"]
+    assert [a["status"] for a in answers] == ["confirmed", "waitlisted", "confirmed"]
+    assert hub.query("SELECT seats_taken FROM event WHERE uid = %s", (uid,)) == [(4,)]
+    assert hub.query("SELECT adults, children FROM hub_signup WHERE id = %s", (records[1]["id"],)) == [(2, 1)]
+
+
+def test_cancelling_frees_the_seats_and_moves_the_waiting_list_up(hub, make_kiosk):
+    device_id, secret = creds(make_kiosk())
+    uid = small_event(hub, 3)
+    first, second, third = family(uid, 1, 2), family(uid, 1, 1), family(uid, 1, 0)
+    post(hub, device_id, secret, {"records": [first, second, third]})
+    assert statuses(hub, [first, second, third]) == ["confirmed", "waitlisted", "waitlisted"]
+    wrong = cancel(first["ref_code"], "0000")
+    answer = post(hub, device_id, secret, {"records": [wrong]})[0].json()["results"][0]
+    assert answer["status"] == "mismatch"
+    assert statuses(hub, [first]) == ["confirmed"]
+    right = cancel(first["ref_code"], "2222")
+    answer = post(hub, device_id, secret, {"records": [right]})[0].json()["results"][0]
+    assert answer == {"id": right["id"], "result": "accepted", "status": "cancelled"}
+    # In arrival order, each party while it fits: both waiting parties now fit (2 + 1 seats).
+    assert statuses(hub, [first, second, third]) == ["cancelled", "confirmed", "confirmed"]
+    assert hub.query("SELECT seats_taken FROM event WHERE uid = %s", (uid,)) == [(3,)]
+    # Sent twice (a lost acknowledgement), and another cancellation for the same sign-up.
+    again = post(hub, device_id, secret, {"records": [right, cancel(first["ref_code"], "2222")]})[0].json()["results"]
+    assert [a["result"] for a in again] == ["duplicate", "accepted"] and again[1]["status"] == "already"
+    assert statuses(hub, [first, second, third]) == ["cancelled", "confirmed", "confirmed"]
+    assert hub.query("SELECT count(*) FROM hub_cancel")[0][0] == 3
+
+
+def test_a_cancellation_that_arrives_before_its_signup(hub, make_kiosk):
+    device_id, secret = creds(make_kiosk())
+    uid = small_event(hub, 1)
+    late = family(uid)
+    early = cancel(late["ref_code"], "2222")
+    answer = post(hub, device_id, secret, {"records": [early]})[0].json()["results"][0]
+    assert answer["status"] == "pending"
+    other = family(uid, phone="090-3333-4444")
+    answers = post(hub, device_id, secret, {"records": [late, other]})[0].json()["results"]
+    assert [(a["status"], a["reason"]) for a in answers] == [("cancelled", "visitor"), ("confirmed", "")]
+    assert hub.query("SELECT outcome FROM hub_cancel WHERE id = %s", (early["id"],)) == [("cancelled",)]
+
+
+def test_a_visitor_cancels_on_another_kiosk_and_every_kiosk_sees_it(hub, make_kiosk):
+    """Sign up on kiosk A; the session fills from kiosk B; cancel on kiosk B's status screen
+    (the phone is checked by the hub); the seat goes to B's waiting visitor; both kiosks show it."""
+    a = make_kiosk("a", env={"KIOSK_SYNC_INTERVAL_SECONDS": "0.5"}).start()
+    b = make_kiosk("b", env={"KIOSK_SYNC_INTERVAL_SECONDS": "0.5"}).start()
+    uid = small_event(hub, 1)
+    a.sync()
+    b.sync()
+    mine = signup_by_form(a.url, uid, "Cancel Me", "090-4444-1234")
+    wait_for(lambda: a.query("SELECT status FROM signup") == [("confirmed",)])
+    waiting = signup_by_form(b.url, uid, "Waiting One", "090-5555-6789")
+    wait_for(lambda: b.query("SELECT status FROM signup") == [("waitlisted",)])
+    wait_for(lambda: b.query("SELECT status FROM signup_status WHERE ref_code = ?", (mine,)) == [("confirmed",)])
+    with httpx.Client(base_url=b.url) as c:
+        page = c.get("/en/status", params={"ref": mine.lower().replace("-", "")}).text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        r = c.post("/en/status/cancel", data={"csrf_token": token, "ref": mine, "last4": "１２３４"})
+        assert r.status_code == 303
+        assert "cancellation has been sent" in c.get(r.headers["Location"]).text
+    wait_for(lambda: hub.query("SELECT status FROM hub_signup WHERE ref_code = %s", (mine,)) == [("cancelled",)])
+    wait_for(lambda: b.query("SELECT status FROM signup WHERE ref_code = ?", (waiting,)) == [("confirmed",)])
+    wait_for(lambda: a.query("SELECT status, status_reason FROM signup WHERE ref_code = ?", (mine,)) == [("cancelled", "visitor")])
+    page = httpx.get(a.url + "/en/status", params={"ref": mine}).text
+    assert "Cancelled" in page and "Cancel this sign-up" not in page
+
+
+def signup_by_form(base, uid, name, phone):
+    with httpx.Client(base_url=base) as c:
+        page = c.get(f"/en/signup/event/{uid}").text
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        r = c.post(f"/en/signup/event/{uid}", data={"csrf_token": token, "name": name, "phone": phone,
+                                                    "age_band": "65-74", "consent": "y"})
+        assert r.status_code == 303, r.text
+        done = c.get("/en/signup/done").text
+        return re.search(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", done).group()
