@@ -26,6 +26,12 @@ def _wake_sync():
         loop.wake()
 
 
+def switching_language():
+    """The visitor changed language in the middle of the form: show it again, as typed, in
+    the new language (no checks, nothing saved)."""
+    return request.method == "POST" and request.form.get("_switch") == "1"
+
+
 def _already_made(form):
     """The sign-up an earlier post of this very form made, if any (a double submission, or a
     resend after the kiosk died between saving and answering)."""
@@ -71,7 +77,7 @@ def event(lang, uid):
     earlier = _already_made(form)
     if earlier is not None:
         return _finish(earlier, waitlist=session.get("waitlist", False))
-    if form.validate_on_submit():
+    if not switching_language() and form.validate_on_submit():
         person = form.person()
         same = existing_signup(ev.uid, person.get("phone"))
         if same is not None:
@@ -85,7 +91,7 @@ def event(lang, uid):
     view = catalog.service_views([svc], lang, with_next_event=False)[0]
     event_view = catalog.event_views([ev], lang)[0]
     return render_template("site/signup.html", form=form, kind="event", svc=svc, view=view,
-                           e=event_view, seats_left=local_seats_left(ev)), (422 if request.method == "POST" else 200)
+                           e=event_view, seats_left=local_seats_left(ev)), (422 if request.method == "POST" and not switching_language() else 200)
 
 
 def existing_signup(event_uid, phone):
@@ -112,12 +118,12 @@ def volunteer(lang, slug):
     earlier = _already_made(form)
     if earlier is not None:
         return _finish(earlier)
-    if form.validate_on_submit():
+    if not switching_language() and form.validate_on_submit():
         return _finish(outbox.enqueue_signup(form.submission_id(), kind="volunteer",
                                              service_slug=svc.slug, language=lang, **form.person()))
     view = catalog.service_views([svc], lang, with_next_event=False)[0]
     return render_template("site/signup.html", form=form, kind="volunteer", svc=svc, view=view,
-                           e=None), (422 if request.method == "POST" else 200)
+                           e=None), (422 if request.method == "POST" and not switching_language() else 200)
 
 
 @bp.route("/<lang:lang>/signup/callback/<slug>", methods=["GET", "POST"])
@@ -131,12 +137,12 @@ def callback(lang, slug):
     earlier = _already_made(form)
     if earlier is not None:
         return _finish(earlier)
-    if form.validate_on_submit():
+    if not switching_language() and form.validate_on_submit():
         return _finish(outbox.enqueue_signup(form.submission_id(), kind="callback",
                                              service_slug=svc.slug, language=lang, **form.person()))
     view = catalog.service_views([svc], lang, with_next_event=False)[0]
     return render_template("site/signup.html", form=form, kind="callback", svc=svc, view=view,
-                           e=None), (422 if request.method == "POST" else 200)
+                           e=None), (422 if request.method == "POST" and not switching_language() else 200)
 
 
 @bp.get("/<lang:lang>/signup/done")

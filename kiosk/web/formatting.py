@@ -23,7 +23,7 @@ def skeleton(dt, name):
 # Where a locale's short forms mislead: Korean short times read "AM 10:00" (24-hour time is
 # what Korean timetables use), and Tagalog's abbreviated Tuesday "Mar" reads as March.
 _TIME_PATTERN = {"ko": "H:mm"}
-_DAY_SKELETON = {"fil": "MMMEEEEd"}
+_DAY_PATTERN = {"fil": "EEEE, MMM d"}     # CLDR has no full-weekday skeleton for fil
 
 
 def short_time(dt):
@@ -37,7 +37,10 @@ def short_time(dt):
 def when(event):
     """'Tue, Nov 25 · 10:00–12:00' in the visitor's locale and the ward's time zone."""
     start, end = to_user_timezone(event.starts_at), to_user_timezone(event.ends_at)
-    day = skeleton(start, _DAY_SKELETON.get(get_locale().language, "MMMEd"))
+    locale = get_locale()
+    pattern = _DAY_PATTERN.get(locale.language)
+    day = (babel.dates.format_datetime(start, pattern, locale=locale) if pattern
+           else skeleton(start, "MMMEd"))
     return _("%(day)s · %(start)s–%(end)s", day=day, start=short_time(start), end=short_time(end))
 
 

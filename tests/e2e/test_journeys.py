@@ -1,12 +1,13 @@
 """Journeys by touch (DESIGN.md sections 3 and 10): each starts at the home screen and moves only
 by tapping and typing what a person sees, found by role and accessible name, at both tablet
 sizes, with axe and the control checks of tests/e2e/journey.py at every screen state."""
+import json
 import re
 import unicodedata
 
 import pytest
 
-from tests.conftest import LANDSCAPE, PORTRAIT, Server
+from tests.conftest import LANDSCAPE, PORTRAIT, ROOT, Server
 from tests.e2e.journey import Journey, card, exact, labelled, ui
 
 pytestmark = pytest.mark.browser
@@ -31,6 +32,21 @@ def tablet(request, browser, journey_kiosk):
     context.close()
 
 
+ENDONYM = {"ja": "日本語", "en": "English", "zh": "简体中文", "ko": "한국어", "tl": "Tagalog"}
+DATA = ROOT / "kiosk" / "demo" / "data" / "programs"
+
+
+def program(slug, lang):
+    """A program's name on the screen in ``lang`` (the demo data the kiosk shows)."""
+    return json.loads((DATA / f"{slug}.json").read_text(encoding="utf-8"))["text"][lang]["name"]
+
+
+def start_in(j, lang):
+    """From the first screen, choose the language (Japanese is already there)."""
+    if lang != "ja":
+        switch_language(j, ENDONYM[lang])
+
+
 def fill_person(page, lang, name, phone, age=True):
     labelled(page, ui(lang, "Your name")).fill(name)
     labelled(page, ui(lang, "Phone number")).fill(phone)
@@ -43,26 +59,30 @@ def switch_language(j, endonym):
     j.touch(j.page.get_by_role("link", name=endonym, exact=True))
 
 
-def test_journey_1_elderly_visitor_signs_up_for_a_care_cafe_and_looks_it_up(tablet):
-    page, lang = tablet, "ja"
-    j = Journey(page, "j1-ja-care-cafe")
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_journey_1_elderly_visitor_signs_up_for_a_care_cafe_and_looks_it_up(tablet, lang):
+    page = tablet
+    j = Journey(page, f"j1-{lang}-care-cafe")
+    start_in(j, lang)
     j.state("home")
     j.touch(page.get_by_role("link", name=re.compile(re.escape(ui(lang, "Places to gather")))))
     j.state("gathering")
-    j.touch(page.get_by_role("link", name=card("街かどケアカフェ")).first)
+    j.touch(page.get_by_role("link", name=card(program("machikado-care-cafe", lang))).first)
     j.state("care-cafe")
     j.touch(page.get_by_role("link", name=exact(ui(lang, "Sign up"))).first)
     j.state("form")
-    fill_person(page, lang, "練馬 花子", "０９０−１２３４−５６７８")
+    fill_person(page, lang, "練馬 花子" if lang == "ja" else "Hanako Nerima", "０９０−１２３４−５６７８")
     j.touch(page.get_by_role("button", name=exact(ui(lang, "Send"))))
     page.wait_for_url("**/signup/done")
     j.state("confirmation")
-    ref = REF_RE.search(page.locator(".ref-code, .ref").first.inner_text()).group()
+    ref = REF_RE.search(page.locator(".ref-code").first.inner_text()).group()
     j.touch(page.get_by_role("link", name=exact(ui(lang, "Check a sign-up"))))
     j.state("status-form")
-    # As a Japanese keyboard types it: full width, lower case, no hyphen.
-    typed = unicodedata.normalize("NFKC", ref).lower().replace("-", "")
-    typed = "".join(chr(ord(ch) + 0xFEE0) for ch in typed)
+    if lang == "ja":
+        # As a Japanese keyboard types it: full width, lower case, no hyphen.
+        typed = "".join(chr(ord(ch) + 0xFEE0) for ch in ref.lower().replace("-", ""))
+    else:
+        typed = ref.lower()
     labelled(page, ui(lang, "Reference code")).fill(typed)
     j.touch(page.get_by_role("button", name=exact(ui(lang, "Check"))))
     j.state("status")
@@ -70,32 +90,46 @@ def test_journey_1_elderly_visitor_signs_up_for_a_care_cafe_and_looks_it_up(tabl
     assert ui(lang, "Received: waiting for the ward to confirm your seat") in page.locator("main").inner_text()
 
 
-def test_journey_4_korean_resident_registers_as_a_volunteer(tablet):
-    page, lang = tablet, "ko"
-    j = Journey(page, "j4-ko-volunteer")
-    switch_language(j, "한국어")
+@pytest.mark.parametrize("lang, other", [("ja", "en"), ("ko", "ja")])
+def test_journey_4_resident_registers_as_a_volunteer(tablet, lang, other):
+    page = tablet
+    j = Journey(page, f"j4-{lang}-volunteer")
+    start_in(j, lang)
     j.state("home")
     j.touch(page.get_by_role("link", name=re.compile(re.escape(ui(lang, "Volunteering and local activities")))))
     j.state("volunteering")
-    j.touch(page.get_by_role("link", name=re.compile("네리즈")).first)
+    j.touch(page.get_by_role("link", name=card(program("nerries", lang))).first)
     j.state("program")
     j.touch(page.get_by_role("link", name=re.compile(re.escape(ui(lang, "Register as a volunteer")))))
     j.state("form")
-    fill_person(page, lang, "김민지", "080-2345-6789")
-    labelled(page, ui(lang, "What would you like to help with?")).fill("주말에 도울 수 있어요")
+    name = "김민지" if lang == "ko" else "練馬 次郎"
+    labelled(page, ui(lang, "Your name")).fill(name)
+    labelled(page, ui(lang, "Phone number")).fill("080-2345-6789")
+    # Changing language in the middle of the form keeps what was typed.
+    j.touch(page.get_by_role("button", name=ENDONYM[other], exact=True))
+    j.state("form-other-language")
+    assert labelled(page, ui(other, "Your name")).input_value() == name
+    assert labelled(page, ui(other, "Phone number")).input_value() == "080-2345-6789"
+    j.touch(page.get_by_role("button", name=ENDONYM[lang], exact=True))
+    assert labelled(page, ui(lang, "Your name")).input_value() == name
+    labelled(page, ui(lang, "Age")).select_option(index=3)
+    labelled(page, ui(lang, "What would you like to help with?")).fill("주말에 도울 수 있어요" if lang == "ko" else "週末なら手伝えます")
+    labelled(page, ui(lang, "I have read the notice on personal information and agree.")).check()
     j.touch(page.get_by_role("button", name=exact(ui(lang, "Send"))))
     page.wait_for_url("**/signup/done")
     j.state("confirmation")
-    assert REF_RE.search(page.locator("main").inner_text())
+    main = page.locator("main").inner_text()
+    assert REF_RE.search(main) and ui(lang, "Registration received: the ward will contact you") in main
 
 
-def test_journey_2_tagalog_resident_asks_for_a_call_back(tablet):
-    page, lang = tablet, "tl"
-    j = Journey(page, "j2-tl-call-back")
-    switch_language(j, "Tagalog")
+@pytest.mark.parametrize("lang, query", [("ja", "外国人"), ("tl", "Dayuhan")])
+def test_journey_2_resident_asks_for_a_call_back_in_her_language(tablet, lang, query):
+    page = tablet
+    j = Journey(page, f"j2-{lang}-call-back")
+    start_in(j, lang)
     j.state("home")
-    page.get_by_role("searchbox").press_sequentially("Dayuhan", delay=60)
-    result = page.get_by_role("link", name=re.compile("Consultation Desk para sa mga Dayuhang Residente")).first
+    page.get_by_role("searchbox").press_sequentially(query, delay=60)
+    result = page.get_by_role("link", name=card(program("gaikokujin-sodan", lang))).first
     result.wait_for()
     j.state("search")
     j.touch(result)
@@ -111,7 +145,7 @@ def test_journey_2_tagalog_resident_asks_for_a_call_back(tablet):
     j.state("errors")
     labelled(page, ui(lang, "Your name")).fill("Maria Santos")
     labelled(page, ui(lang, "Phone number")).fill("080-1234-5678")
-    assert labelled(page, ui(lang, "Language for the call")).input_value() == "tl"
+    assert labelled(page, ui(lang, "Language for the call")).input_value() == lang
     labelled(page, ui(lang, "Best time to call")).select_option("morning")
     labelled(page, ui(lang, "I have read the notice on personal information and agree.")).check()
     j.touch(page.get_by_role("button", name=exact(ui(lang, "Send"))))
@@ -122,14 +156,15 @@ def test_journey_2_tagalog_resident_asks_for_a_call_back(tablet):
     assert ui(lang, "What happens next: the desk will call you at the number you gave, in the language you chose, at the time you chose. You do not need to do anything else.") in main
 
 
-def test_journey_3_chinese_parent_brings_two_children_to_a_cafeteria(tablet):
-    page, lang = tablet, "zh"
-    j = Journey(page, "j3-zh-cafeteria")
-    switch_language(j, "简体中文")
+@pytest.mark.parametrize("lang", ["ja", "zh"])
+def test_journey_3_parent_brings_two_children_to_a_cafeteria(tablet, lang):
+    page = tablet
+    j = Journey(page, f"j3-{lang}-cafeteria")
+    start_in(j, lang)
     j.state("home")
     j.touch(page.get_by_role("link", name=re.compile(re.escape(ui(lang, "Places to gather")))))
     j.state("gathering")
-    j.touch(page.get_by_role("link", name=re.compile("儿童食堂")).first)
+    j.touch(page.get_by_role("link", name=card(program("kodomo-shokudo", lang))).first)
     j.state("cafeteria")
     j.touch(page.get_by_role("link", name=exact(ui(lang, "Sign up"))).first)
     j.state("form")
@@ -144,11 +179,13 @@ def test_journey_3_chinese_parent_brings_two_children_to_a_cafeteria(tablet):
     assert REF_RE.search(page.locator("main").inner_text())
 
 
-def test_journey_5_visitor_cancels_her_own_signup(tablet):
-    page, lang = tablet, "ja"
-    j = Journey(page, "j5-ja-cancel")
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_journey_5_visitor_cancels_her_own_signup(tablet, lang):
+    page = tablet
+    j = Journey(page, f"j5-{lang}-cancel")
+    start_in(j, lang)
     j.touch(page.get_by_role("link", name=re.compile(re.escape(ui(lang, "Places to gather")))))
-    j.touch(page.get_by_role("link", name=card("街かどケアカフェ")).first)
+    j.touch(page.get_by_role("link", name=card(program("machikado-care-cafe", lang))).first)
     j.touch(page.get_by_role("link", name=exact(ui(lang, "Sign up"))).first)
     fill_person(page, lang, "取消 太郎", "090-8765-4321")
     j.touch(page.get_by_role("button", name=exact(ui(lang, "Send"))))
