@@ -205,3 +205,20 @@ def test_journey_5_visitor_cancels_her_own_signup(tablet, lang):
     main = page.locator("main").inner_text()
     assert ui(lang, "Your sign-up is cancelled. Thank you for letting us know.") in main
     assert ui(lang, "Cancelled") in main
+
+
+def test_a_form_being_sent_says_so_and_cannot_be_sent_twice(tablet):
+    """The Send button disables itself and says "Sending…" until the next screen (the page's
+    own submit is held back here so the in-between state can be seen)."""
+    page, lang = tablet, "ja"
+    j = Journey(page, "sending")
+    j.touch(page.get_by_role("link", name=re.compile(re.escape(ui(lang, "Places to gather")))))
+    j.touch(page.get_by_role("link", name=card(program("machikado-care-cafe", lang))).first)
+    j.touch(page.get_by_role("link", name=exact(ui(lang, "Sign up"))).first)
+    fill_person(page, lang, "送信 中", "090-1111-3333")
+    page.evaluate("document.getElementById('signup-form').addEventListener('submit', e => e.preventDefault())")
+    button = page.get_by_role("button", name=exact(ui(lang, "Send")))
+    button.click()
+    sending = page.get_by_role("button", name=exact(ui(lang, "Sending…")))
+    sending.wait_for()
+    assert sending.is_disabled()
