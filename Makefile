@@ -29,6 +29,7 @@ test: translations chromium
 bench: translations
 	$(PY) -m tests.perf.bench_search
 	$(PY) -m tests.perf.bench_sync
+	$(PY) -m tests.perf.bench_desk
 
 ## extract: re-extract UI strings and update every catalog (then translate the new entries)
 extract: $(VENV)/.installed

@@ -163,11 +163,28 @@ def enroll_code_command(site, hours):
 @with_appcontext
 def create_staff_command(username, password, name):
     """(hub) Create or reset a staff user (password stored hashed)."""
-    from .hub.staff_auth import set_password
+    from .hub.staff_auth import PasswordTooShort, set_password
     from .db import database
-    with database.connection_context():
-        set_password(username, password, name)
+    try:
+        with database.connection_context():
+            set_password(username, password, name)
+    except PasswordTooShort as exc:
+        raise click.ClickException(f"the password must be at least {exc.args[0]} characters long")
     click.echo(f"staff user {username} ready")
+
+
+@click.command("hub-retention")
+@with_appcontext
+def hub_retention_command():
+    """(hub) Blank the personal details that are past their retention now (it also happens by
+    itself as kiosks sync, at most once an hour)."""
+    from .db import database
+    from .hub import retention
+    c = current_app.config
+    with database.connection_context():
+        n = retention.blank_expired(int(c["HUB_RETENTION_DAYS_CALLBACK"]), int(c["HUB_RETENTION_DAYS_VOLUNTEER"]),
+                                    int(c["HUB_RETENTION_DAYS_EVENT"]))
+    click.echo(f"blanked the personal details of {n} requests")
 
 
 @click.command("revoke")
@@ -213,7 +230,7 @@ def init_app(app):
     for command in (serve_command, migrate_command, load_demo_command, load_synthetic_command,
                     translations_group, pair_command, sync_command, enroll_code_command,
                     create_staff_command, revoke_command, demo_command,
-                    set_host_pin_command):
+                    set_host_pin_command, hub_retention_command):
         app.cli.add_command(command)
 
 

@@ -137,3 +137,26 @@ def sync_error_text(code):
     if code.startswith("refused:"):
         return _l("the ward's server refused the request")
     return _l("an unexpected error")
+
+
+# The desk's states and moves (kiosk.models.desk, kiosk.hub.queues), for staff screens.
+DESK_STATE_LABELS = {
+    "new": _l("New"),
+    "in_progress": _l("Being handled"),
+    "called_back": _l("Called back"),
+    "unreachable": _l("Could not reach"),
+    "closed": _l("Closed"),
+    "contacted": _l("Contacted"),
+    "registered": _l("Registered"),
+    "declined": _l("Declined"),
+}
+DESK_ACTION_LABELS = {
+    "take": _l("I will handle it"),
+    "called_back": _l("Called back"),
+    "unreachable": _l("Could not reach (count a try)"),
+    "close": _l("Close"),
+    "reopen": _l("Reopen"),
+    "contacted": _l("Contacted"),
+    "registered": _l("Registered"),
+    "declined": _l("Declined"),
+}

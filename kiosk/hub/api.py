@@ -2,10 +2,11 @@
 import hashlib
 import json
 import logging
+import random
 import secrets
 import uuid
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from .. import boundary
@@ -13,7 +14,7 @@ from ..db import database
 from ..models import Device, EnrollmentCode
 from ..models.catalog import utcnow
 from ..sync import feed, protocol
-from . import ingest
+from . import ingest, retention
 from .auth import device_required, init_hub_time, refuse
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -84,6 +85,9 @@ def records():
 @device_required
 def feed_page():
     """Catalog changes and sign-up statuses after a cursor, oldest first."""
+    if random.random() < 0.05:
+        with database.atomic():
+            retention.run_if_due(current_app.config)
     since = boundary.bounded_int(request.args.get("since"), 0)
     limit = max(1, min(boundary.bounded_int(request.args.get("limit"), 500), 1000))
     entries = feed.page(max(since, 0), limit)

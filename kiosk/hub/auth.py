@@ -11,7 +11,7 @@ from flask import g, jsonify, request
 
 from .. import boundary
 from ..db import database
-from ..models import Device, SeenNonce
+from ..models import Device, SecurityEvent, SeenNonce
 from ..models.catalog import utcnow
 from ..sync import protocol
 
@@ -31,28 +31,32 @@ def device_required(view):
     """Verify protocol version, device, revocation, timestamp window, signature, nonce."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
+        def deny(status, error, **extra):
+            security_event(request.headers.get(protocol.H_DEVICE, ""), error)
+            return refuse(status, error, **extra)
+
         if request.headers.get(protocol.H_PROTOCOL) != str(protocol.PROTOCOL_VERSION):
-            return refuse(400, "protocol_version", supported=[protocol.PROTOCOL_VERSION])
+            return deny(400, "protocol_version", supported=[protocol.PROTOCOL_VERSION])
         device_id = request.headers.get(protocol.H_DEVICE, "")
         device = Device.get_or_none(Device.device_id == device_id) if _DEVICE_RE.fullmatch(device_id) else None
         if device is None:
-            return refuse(401, "unknown_device")
+            return deny(401, "unknown_device")
         timestamp, nonce = request.headers.get(protocol.H_TIMESTAMP, ""), request.headers.get(protocol.H_NONCE, "")
         body = request.get_data(cache=True)
         path = request.full_path if request.query_string else request.path
         if not protocol.verify(device.secret, request.method, path, timestamp, nonce, body,
                                request.headers.get(protocol.H_SIGNATURE)):
-            return refuse(401, "bad_signature")
+            return deny(401, "bad_signature")
         if device.revoked_at is not None:
-            return refuse(403, "revoked")
+            return deny(403, "revoked")
         sent_at = boundary.finite_number(timestamp)    # "nan" and "inf" are not times
         if sent_at is None:
-            return refuse(401, "bad_timestamp")
+            return deny(401, "bad_timestamp")
         skew = sent_at - time.time()
         if abs(skew) > protocol.TIMESTAMP_WINDOW_SECONDS:
-            return refuse(401, "clock_skew", hub_time=time.time())
+            return deny(401, "clock_skew", hub_time=time.time())
         if not _NONCE_RE.fullmatch(nonce):
-            return refuse(401, "bad_nonce")
+            return deny(401, "bad_nonce")
         now = utcnow()
         update = {}
         if device.last_seen_at is None or (now - device.last_seen_at).total_seconds() > 10:
@@ -65,12 +69,21 @@ def device_required(view):
                 if update:
                     Device.update(update).where(Device.id == device.id).execute()
         except peewee.IntegrityError:
-            return refuse(401, "replay")
+            return deny(401, "replay")
         if random.random() < 0.02:
             _forget_old_nonces()
         g.device = device
         return view(*args, **kwargs)
     return wrapper
+
+
+def security_event(device_id, reason):
+    """Log a refused kiosk request for staff: device id, reason, path, address; nothing else."""
+    try:
+        SecurityEvent.create(device_id=device_id[:64] if boundary.is_clean_text(device_id) else "?",
+                             reason=reason[:32], path=request.path[:128], address=(request.remote_addr or "")[:64])
+    except peewee.DatabaseError:
+        pass    # the refusal itself matters more than its log line
 
 
 def _reported_state(device):
@@ -82,6 +95,11 @@ def _reported_state(device):
         value = boundary.bounded_int(request.headers.get(header), None, boundary.INT32)
         if value is not None and value >= 0 and value != getattr(device, field.name):
             update[field] = value
+    version = request.headers.get(protocol.H_VERSION, "")
+    if _ERROR_KIND_RE.fullmatch(version) and version != device.software_version:
+        update[Device.software_version] = version[:32]
+    if device.protocol_version != protocol.PROTOCOL_VERSION:
+        update[Device.protocol_version] = protocol.PROTOCOL_VERSION
     error = request.headers.get(protocol.H_SYNC_ERROR, "")
     if not _ERROR_KIND_RE.fullmatch(error):
         error = ""

@@ -18,7 +18,7 @@ from ..db import database, is_sqlite
 from ..models import Event, Feed, HubAttendance, HubSignup, RejectedRecord
 from ..models.catalog import utcnow
 from ..sync import feed, protocol
-from . import cancellations
+from . import cancellations, queues
 from . import seats as seats_mod
 from .seats import BatchSeats
 
@@ -200,6 +200,7 @@ def _decide(device_id, records):
                    event_uid=record.get("event"), language=record["language"], status=status,
                    reason=why, kiosk_created_at=protocol.parse_time(record["created_at"]),
                    received_at=received, arrival=arrival, adults=adults, children=children,
+                   search_text=queues.search_text(person, record["ref_code"]), desk_state="new", attempts=0,
                    **{f: person.get(f) for f in protocol.PERSON_FIELDS})
         arrival += 1
         new_rows.append(row)

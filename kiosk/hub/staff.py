@@ -1,15 +1,18 @@
 """Staff screens on the hub: sign-ups by event, attention list, kiosks, enrolment codes."""
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+import datetime
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from peewee import fn
 
 from .. import catalog
+from ..models.catalog import utcnow
 from ..web.guard import safe_next
-from ..models import Device, Event, HubSignup, RejectedRecord, Service, Site
-from . import devices, ingest
+from ..models import Device, Event, HubSignup, RejectedRecord, RequestHistory, Service, Site
+from . import devices, ingest, queues
 from .staff_auth import login as do_login
 from .staff_auth import logout as do_logout
-from .staff_auth import staff_required
+from .staff_auth import admin_required, limiter, staff_required
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 STATUSES = ("confirmed", "waitlisted", "cancelled")
@@ -23,16 +26,23 @@ def init_app(app):
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["STAFF_LOGIN_RATE"], methods=["POST"])
 def login():
     """Staff sign-in."""
     error = None
+    status = 200
     if request.method == "POST":
-        user = do_login(request.form.get("username", "")[:64], request.form.get("password", "")[:256])
-        if user:
+        user = do_login(request.form.get("username", "")[:64], request.form.get("password", "")[:256],
+                        request.remote_addr or "")
+        if user == "locked":
+            error, status = _("Too many failed sign-ins. Please wait a few minutes and try again."), 429
+        elif user:
+            queues.audit(user, "login")
             target = safe_next(url_for("staff.overview"), request.args.get("next", ""))
             return redirect(target if target.startswith("/staff") else url_for("staff.overview"), 303)
-        error = _("Wrong user name or password.")
-    return render_template("hub/login.html", error=error), (401 if error else 200)
+        else:
+            error, status = _("Wrong user name or password."), 401
+    return render_template("hub/login.html", error=error), status
 
 
 @bp.post("/logout")
@@ -58,10 +68,10 @@ def overview():
                      .order_by(HubSignup.arrival.desc()).limit(50))
     rejected = list(RejectedRecord.select().where(RejectedRecord.resolved == False)  # noqa: E712
                     .order_by(RejectedRecord.id.desc()).limit(50))
-    recent = list(HubSignup.select().order_by(HubSignup.arrival.desc()).limit(50))
+    recent = list(queues.visible_to(g.staff, HubSignup.select()).order_by(HubSignup.arrival.desc()).limit(50))
     names = _service_names([s.service_slug for s in recent + attention], lang)
     return render_template("hub/overview.html", events=views, counts=counts, attention=attention,
-                           rejected=rejected, recent=recent, names=names)
+                           rejected=rejected, recent=recent, names=names, desk_counts=queues.counts(g.staff))
 
 
 @bp.get("/events/<uid>")
@@ -69,8 +79,9 @@ def overview():
 def event(uid):
     """Every sign-up of one event, in arrival order, with actions."""
     ev = Event.get_or_none(Event.uid == uid)
-    if ev is None:
+    if ev is None or not (g.staff.is_admin or ev.service.slug in g.staff.desk_slugs):
         abort(404)
+    queues.audit(g.staff, "view_person", f"event {uid}")
     view = catalog.event_views([ev], _lang(), with_service=True)[0]
     signups = list(HubSignup.select().where(HubSignup.event_uid == uid).order_by(HubSignup.arrival))
     return render_template("hub/event.html", e=view, signups=signups, statuses=STATUSES)
@@ -84,15 +95,24 @@ def set_status(signup_id):
     if status not in STATUSES:
         abort(400)
     signup = HubSignup.get_or_none(HubSignup.id == signup_id)
-    if signup is None:
+    if not queues.may_see(g.staff, signup):
         abort(404)
-    ingest.set_status(signup_id, status)
     back = url_for("staff.event", uid=signup.event_uid) if signup.event_uid else url_for("staff.overview")
+    reason = (request.form.get("reason") or "").strip()[:500]
+    if status == "cancelled" and (request.form.get("confirm") != "1" or not reason):
+        # A cancellation needs a confirmation step and a reason (kept in the history).
+        return render_template("hub/confirm_cancel.html", s=signup, back=back,
+                               error=request.form.get("confirm") == "1"), 200
+    was = signup.status
+    ingest.set_status(signup_id, status)
+    RequestHistory.create(signup_id=signup.id, staff_id=g.staff.id, staff_name=g.staff.username,
+                          action="status", from_state=was, to_state=status, note=reason)
+    queues.audit(g.staff, "status_" + status, signup.ref_code, reason)
     return redirect(back, 303)
 
 
 @bp.post("/events/<uid>/cancel")
-@staff_required
+@admin_required
 def cancel_event(uid):
     """Cancel an event; its sign-ups are kept and marked, kiosks are told."""
     if Event.get_or_none(Event.uid == uid) is None:
@@ -102,14 +122,14 @@ def cancel_event(uid):
 
 
 @bp.post("/rejected/<int:rid>/resolve")
-@staff_required
+@admin_required
 def resolve_rejected(rid):
     RejectedRecord.update(resolved=True).where(RejectedRecord.id == rid).execute()
     return redirect(url_for("staff.overview"), 303)
 
 
 @bp.route("/kiosks", methods=["GET", "POST"])
-@staff_required
+@admin_required
 def kiosks():
     """The fleet: last seen, what each kiosk still holds; new enrolment codes; revocation."""
     new_code = None
@@ -118,16 +138,20 @@ def kiosks():
         if site and not Site.select().where(Site.slug == site).exists():
             abort(400)
         new_code = devices.issue_code(site, 24)
+        queues.audit(g.staff, "enrolment_code", site)
     fleet = list(Device.select().order_by(Device.enrolled_at.desc()))
+    stale_before = utcnow() - datetime.timedelta(minutes=int(current_app.config["FLEET_STALE_MINUTES"]))
     sites = catalog.texts("site", [s.id for s in Site.select()], _lang())
     site_names = {s.slug: sites[s.id].get("name") for s in Site.select()}
-    return render_template("hub/kiosks.html", fleet=fleet, new_code=new_code, site_names=site_names)
+    return render_template("hub/kiosks.html", fleet=fleet, new_code=new_code, site_names=site_names,
+                           stale_before=stale_before, stale_minutes=int(current_app.config["FLEET_STALE_MINUTES"]))
 
 
 @bp.post("/kiosks/<device_id>/revoke")
-@staff_required
+@admin_required
 def revoke(device_id):
     devices.revoke(device_id)
+    queues.audit(g.staff, "revoke_kiosk", device_id)
     return redirect(url_for("staff.kiosks"), 303)
 
 

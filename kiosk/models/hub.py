@@ -20,6 +20,8 @@ class Device(BaseModel):
     pending_reported = IntegerField(default=0)     # outbox length the kiosk last reported
     clock_skew_seconds = IntegerField(default=0)   # kiosk clock minus hub clock, last seen
     held_reported = IntegerField(default=0)        # records the kiosk set aside (needs attention)
+    software_version = CharField(default="", max_length=32)   # as the kiosk last said
+    protocol_version = IntegerField(default=0)
     sync_error = CharField(default="", max_length=64)    # why its sync rounds fail, while they do
     sync_error_since = DateTimeField(null=True)
 
@@ -59,6 +61,15 @@ class HubSignup(PersonFields, PartyFields):
     kiosk_created_at = DateTimeField()             # the kiosk's clock: shown, never used to order
     received_at = DateTimeField(default=utcnow)    # the hub's clock: arrival order
     arrival = BigIntegerField(index=True)          # strict arrival order (ties impossible)
+    # The desk's work on it (call-backs and volunteer registrations; kiosk.models.desk).
+    desk_state = CharField(default="new", max_length=16)
+    owner_id = IntegerField(null=True)             # the staff member handling it
+    attempts = IntegerField(default=0)             # calls that did not reach the person
+    state_changed_at = DateTimeField(null=True)
+    search_text = TextField(default="")            # NFKC-folded name, kana, phone digits, code
+
+    class Meta:
+        indexes = ((("kind", "desk_state", "arrival"), False),)
 
 
 class RejectedRecord(BaseModel):
@@ -90,6 +101,17 @@ class StaffUser(BaseModel):
     password_hash = CharField(max_length=255)
     display_name = CharField(default="", max_length=128)
     created_at = DateTimeField(default=utcnow)
+    role = CharField(default="admin", max_length=16)     # admin | desk
+    desks = TextField(default="")                         # desk role: service slugs, comma-separated
+    disabled = BooleanField(default=False)
+
+    @property
+    def desk_slugs(self):
+        return [d for d in self.desks.split(",") if d]
+
+    @property
+    def is_admin(self):
+        return self.role == "admin"
 
 
 class StaffSession(BaseModel):
@@ -98,6 +120,7 @@ class StaffSession(BaseModel):
     user = ForeignKeyField(StaffUser, on_delete="CASCADE")
     created_at = DateTimeField(default=utcnow)
     expires_at = DateTimeField()
+    last_seen_at = DateTimeField(null=True)        # sessions end after STAFF_IDLE_MINUTES idle
 
 
 class HubCancel(BaseModel):

@@ -5,8 +5,10 @@ corrected by the offset it learned from the hub), a single-use nonce and an HMAC
 method, path, timestamp, nonce and the body's SHA-256. See kiosk/sync/openapi.json.
 """
 import datetime
+import functools
 import hashlib
 import hmac
+import importlib.metadata
 import json
 import re
 import uuid
@@ -20,6 +22,7 @@ H_TIMESTAMP = "X-Kiosk-Timestamp"
 H_NONCE = "X-Kiosk-Nonce"
 H_SIGNATURE = "X-Kiosk-Signature"
 H_PENDING = "X-Kiosk-Pending"
+H_VERSION = "X-Kiosk-Version"                # the kiosk's software version, for the fleet view
 H_HELD = "X-Kiosk-Held"                      # records the kiosk set aside as needing attention
 H_SYNC_ERROR = "X-Kiosk-Sync-Error"          # why the kiosk's sync rounds fail, while they do
 H_SYNC_ERROR_SINCE = "X-Kiosk-Sync-Error-Since"
@@ -52,11 +55,19 @@ def sign(secret, method, path, timestamp, nonce, body):
                     hashlib.sha256).hexdigest()
 
 
+@functools.lru_cache(maxsize=1)
+def software_version():
+    try:
+        return importlib.metadata.version("ward-kiosk")
+    except importlib.metadata.PackageNotFoundError:
+        return "dev"
+
+
 def signed_headers(device_id, secret, method, path, body, now_ts):
     """Headers for one request; ``now_ts`` is the kiosk's hub-corrected clock (unix seconds)."""
     nonce = uuid.uuid4().hex
     timestamp = str(int(now_ts))
-    return {H_PROTOCOL: str(PROTOCOL_VERSION), H_DEVICE: device_id, H_TIMESTAMP: timestamp,
+    return {H_PROTOCOL: str(PROTOCOL_VERSION), H_VERSION: software_version(), H_DEVICE: device_id, H_TIMESTAMP: timestamp,
             H_NONCE: nonce, H_SIGNATURE: sign(secret, method, path, timestamp, nonce, body),
             "Content-Type": "application/json"}
 

@@ -36,6 +36,10 @@ def init_app(app):
                      _("What was sent contains characters that cannot be used, such as control "
                        "characters. Please go back, delete them and try again."), error="bad_text")
 
+    @app.errorhandler(429)
+    def _too_many(exc):
+        return _page(429, _("Too many attempts"), _("Please wait a little and try again."))
+
     @app.errorhandler(404)
     def _not_found(exc):
         return _page(404, _("Page not found"),

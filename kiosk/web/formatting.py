@@ -44,10 +44,18 @@ def when(event):
     return _("%(day)s · %(start)s–%(end)s", day=day, start=short_time(start), end=short_time(end))
 
 
+@functools.lru_cache(maxsize=16)
+def _short_datetime_pattern(locale):
+    """The locale's numeric date and its short time, as one pattern (worked out once: staff
+    tables format hundreds of these per page)."""
+    time_pattern = _TIME_PATTERN.get(locale.language) or locale.time_formats["short"].pattern
+    return f"{_pattern('yMd', locale)} {time_pattern}"
+
+
 def short_datetime(dt):
     """A date and a time, short, without seconds or time-zone names (staff screens, footers)."""
-    local = to_user_timezone(dt)
-    return f"{skeleton(local, 'yMd')} {short_time(local)}"
+    locale = get_locale()
+    return babel.dates.format_datetime(to_user_timezone(dt), _short_datetime_pattern(locale), locale=locale)
 
 
 def short_clock(dt):

@@ -1,0 +1,108 @@
+"""Benchmark of the ward's desk screens at 100,000 sign-ups (issue 8), each against its floor in
+the same run: the same bounded SELECT run straight on PostgreSQL (no HTTP, no Flask, no template).
+
+The hub runs as `kiosk serve` (waitress) on a PostgreSQL database filled with 100,000 sign-ups
+(60 % session sign-ups, 25 % call-backs, 15 % volunteer registrations). Each screen is asked for
+40 times after a warm-up; the medians are compared. Run with `make bench`.
+"""
+import random
+import statistics
+import time
+import uuid
+
+import httpx
+import psycopg2
+
+from tests.conftest import ARTIFACTS, Server
+from tests.pg import fresh_database
+from tests.sync.conftest import bound, prepare_hub
+from tests.sync.test_scale_out import staff_client
+
+N = 100_000
+ROUNDS = 40
+
+
+def fill(db_url):
+    """100,000 sign-ups with realistic names and states, inserted in bulk."""
+    from kiosk.hub import queues
+    from kiosk.hub.ingest import bulk_insert
+    from kiosk.models import Event, HubSignup
+    from kiosk.models.catalog import utcnow
+    rng = random.Random(8)
+    with bound(db_url):
+        events = [e.uid for e in Event.select(Event.uid)]
+        now = utcnow()
+        rows = []
+        for i in range(N):
+            kind = "event" if i % 20 < 12 else ("callback" if i % 20 < 17 else "volunteer")
+            name, phone = f"Name{i} テスト{i % 997}", f"090-{i % 10000:04d}-{rng.randrange(10000):04d}"
+            ref = f"{uuid.uuid4().hex[:4].upper()}-{i:04d}"[-9:]
+            rows.append(dict(id=str(uuid.uuid4()), device_id="bench", payload_hash="x" * 64, ref_code=ref, kind=kind,
+                             service_slug={"event": "machikado-care-cafe", "callback": "gaikokujin-sodan",
+                                           "volunteer": "nerries"}[kind],
+                             event_uid=rng.choice(events) if kind == "event" else None, language="ja",
+                             status="confirmed", reason="", kiosk_created_at=now, received_at=now, arrival=i + 1,
+                             adults=1, children=0, name=name, name_kana=None, phone=phone, email=None,
+                             age_band=None, preferred_language="tl" if kind == "callback" else None,
+                             preferred_time=None, note=None, desk_state=rng.choice(["new", "new", "closed"]),
+                             attempts=0, search_text=queues.search_text({"name": name, "phone": phone}, ref)))
+            if len(rows) == 2000:
+                bulk_insert(HubSignup, rows)
+                rows = []
+        bulk_insert(HubSignup, rows)
+        from kiosk.db import database
+        database.execute_sql("ANALYZE hub_signup")
+
+
+def timed(fn):
+    samples = []
+    for _ in range(5):
+        fn()
+    for _ in range(ROUNDS):
+        t0 = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(samples)
+
+
+SCREENS = [
+    ("call-back queue, new, page 1", "/staff/queue/callback?state=new",
+     "SELECT * FROM hub_signup WHERE kind = 'callback' AND desk_state = 'new' ORDER BY arrival DESC LIMIT 50"),
+    ("call-back queue, page 40", "/staff/queue/callback?page=40",
+     "SELECT * FROM hub_signup WHERE kind = 'callback' ORDER BY arrival DESC LIMIT 50 OFFSET 1950"),
+    ("volunteer queue, search by phone", "/staff/queue/volunteer?q=090-0123",
+     "SELECT * FROM hub_signup WHERE kind = 'volunteer' AND search_text LIKE '%%0900123%%' ORDER BY arrival DESC LIMIT 50"),
+]
+
+
+def main():
+    with fresh_database() as db_url:
+        prepare_hub(db_url)
+        t0 = time.perf_counter()
+        fill(db_url)
+        print(f"filled {N} sign-ups in {time.perf_counter() - t0:.1f} s")
+        hub = Server(db_url, role="hub", log_dir=ARTIFACTS).start()
+        try:
+            client, status = staff_client(hub.url)
+            assert status == 303
+            con = psycopg2.connect(db_url)
+            print(f"{'screen':36} {'median':>9} {'floor':>8} {'ratio':>6}")
+            for label, path, sql in SCREENS:
+                def screen():
+                    r = client.get(path)
+                    assert r.status_code == 200
+                cur = con.cursor()
+
+                def floor():
+                    cur.execute(sql)
+                    cur.fetchall()
+                ms, base = timed(screen), timed(floor)
+                print(f"{label:36} {ms:8.1f}ms {base:7.2f}ms {ms / base:5.1f}x")
+            con.close()
+            client.close()
+        finally:
+            hub.stop()
+
+
+if __name__ == "__main__":
+    main()

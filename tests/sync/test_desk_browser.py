@@ -1,0 +1,125 @@
+"""The ward's desk in Chromium, by clicking only what staff see (DESIGN.md section 11): an admin
+creates a desk account, settles a volunteer registration and a session's waiting list after a
+cancellation; the foreign residents' desk works a Tagalog call-back through every state; each
+export is downloaded and opened with Python's csv module."""
+import csv
+import io
+import re
+
+import pytest
+
+from tests.conftest import LANDSCAPE
+from tests.e2e.journey import exact, ui
+from tests.sync.conftest import bound
+
+pytestmark = pytest.mark.browser
+LANG = "ja"
+
+
+def queue_signup(db_url, **fields):
+    from kiosk.sync import outbox
+    with bound(db_url):
+        return outbox.enqueue_signup(**fields).ref_code
+
+
+def sign_in(page, url, username, password):
+    page.goto(url + "/staff/login")                  # the first screen
+    page.get_by_label(ui(LANG, "User name")).fill(username)
+    page.get_by_label(ui(LANG, "Password")).fill(password)
+    page.get_by_role("button", name=ui(LANG, "Sign in")).click()
+    page.wait_for_url("**/staff/")
+
+
+def assert_staff_control(locator):
+    box = locator.bounding_box()
+    assert box and box["height"] >= 44, f"staff control under 44 px: {box}"
+
+
+def click(locator):
+    locator.wait_for()
+    assert_staff_control(locator)
+    locator.click()
+
+
+def download(page, link):
+    with page.expect_download() as info:
+        click(link)
+    raw = open(info.value.path(), "rb").read()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+@pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)
+def test_desk_and_admin_work_their_queues_by_clicking(browser, hub, make_kiosk):
+    kiosk = make_kiosk()
+    uid = hub.event_with_seats()[0]
+    hub.query("UPDATE event SET capacity = 1 WHERE uid = %s", (uid,))
+    callback_ref = queue_signup(kiosk.db_url, kind="callback", service_slug="gaikokujin-sodan", language="tl",
+                                name="=HYPERLINK(\"x\") Maria", phone="080-1234-5678", preferred_language="tl",
+                                preferred_time="morning", note="Tungkol sa health insurance")
+    volunteer_ref = queue_signup(kiosk.db_url, kind="volunteer", service_slug="nerries", language="ko",
+                                 name="김민지", phone="080-2345-6789", note="주말")
+    first = queue_signup(kiosk.db_url, kind="event", service_slug="machikado-care-cafe", event_uid=uid,
+                         language="ja", name="最初 の人", phone="090-1111-1111")
+    waiting = queue_signup(kiosk.db_url, kind="event", service_slug="machikado-care-cafe", event_uid=uid,
+                           language="ja", name="待って いる人", phone="090-2222-2222")
+    kiosk.sync()
+    assert dict(hub.query("SELECT ref_code, status FROM hub_signup WHERE event_uid = %s", (uid,))) == {
+        first: "confirmed", waiting: "waitlisted"}
+    context = browser.new_context(viewport=LANDSCAPE, accept_downloads=True, locale="ja-JP")
+    page = context.new_page()
+
+    # The admin: a desk account for the foreign residents' desk.
+    sign_in(page, hub.url, "staff", "staff-pass-1")
+    click(page.get_by_role("link", name=ui(LANG, "Staff accounts")))
+    page.get_by_label(ui(LANG, "User name")).fill("tagalog-desk")
+    page.get_by_label(ui(LANG, "Role")).select_option("desk")
+    page.get_by_label("外国人相談窓口").check()
+    page.get_by_label(re.compile(re.escape(ui(LANG, "Password (at least %(num)d characters)", num=10)))).fill("desk-pass-123")
+    click(page.get_by_role("button", name=ui(LANG, "Save the account")))
+    page.get_by_role("cell", name="tagalog-desk", exact=True).first.wait_for()
+
+    # A volunteer registration: contacted, then registered.
+    click(page.get_by_role("link", name=ui(LANG, "Volunteers"), exact=True))
+    click(page.get_by_role("link", name=volunteer_ref))
+    click(page.get_by_role("button", name=ui(LANG, "Contacted")))
+    click(page.get_by_role("button", name=ui(LANG, "Registered")))
+    page.get_by_role("cell", name=re.compile(re.escape(ui(LANG, "Registered")))).first.wait_for()
+    click(page.get_by_role("link", name=re.compile(re.escape(ui(LANG, "Volunteer registrations")))))
+    rows = download(page, page.get_by_role("link", name=ui(LANG, "Download CSV (Excel)")))
+    assert any(volunteer_ref in row for row in rows)
+
+    # The session's waiting list after a cancellation (with a confirmation and a reason).
+    click(page.get_by_role("link", name=ui(LANG, "Sign-ups"), exact=True))
+    page.locator(f'a[href$="/staff/events/{uid}"]').first.click()
+    row = page.get_by_role("row", name=re.compile(first))
+    click(row.get_by_role("button", name=ui(LANG, "Cancelled"), exact=True))
+    page.get_by_label(re.compile(re.escape(ui(LANG, "Reason (kept in the history)")))).fill("本人から電話")
+    click(page.get_by_role("button", name=ui(LANG, "Yes, cancel this sign-up")))
+    page.wait_for_url(f"**/staff/events/{uid}")
+    assert dict(hub.query("SELECT ref_code, status FROM hub_signup WHERE event_uid = %s", (uid,))) == {
+        first: "cancelled", waiting: "confirmed"}
+    rows = download(page, page.get_by_role("link", name=ui(LANG, "Download CSV (Excel)")))
+    assert {r[1] for r in rows[1:]} == {first, waiting}
+    click(page.get_by_role("button", name=ui(LANG, "Sign out")))
+
+    # The desk: a Tagalog call-back through every state.
+    sign_in(page, hub.url, "tagalog-desk", "desk-pass-123")
+    click(page.get_by_role("link", name=ui(LANG, "Call-backs"), exact=True))
+    assert "Tagalog" in page.locator("table.queue").inner_text() and "タガログ語" in page.locator("table.queue").inner_text()
+    click(page.get_by_role("link", name=callback_ref))
+    for action in ("I will handle it", "Could not reach (count a try)", "Called back", "Close"):
+        click(page.get_by_role("button", name=ui(LANG, action)))
+        page.wait_for_load_state()
+    assert hub.query("SELECT desk_state, attempts FROM hub_signup WHERE ref_code = %s", (callback_ref,)) == [("closed", 1)]
+    assert len(page.locator("table.history tr").all()) == 5
+    click(page.get_by_role("link", name=re.compile(re.escape(ui(LANG, "Call-back requests")))))
+    rows = download(page, page.get_by_role("link", name=ui(LANG, "Download CSV (Excel)")))
+    cells = [cell for row in rows[1:] for cell in row]
+    assert "'=HYPERLINK(\"x\") Maria" in cells and not any(c[:1] in "=+-@" for c in cells if c)
+    # The desk sees only its desk: the volunteer registration is not in its lists.
+    click(page.get_by_role("link", name=ui(LANG, "Volunteers"), exact=True))
+    assert volunteer_ref not in page.locator("main").inner_text()
+    actions = [r[0] for r in hub.query("SELECT action FROM audit_log")]
+    assert {"view_person", "request_take", "request_close", "export", "account_saved", "status_cancelled"} <= set(actions)
+    context.close()
