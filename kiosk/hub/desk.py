@@ -57,13 +57,19 @@ def queue(kind):
                            desks=desks, site_names=_sites(), device_sites=sites)
 
 
+def _request_or_404(signup_id):
+    """A request this staff member may see, or 404 (never tell which ids exist)."""
+    signup = HubSignup.get_or_none(HubSignup.id == signup_id[:36])
+    if not queues.may_see(g.staff, signup):
+        abort(404)
+    return signup
+
+
 @bp.get("/requests/<signup_id>")
 @staff_required
 def detail(signup_id):
     """One request: who, how to reach them, what they asked, its history, and the next moves."""
-    signup = HubSignup.get_or_none(HubSignup.id == signup_id[:36])
-    if not queues.may_see(g.staff, signup):
-        abort(404)
+    signup = _request_or_404(signup_id)
     queues.audit(g.staff, "view_person", signup.ref_code)
     device = Device.get_or_none(Device.device_id == signup.device_id)
     moves = [a for a, (sources, _t) in queues.MOVES.get(signup.kind, {}).items() if signup.desk_state in sources]
@@ -76,9 +82,7 @@ def detail(signup_id):
 @staff_required
 def move(signup_id):
     """Move a request on (take it, called back, could not reach, close...)."""
-    signup = HubSignup.get_or_none(HubSignup.id == signup_id[:36])
-    if not queues.may_see(g.staff, signup):
-        abort(404)
+    signup = _request_or_404(signup_id)
     note = (request.form.get("note") or "").strip()
     if queues.move(g.staff, signup, request.form.get("action", ""), note) is None:
         return render_template("hub/message.html", title=_("Already changed"),

@@ -99,18 +99,21 @@ def _store_in_order(device_id, records):
     """Decide and write a batch in arrival order: runs of sign-ups and attendance in bulk, and
     each cancellation on its own between them (it may free seats for what comes after it)."""
     results, run = [], []
-    for record in list(records) + [None]:
-        if record is None or cancellations.is_cancel(record):
+    for record in list(records) + [_END]:
+        if record is _END or cancellations.is_cancel(record):
             if run:
                 answers, rows = _decide(device_id, run)
                 _write(rows)
                 results += answers
                 run = []
-            if record is not None:
+            if record is not _END:
                 results.append(cancellations.store(device_id, record, _reject_row))
         else:
             run.append(record)
     return results
+
+
+_END = object()    # not None: a client may send null as a record, and it gets its answer
 
 
 def _store_one(device_id, record):

@@ -47,6 +47,17 @@ def start_in(j, lang):
         switch_language(j, ENDONYM[lang])
 
 
+def to_session_form(j, lang, slug):
+    """Home -> "Places to gather" -> the program's card -> "Sign up" on its first date."""
+    page = j.page
+    j.touch(page.get_by_role("link", name=re.compile(re.escape(ui(lang, "Places to gather")))))
+    j.state("gathering")
+    j.touch(page.get_by_role("link", name=card(program(slug, lang))).first)
+    j.state(slug)
+    j.touch(page.get_by_role("link", name=exact(ui(lang, "Sign up"))).first)
+    j.state("form")
+
+
 def fill_person(page, lang, name, phone, age=True):
     labelled(page, ui(lang, "Your name")).fill(name)
     labelled(page, ui(lang, "Phone number")).fill(phone)
@@ -65,12 +76,7 @@ def test_journey_1_elderly_visitor_signs_up_for_a_care_cafe_and_looks_it_up(tabl
     j = Journey(page, f"j1-{lang}-care-cafe")
     start_in(j, lang)
     j.state("home")
-    j.touch(page.get_by_role("link", name=re.compile(re.escape(ui(lang, "Places to gather")))))
-    j.state("gathering")
-    j.touch(page.get_by_role("link", name=card(program("machikado-care-cafe", lang))).first)
-    j.state("care-cafe")
-    j.touch(page.get_by_role("link", name=exact(ui(lang, "Sign up"))).first)
-    j.state("form")
+    to_session_form(j, lang, "machikado-care-cafe")
     fill_person(page, lang, "練馬 花子" if lang == "ja" else "Hanako Nerima", "０９０−１２３４−５６７８")
     j.touch(page.get_by_role("button", name=exact(ui(lang, "Send"))))
     page.wait_for_url("**/signup/done")
@@ -162,12 +168,7 @@ def test_journey_3_parent_brings_two_children_to_a_cafeteria(tablet, lang):
     j = Journey(page, f"j3-{lang}-cafeteria")
     start_in(j, lang)
     j.state("home")
-    j.touch(page.get_by_role("link", name=re.compile(re.escape(ui(lang, "Places to gather")))))
-    j.state("gathering")
-    j.touch(page.get_by_role("link", name=card(program("kodomo-shokudo", lang))).first)
-    j.state("cafeteria")
-    j.touch(page.get_by_role("link", name=exact(ui(lang, "Sign up"))).first)
-    j.state("form")
+    to_session_form(j, lang, "kodomo-shokudo")
     labelled(page, ui(lang, "Your name")).fill("王芳")
     labelled(page, ui(lang, "Phone number")).fill("070-2222-3333")
     labelled(page, ui(lang, "Adults (including you)")).select_option("1")
@@ -184,9 +185,7 @@ def test_journey_5_visitor_cancels_her_own_signup(tablet, lang):
     page = tablet
     j = Journey(page, f"j5-{lang}-cancel")
     start_in(j, lang)
-    j.touch(page.get_by_role("link", name=re.compile(re.escape(ui(lang, "Places to gather")))))
-    j.touch(page.get_by_role("link", name=card(program("machikado-care-cafe", lang))).first)
-    j.touch(page.get_by_role("link", name=exact(ui(lang, "Sign up"))).first)
+    to_session_form(j, lang, "machikado-care-cafe")
     fill_person(page, lang, "取消 太郎", "090-8765-4321")
     j.touch(page.get_by_role("button", name=exact(ui(lang, "Send"))))
     page.wait_for_url("**/signup/done")
@@ -212,9 +211,7 @@ def test_a_form_being_sent_says_so_and_cannot_be_sent_twice(tablet):
     own submit is held back here so the in-between state can be seen)."""
     page, lang = tablet, "ja"
     j = Journey(page, "sending")
-    j.touch(page.get_by_role("link", name=re.compile(re.escape(ui(lang, "Places to gather")))))
-    j.touch(page.get_by_role("link", name=card(program("machikado-care-cafe", lang))).first)
-    j.touch(page.get_by_role("link", name=exact(ui(lang, "Sign up"))).first)
+    to_session_form(j, lang, "machikado-care-cafe")
     fill_person(page, lang, "送信 中", "090-1111-3333")
     page.evaluate("document.getElementById('signup-form').addEventListener('submit', e => e.preventDefault())")
     button = page.get_by_role("button", name=exact(ui(lang, "Send")))

@@ -86,8 +86,14 @@ def main():
             client, status = staff_client(hub.url)
             assert status == 303
             con = psycopg2.connect(db_url)
+            with con.cursor() as cur:
+                cur.execute("SELECT event_uid, count(*) FROM hub_signup WHERE event_uid IS NOT NULL "
+                            "GROUP BY event_uid ORDER BY count(*) DESC LIMIT 1")
+                busiest, people = cur.fetchone()
+            screens = SCREENS + [(f"session sign-ups ({people} on it)", f"/staff/events/{busiest}",
+                                  f"SELECT * FROM hub_signup WHERE event_uid = '{busiest}' ORDER BY arrival")]
             print(f"{'screen':36} {'median':>9} {'floor':>8} {'ratio':>6}")
-            for label, path, sql in SCREENS:
+            for label, path, sql in screens:
                 def screen():
                     r = client.get(path)
                     assert r.status_code == 200

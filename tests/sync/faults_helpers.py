@@ -1,5 +1,6 @@
 """Helpers shared by the fault and privacy tests."""
 import re
+import zlib
 
 import httpx
 
@@ -8,13 +9,15 @@ def point_at(kiosk, url):
     kiosk.query("UPDATE kiosk_state SET value = ? WHERE key = 'hub_url'", (url,))
 
 
-def signup_via_http(base, uid, name):
-    """A visitor's sign-up through the real form; True when the kiosk confirmed it."""
+def signup_via_http(base, uid, name, phone=None):
+    """A visitor's sign-up through the real form; True when the kiosk confirmed it. Each visitor
+    has her own phone number (the kiosk shows the first sign-up again for the same number)."""
+    phone = phone or f"090-2222-{zlib.crc32(name.encode()) % 10000:04d}"
     with httpx.Client(base_url=base, timeout=10) as c:
         page = c.get(f"/ja/signup/event/{uid}").text
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
         r = c.post(f"/ja/signup/event/{uid}", data={
-            "csrf_token": token, "name": name, "phone": "090-2222-3333", "age_band": "65-74",
+            "csrf_token": token, "name": name, "phone": phone, "age_band": "65-74",
             "consent": "y"})
         return r.status_code == 303
 

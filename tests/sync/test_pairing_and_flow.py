@@ -63,7 +63,7 @@ def test_status_visible_on_another_kiosk_after_its_sync(hub, make_kiosk):
     b.sync()
     b.start()
     page = httpx.get(b.url + f"/en/status?ref={ref}").text
-    assert ref in page and "Confirmed" in page
+    assert ref in page and "Your seat is confirmed" in page
 
 
 def test_personal_data_purged_after_ack_and_retention(hub, make_kiosk):
@@ -116,5 +116,5 @@ def test_hub_public_pages_are_what_the_qr_codes_open(hub, make_kiosk):
     kiosk.sync()
     ref = kiosk.query("SELECT ref_code FROM signup")[0][0]
     status = httpx.get(f"{hub.url}/p/en/status/{ref}")
-    assert status.status_code == 200 and "Confirmed" in status.text
+    assert status.status_code == 200 and "Your seat is confirmed" in status.text
     assert "Test 0" not in status.text   # no personal data on a public page
