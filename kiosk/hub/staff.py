@@ -5,7 +5,7 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_babel import gettext as _
 from peewee import fn
 
-from .. import catalog
+from .. import boundary, catalog
 from ..models.catalog import utcnow
 from ..web.guard import safe_next
 from ..models import Device, Event, HubSignup, RejectedRecord, RequestHistory, Service, Site
@@ -16,6 +16,7 @@ from .staff_auth import admin_required, limiter, staff_required
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 STATUSES = ("confirmed", "waitlisted", "cancelled")
+EVENT_PAGE = 100
 
 
 def init_app(app):
@@ -77,14 +78,18 @@ def overview():
 @bp.get("/events/<uid>")
 @staff_required
 def event(uid):
-    """Every sign-up of one event, in arrival order, with actions."""
+    """The sign-ups of one event, in arrival order, a page at a time, with actions."""
     ev = Event.get_or_none(Event.uid == uid)
     if ev is None or not (g.staff.is_admin or ev.service.slug in g.staff.desk_slugs):
         abort(404)
-    queues.audit(g.staff, "view_person", f"event {uid}")
+    page = boundary.bounded_int(request.args.get("page"), 1, (1, 10_000))
+    queues.audit(g.staff, "view_person", f"event {uid}", f"page {page}")
     view = catalog.event_views([ev], _lang(), with_service=True)[0]
-    signups = list(HubSignup.select().where(HubSignup.event_uid == uid).order_by(HubSignup.arrival))
-    return render_template("hub/event.html", e=view, signups=signups, statuses=STATUSES)
+    query = HubSignup.select().where(HubSignup.event_uid == uid)
+    signups = list(query.order_by(HubSignup.arrival).paginate(page, EVENT_PAGE))
+    total = query.count()
+    return render_template("hub/event.html", e=view, signups=signups, statuses=STATUSES, page=page,
+                           pages=max((total + EVENT_PAGE - 1) // EVENT_PAGE, 1), first=(page - 1) * EVENT_PAGE)
 
 
 @bp.post("/signups/<signup_id>/status")

@@ -90,8 +90,8 @@ def main():
                 cur.execute("SELECT event_uid, count(*) FROM hub_signup WHERE event_uid IS NOT NULL "
                             "GROUP BY event_uid ORDER BY count(*) DESC LIMIT 1")
                 busiest, people = cur.fetchone()
-            screens = SCREENS + [(f"session sign-ups ({people} on it)", f"/staff/events/{busiest}",
-                                  f"SELECT * FROM hub_signup WHERE event_uid = '{busiest}' ORDER BY arrival")]
+            screens = SCREENS + [(f"session sign-ups, page 1 of {people}", f"/staff/events/{busiest}",
+                                  f"SELECT * FROM hub_signup WHERE event_uid = '{busiest}' ORDER BY arrival LIMIT 100")]
             print(f"{'screen':36} {'median':>9} {'floor':>8} {'ratio':>6}")
             for label, path, sql in screens:
                 def screen():

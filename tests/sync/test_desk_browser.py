@@ -8,12 +8,18 @@ import re
 
 import pytest
 
-from tests.conftest import LANDSCAPE
+from tests.conftest import ARTIFACTS, LANDSCAPE
 from tests.e2e.journey import exact, ui
 from tests.sync.conftest import bound
 
 pytestmark = pytest.mark.browser
 LANG = "ja"
+SHOTS = ARTIFACTS / "desk"
+
+
+def shot(page, name):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def queue_signup(db_url, **fields):
@@ -78,6 +84,7 @@ def test_desk_and_admin_work_their_queues_by_clicking(browser, hub, make_kiosk):
     page.get_by_label(re.compile(re.escape(ui(LANG, "Password (at least %(num)d characters)", num=10)))).fill("desk-pass-123")
     click(page.get_by_role("button", name=ui(LANG, "Save the account")))
     page.get_by_role("cell", name="tagalog-desk", exact=True).first.wait_for()
+    shot(page, "01-accounts")
 
     # A volunteer registration: contacted, then registered.
     click(page.get_by_role("link", name=ui(LANG, "Volunteers"), exact=True))
@@ -99,6 +106,7 @@ def test_desk_and_admin_work_their_queues_by_clicking(browser, hub, make_kiosk):
     page.wait_for_url(f"**/staff/events/{uid}")
     assert dict(hub.query("SELECT ref_code, status FROM hub_signup WHERE event_uid = %s", (uid,))) == {
         first: "cancelled", waiting: "confirmed"}
+    shot(page, "02-session-after-cancellation")
     rows = download(page, page.get_by_role("link", name=ui(LANG, "Download CSV (Excel)")))
     assert {r[1] for r in rows[1:]} == {first, waiting}
     click(page.get_by_role("button", name=ui(LANG, "Sign out")))
@@ -107,12 +115,14 @@ def test_desk_and_admin_work_their_queues_by_clicking(browser, hub, make_kiosk):
     sign_in(page, hub.url, "tagalog-desk", "desk-pass-123")
     click(page.get_by_role("link", name=ui(LANG, "Call-backs"), exact=True))
     assert "Tagalog" in page.locator("table.queue").inner_text() and "タガログ語" in page.locator("table.queue").inner_text()
+    shot(page, "03-call-back-queue")
     click(page.get_by_role("link", name=callback_ref))
     for action in ("I will handle it", "Could not reach (count a try)", "Called back", "Close"):
         click(page.get_by_role("button", name=ui(LANG, action)))
         page.wait_for_load_state()
     assert hub.query("SELECT desk_state, attempts FROM hub_signup WHERE ref_code = %s", (callback_ref,)) == [("closed", 1)]
     assert len(page.locator("table.history tr").all()) == 5
+    shot(page, "04-call-back-closed")
     click(page.get_by_role("link", name=re.compile(re.escape(ui(LANG, "Call-back requests")))))
     rows = download(page, page.get_by_role("link", name=ui(LANG, "Download CSV (Excel)")))
     cells = [cell for row in rows[1:] for cell in row]
