@@ -16,7 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.sync import protocol
-from tests.conftest import Server
+from tests.conftest import LANDSCAPE, PORTRAIT, Server
+from tests.e2e.journey import Journey, exact, ui
 from tests.sync.conftest import Hub, Kiosk, enqueue, run_cli
 from tests.sync.proxy import FaultProxy
 from tests.sync.test_auth import creds, post
@@ -163,7 +164,26 @@ def host_page(kiosk, path, post_path=None):
         return page
 
 
-def test_a_record_the_hub_fails_on_is_set_aside_and_the_rest_drain(hub, tmp_path, demo_db_template):
+def host_sees_held_records(browser, kiosk, marked_id):
+    """A host opens host mode by touch (both tablet sizes) and meets the records set aside;
+    axe and the control checks run on the screen, and its screenshot is saved."""
+    for name, size in (("portrait", PORTRAIT), ("landscape", LANDSCAPE)):
+        context = browser.new_context(viewport=size)
+        page = context.new_page()
+        page.goto(kiosk.url + "/")
+        j = Journey(page, f"held-records-{name}")
+        j.touch(page.get_by_role("link", name=exact(ui("ja", "Hosts"))))
+        page.get_by_label(ui("ja", "PIN")).fill("2580")
+        j.touch(page.get_by_role("button", name=exact(ui("ja", "Open host mode"))))
+        heading = page.get_by_role("heading", name=re.compile(re.escape(
+            ui("ja", "%(num)d record needs attention").replace("%(num)d", "1"))))
+        heading.wait_for()
+        assert marked_id[:8] in page.locator("section.attention").inner_text()
+        j.state("host-today-held")
+        context.close()
+
+
+def test_a_record_the_hub_fails_on_is_set_aside_and_the_rest_drain(hub, tmp_path, demo_db_template, browser):
     """A hub bug that one record triggers (a 500 for any push that holds it): the kiosk finds it
     by splitting the batch, sets it aside after three failures, sends everything else, shows it
     to the host and tells the hub; when the hub is fixed, it goes through."""
@@ -187,6 +207,7 @@ def test_a_record_the_hub_fails_on_is_set_aside_and_the_rest_drain(hub, tmp_path
         assert "1 record needs attention" in staff_page(hub, "/staff/kiosks")
         page = host_page(kiosk, "/en/host/today")
         assert "1 record needs attention" in page and marked[0][:8] in page
+        host_sees_held_records(browser, kiosk, marked[0])
         proxy.mode = "pass"                                   # the ward fixed its hub
         page = host_page(kiosk, "/en/host/today", post_path="/en/host/held/retry")
         wait_for(lambda: kiosk.query("SELECT count(*) FROM outbox")[0][0] == 0)
@@ -205,8 +226,20 @@ def footer(kiosk):
     return httpx.get(kiosk.url + "/en/", timeout=10).text
 
 
+def footer_seen_in_chromium(browser, kiosk):
+    """The failing state as a visitor's screen shows it (both sizes, axe, screenshot)."""
+    for name, size in (("portrait", PORTRAIT), ("landscape", LANDSCAPE)):
+        context = browser.new_context(viewport=size)
+        page = context.new_page()
+        page.goto(kiosk.url + "/")
+        page.locator("#sync-status.failing").wait_for()
+        assert "送信できていません" in page.locator("#sync-status").inner_text()
+        Journey(page, f"footer-not-syncing-{name}").state("home")
+        context.close()
+
+
 def test_sync_resumes_by_itself_after_lock_read_only_and_a_feed_it_cannot_apply(
-        pg_hub_db_url, tmp_path, demo_db_template):
+        pg_hub_db_url, tmp_path, demo_db_template, browser):
     hub = Hub(pg_hub_db_url, tmp_path).start()
     proxy = FaultProxy(hub.port, mode="pass")
     kiosk = None
@@ -254,6 +287,7 @@ def test_sync_resumes_by_itself_after_lock_read_only_and_a_feed_it_cannot_apply(
         proxy.mode = "corrupt_feed"
         wait_for(lambda: device_state(hub).startswith("error:"), timeout=30)
         assert "Not syncing since" in footer(kiosk)
+        footer_seen_in_chromium(browser, kiosk)
         assert "1 record needs attention" not in staff_page(hub, "/staff/kiosks")
         assert "Not syncing since" in staff_page(hub, "/staff/kiosks")
         proxy.mode = "pass"
