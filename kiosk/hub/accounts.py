@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 
 from .. import boundary, catalog
 from ..models import AuditLog, SecurityEvent, Service, StaffUser
+from ..web.i18n import current_language
 from . import queues, staff_auth
 from .staff_auth import admin_required, staff_required
 
@@ -16,13 +17,8 @@ LOG_PAGE = 100
 def _desk_choices():
     services = list(Service.select().where(Service.category.in_(["consultation", "volunteering", "gathering",
                                                                   "learning", "events"])).order_by(Service.id))
-    texts = catalog.texts("service", [s.id for s in services], _current_lang(), ("name",))
+    texts = catalog.texts("service", [s.id for s in services], current_language(), ("name",))
     return [(s.slug, texts[s.id].get("name") or s.slug) for s in services]
-
-
-def _current_lang():
-    from ..web.i18n import current_language
-    return current_language()
 
 
 @bp.route("/accounts", methods=["GET", "POST"])

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from .. import boundary, catalog
 from ..models import Device, HubSignup, Service, Site
 from ..models.desk import DESK_STATES
+from ..web.i18n import current_language
 from . import queues
 from .staff_auth import staff_required
 
@@ -18,20 +19,17 @@ bp = Blueprint("desk", __name__, url_prefix="/staff")
 KINDS = ("callback", "volunteer")
 
 
-def _lang():
-    from ..web.i18n import current_language
-    return current_language()
-
-
-def _names(slugs):
+def service_names(slugs):
+    """{slug: name} of services, in the staff member's language (every hub screen uses this)."""
     services = {s.id: s.slug for s in Service.select().where(Service.slug.in_(list(set(slugs))))} if slugs else {}
-    texts = catalog.texts("service", list(services), _lang(), ("name",))
+    texts = catalog.texts("service", list(services), current_language(), ("name",))
     return {services[i]: texts[i].get("name") for i in services}
 
 
-def _sites():
+def site_names():
+    """{slug: name} of every site, in the staff member's language."""
     sites = list(Site.select())
-    texts = catalog.texts("site", [s.id for s in sites], _lang())
+    texts = catalog.texts("site", [s.id for s in sites], current_language())
     return {s.slug: texts[s.id].get("name") for s in sites}
 
 
@@ -53,8 +51,8 @@ def queue(kind):
     return render_template("hub/queue.html", kind=kind, rows=rows, total=total, page=page,
                            pages=max((min(total, queues.COUNT_CAP) + queues.PAGE_SIZE - 1) // queues.PAGE_SIZE, 1),
                            args=args, count_cap=queues.COUNT_CAP,
-                           states=DESK_STATES[kind], names=_names([r.service_slug for r in rows] + desks),
-                           desks=desks, site_names=_sites(), device_sites=sites)
+                           states=DESK_STATES[kind], names=service_names([r.service_slug for r in rows] + desks),
+                           desks=desks, site_names=site_names(), device_sites=sites)
 
 
 def _request_or_404(signup_id):
@@ -74,8 +72,8 @@ def detail(signup_id):
     device = Device.get_or_none(Device.device_id == signup.device_id)
     moves = [a for a, (sources, _t) in queues.MOVES.get(signup.kind, {}).items() if signup.desk_state in sources]
     return render_template("hub/request.html", s=signup, history=queues.history(signup.id), moves=moves,
-                           service_name=_names([signup.service_slug]).get(signup.service_slug),
-                           site_name=_sites().get(device.site_slug) if device else "", kiosk=device)
+                           service_name=service_names([signup.service_slug]).get(signup.service_slug),
+                           site_name=site_names().get(device.site_slug) if device else "", kiosk=device)
 
 
 @bp.post("/requests/<signup_id>/move")

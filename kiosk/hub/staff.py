@@ -9,7 +9,8 @@ from .. import boundary, catalog
 from ..models.catalog import utcnow
 from ..web.guard import safe_next
 from ..models import Device, Event, HubSignup, RejectedRecord, RequestHistory, Service, Site
-from . import devices, ingest, queues
+from ..web.i18n import current_language
+from . import desk, devices, ingest, queues
 from .staff_auth import login as do_login
 from .staff_auth import logout as do_logout
 from .staff_auth import admin_required, limiter, staff_required
@@ -56,7 +57,7 @@ def logout():
 @staff_required
 def overview():
     """Sign-ups by event, what needs attention, and the latest sign-ups."""
-    lang = g.get("lang") or _lang()
+    lang = g.get("lang") or current_language()
     counts = {}
     for uid, status, n in (HubSignup.select(HubSignup.event_uid, HubSignup.status, fn.COUNT(HubSignup.id))
                            .where(HubSignup.event_uid.is_null(False))
@@ -70,7 +71,7 @@ def overview():
     rejected = list(RejectedRecord.select().where(RejectedRecord.resolved == False)  # noqa: E712
                     .order_by(RejectedRecord.id.desc()).limit(50))
     recent = list(queues.visible_to(g.staff, HubSignup.select()).order_by(HubSignup.arrival.desc()).limit(50))
-    names = _service_names([s.service_slug for s in recent + attention], lang)
+    names = desk.service_names([s.service_slug for s in recent + attention])
     return render_template("hub/overview.html", events=views, counts=counts, attention=attention,
                            rejected=rejected, recent=recent, names=names, desk_counts=queues.counts(g.staff))
 
@@ -84,7 +85,7 @@ def event(uid):
         abort(404)
     page = boundary.bounded_int(request.args.get("page"), 1, (1, 10_000))
     queues.audit(g.staff, "view_person", f"event {uid}", f"page {page}")
-    view = catalog.event_views([ev], _lang(), with_service=True)[0]
+    view = catalog.event_views([ev], current_language(), with_service=True)[0]
     query = HubSignup.select().where(HubSignup.event_uid == uid)
     signups = list(query.order_by(HubSignup.arrival).paginate(page, EVENT_PAGE))
     total = query.count()
@@ -146,9 +147,7 @@ def kiosks():
         queues.audit(g.staff, "enrolment_code", site)
     fleet = list(Device.select().order_by(Device.enrolled_at.desc()))
     stale_before = utcnow() - datetime.timedelta(minutes=int(current_app.config["FLEET_STALE_MINUTES"]))
-    sites = catalog.texts("site", [s.id for s in Site.select()], _lang())
-    site_names = {s.slug: sites[s.id].get("name") for s in Site.select()}
-    return render_template("hub/kiosks.html", fleet=fleet, new_code=new_code, site_names=site_names,
+    return render_template("hub/kiosks.html", fleet=fleet, new_code=new_code, site_names=desk.site_names(),
                            stale_before=stale_before, stale_minutes=int(current_app.config["FLEET_STALE_MINUTES"]))
 
 
@@ -158,14 +157,3 @@ def revoke(device_id):
     devices.revoke(device_id)
     queues.audit(g.staff, "revoke_kiosk", device_id)
     return redirect(url_for("staff.kiosks"), 303)
-
-
-def _lang():
-    from ..web.i18n import current_language
-    return current_language()
-
-
-def _service_names(slugs, lang):
-    services = {s.id: s.slug for s in Service.select().where(Service.slug.in_(list(set(slugs))))} if slugs else {}
-    names = catalog.texts("service", list(services), lang, ("name",))
-    return {services[i]: names[i].get("name") for i in services}
