@@ -61,6 +61,11 @@ def clean_text(value, nfkc=False, multiline=False):
     return value
 
 
+def strip_forbidden(value):
+    """The text without the characters that may not be stored (to show a refused value again)."""
+    return _FORBIDDEN.sub("", value.replace("\r\n", "\n")) if isinstance(value, str) else ""
+
+
 def is_clean_text(value):
     return isinstance(value, str) and text_problem(value) is None
 

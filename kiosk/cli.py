@@ -45,17 +45,18 @@ def migrate_command():
 @click.option("--if-empty", is_flag=True, help="Do nothing when the catalog has services.")
 @with_appcontext
 def load_demo_command(if_empty):
-    """Load the demo catalog (real ward programs, demo sites, events over the next 4 weeks)."""
+    """Load the demo catalog (real ward programs, demo sites, their recurring sessions)."""
     from .demo import loader
     from .db import database
     with database.connection_context():
         if if_empty and not loader.catalog_is_empty():
             click.echo("catalog already loaded")
             return
-        counts = loader.load_demo(tz=current_app.config["TIMEZONE"])
+        counts = loader.load_demo(tz=current_app.config["TIMEZONE"],
+                                  weeks=int(current_app.config["SCHEDULE_WEEKS_AHEAD"]))
         if current_app.config["ROLE"] == "hub":
             from .hub.ingest import publish_catalog
-            publish_catalog()
+            publish_catalog(by="load-demo")
     click.echo("loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
 
@@ -187,6 +188,18 @@ def hub_retention_command():
     click.echo(f"blanked the personal details of {n} requests")
 
 
+@click.command("keep-ahead")
+@with_appcontext
+def keep_ahead_command():
+    """Hub: expand every recurring schedule into dated sessions SCHEDULE_WEEKS_AHEAD ahead now
+    (the hub also does this by itself once a day)."""
+    from . import schedules
+    from .db import database
+    with database.connection_context():
+        created = schedules.keep_ahead(current_app.config, force=True)
+    click.echo(f"sessions created: {created}")
+
+
 @click.command("revoke")
 @click.argument("device_id")
 @with_appcontext
@@ -230,7 +243,7 @@ def init_app(app):
     for command in (serve_command, migrate_command, load_demo_command, load_synthetic_command,
                     translations_group, pair_command, sync_command, enroll_code_command,
                     create_staff_command, revoke_command, demo_command,
-                    set_host_pin_command, hub_retention_command):
+                    set_host_pin_command, hub_retention_command, keep_ahead_command):
         app.cli.add_command(command)
 
 

@@ -40,6 +40,7 @@ SITE_KINDS = {
     "cafe": _l("Care café"),
     "office": _l("Office"),
     "centre": _l("Community hall"),
+    "town": _l("Café or shop in town"),
 }
 
 SIGNUP_STATUSES = {
@@ -159,4 +160,62 @@ DESK_ACTION_LABELS = {
     "contacted": _l("Contacted"),
     "registered": _l("Registered"),
     "declined": _l("Declined"),
+}
+
+# Why a dated session was cancelled or moved (staff choose one; visitors read it).
+CHANGE_REASONS = {
+    "weather": _l("Because of the weather"),
+    "venue": _l("The venue is not available"),
+    "staff": _l("The organisers are not available"),
+    "holiday": _l("Holiday"),
+    "schedule_changed": _l("The schedule has changed"),
+    "other": _l("For other reasons"),
+}
+
+# Labels of the catalog's text fields (staff catalog screens).
+TEXT_FIELD_LABELS = {
+    "name": _l("Name"),
+    "summary": _l("Summary (one sentence)"),
+    "description": _l("Description"),
+    "eligibility": _l("Who it is for"),
+    "how_to_join": _l("How to join"),
+    "fees": _l("Fees"),
+    "schedule": _l("Schedule notes"),
+    "keywords": _l("Search words (one per line)"),
+    "address": _l("Address"),
+    "access": _l("Access (how to get there)"),
+}
+
+FREQ_LABELS = {
+    "WEEKLY": _l("Every week"),
+    "MONTHLY": _l("Every month"),
+    "": _l("A single date"),
+}
+WEEKDAY_LABELS = {
+    "MO": _l("Monday"), "TU": _l("Tuesday"), "WE": _l("Wednesday"), "TH": _l("Thursday"),
+    "FR": _l("Friday"), "SA": _l("Saturday"), "SU": _l("Sunday"),
+}
+NTH_LABELS = {"1": _l("1st"), "2": _l("2nd"), "3": _l("3rd"), "4": _l("4th"), "-1": _l("last")}
+
+CATALOG_PROBLEMS = {
+    "slug": _l("Use 3 to 64 lower-case letters, digits and hyphens."),
+    "slug_taken": _l("This short name is already used."),
+    "required": _l("Write this in Japanese."),
+    "too_long": _l("This text is too long."),
+    "phone": _l("Use digits, spaces, hyphens and + only."),
+    "email": _l("Enter an email address like name@example.jp."),
+    "url": _l("Enter an address starting with https://"),
+    "choice": _l("Choose one of the options."),
+    "time": _l("Enter times as HH:MM."),
+    "time_order": _l("The end must be after the start."),
+    "valid_from": _l("Enter the first date."),
+    "valid_to": _l("The last date must be after the first."),
+    "interval": _l("Choose an interval from 1 to 12."),
+    "byday": _l("Choose at least one day."),
+    "rule": _l("This rule cannot be read."),
+    "capacity": _l("Enter a number of seats from 0 to 100000."),
+    "site": _l("Choose a place."),
+    "control_character": _l("This text contains characters that cannot be stored."),
+    "surrogate": _l("This text contains characters that cannot be stored."),
+    "not_text": _l("This text contains characters that cannot be stored."),
 }

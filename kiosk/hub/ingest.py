@@ -251,15 +251,21 @@ def cancel_event(event_uid):
             feed.append("status", s.id)
 
 
-def publish_catalog():
-    """Put every catalog row in the feed (after loading a catalog on the hub)."""
-    from ..models import Organization, Service, Site
+def publish_catalog(by=""):
+    """Put every catalog row in the feed (after loading a catalog on the hub), and start each
+    record's history with the state it was loaded in."""
+    import json
+    from .. import catalog_docs
+    from ..models import CatalogVersion, Organization, Service, Site
     with write_lock():
-        for o in Organization.select(Organization.slug):
-            feed.append("organization", o.slug)
-        for s in Site.select(Site.slug):
-            feed.append("site", s.slug)
-        for s in Service.select(Service.slug):
-            feed.append("service", s.slug)
+        for kind, model in (("organization", Organization), ("site", Site), ("service", Service)):
+            for (slug,) in model.select(model.slug).tuples():
+                feed.append(kind, slug)
+                if not CatalogVersion.select().where((CatalogVersion.kind == kind)
+                                                     & (CatalogVersion.key == slug)).exists():
+                    CatalogVersion.create(kind=kind, key=slug, version=1, published_by=by,
+                                          data=json.dumps(catalog_docs.live_document(kind, slug),
+                                                          ensure_ascii=False, sort_keys=True))
         for e in Event.select(Event.uid):
             feed.append("event", e.uid)
+        feed.append("meta", feed.DEMO_KEY)

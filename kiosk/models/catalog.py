@@ -6,7 +6,7 @@ slugs here and translated UI strings in kiosk/vocab.py.
 """
 import datetime
 
-from peewee import (BooleanField, CharField, DateTimeField, FloatField, ForeignKeyField,
+from peewee import (BooleanField, CharField, DateField, DateTimeField, FloatField, ForeignKeyField,
                     IntegerField, TextField)
 
 from .base import BaseModel
@@ -48,6 +48,7 @@ class Service(BaseModel):
     url = CharField(default="", max_length=255)
     active = BooleanField(default=True)
     updated_at = DateTimeField(default=utcnow)
+    official_name = CharField(default="", max_length=255)   # as the ward writes it, in Japanese
 
 
 class ServiceAudience(BaseModel):
@@ -87,6 +88,9 @@ class Event(BaseModel):
     capacity = IntegerField(default=0)      # 0: no sign-up needed
     seats_taken = IntegerField(default=0)
     cancelled = BooleanField(default=False)
+    schedule_uid = CharField(null=True, max_length=36, index=True)   # the rule it was expanded from
+    change_reason = CharField(default="", max_length=32)   # why cancelled or moved (vocab.CHANGE_REASONS)
+    moved_from = DateTimeField(null=True)                  # the original start of a moved session
 
     @property
     def seats_left(self):
@@ -100,6 +104,53 @@ class Translation(BaseModel):
     field = CharField(max_length=32)
     language = CharField(max_length=16)
     text = TextField()
+    updated_at = DateTimeField(null=True)   # hub: when this text last changed (or was reviewed)
 
     class Meta:
         indexes = ((("owner", "owner_id", "field", "language"), True),)
+
+
+class Schedule(BaseModel):
+    """HSDS schedule: a recurrence rule (RFC 5545 fields) of a service at a site, with seats.
+
+    The hub expands it into dated Events ahead of time (kiosk.hub.schedules)."""
+    uid = CharField(unique=True, max_length=36)
+    service = ForeignKeyField(Service, backref="schedules", on_delete="CASCADE")
+    site = ForeignKeyField(Site, on_delete="CASCADE")
+    freq = CharField(default="", max_length=8)         # WEEKLY | MONTHLY | "" (a single date)
+    interval = IntegerField(default=1)
+    byday = CharField(default="", max_length=64)       # "TU", "2TH,4TH"
+    bymonthday = CharField(default="", max_length=64)  # "15"
+    opens_at = CharField(max_length=5)                 # "10:00", the ward's local time
+    closes_at = CharField(max_length=5)
+    valid_from = DateField()
+    valid_to = DateField(null=True)
+    capacity = IntegerField(default=0)
+    skip_holidays = BooleanField(default=True)
+
+
+class CatalogDraft(BaseModel):
+    """A staff member's unpublished edit of one catalog record, as its whole document."""
+    kind = CharField(max_length=16)      # organization | site | service
+    key = CharField(max_length=96)       # slug
+    data = TextField()                   # JSON document (kiosk.hub.catalog_admin)
+    base_version = IntegerField(default=0)
+    updated_by = CharField(default="", max_length=64)
+    updated_at = DateTimeField(default=utcnow)
+
+    class Meta:
+        indexes = ((("kind", "key"), True),)
+
+
+class CatalogVersion(BaseModel):
+    """Every published state of a catalog record: who, when, and the whole document."""
+    kind = CharField(max_length=16)
+    key = CharField(max_length=96)
+    version = IntegerField()
+    data = TextField()
+    published_by = CharField(default="", max_length=64)
+    published_at = DateTimeField(default=utcnow)
+    note = CharField(default="", max_length=255)
+
+    class Meta:
+        indexes = ((("kind", "key", "version"), True),)

@@ -3,15 +3,15 @@
 Rows are identified across systems by slug (organisations, sites, services), event uid, and
 sign-up id; local integer ids never leave a database.
 """
+from .. import catalog_docs
 from ..catalog import bump_generation
 from ..db import database
-from ..models import (Event, Feed, HubSignup, KioskState, Organization, Service, ServiceAudience,
-                      ServiceLanguage, ServiceSite, Site, SignupStatus, Translation)
-from ..models.catalog import SERVICE_TEXT_FIELDS, SITE_TEXT_FIELDS
+from ..models import Event, Feed, HubSignup, KioskState, Service, Site, SignupStatus
 from ..search import index
 from . import protocol
 
 CURSOR_KEY = "feed_cursor"
+DEMO_KEY = "catalog_is_demo"   # the catalog is the demo: every visitor page says so
 
 
 # --- hub side -------------------------------------------------------------------------------
@@ -21,39 +21,20 @@ def append(kind, key, deleted=False):
     Feed.create(kind=kind, key=key, deleted=deleted)
 
 
-def _texts(owner, owner_id):
-    out = {}
-    for t in Translation.select().where((Translation.owner == owner) & (Translation.owner_id == owner_id)):
-        out.setdefault(t.language, {})[t.field] = t.text
-    return out
-
-
 def serialize(kind, key):
     """The current state of one row as a feed entry's data, or None if it no longer exists."""
-    if kind == "organization":
-        o = Organization.get_or_none(Organization.slug == key)
-        return o and {"slug": o.slug, "url": o.url, "text": _texts("organization", o.id)}
-    if kind == "site":
-        s = Site.get_or_none(Site.slug == key)
-        return s and {"slug": s.slug, "kind": s.kind, "area": s.area, "postal_code": s.postal_code,
-                      "phone": s.phone, "latitude": s.latitude, "longitude": s.longitude,
-                      "text": _texts("site", s.id)}
-    if kind == "service":
-        s = Service.get_or_none(Service.slug == key)
-        if s is None:
-            return None
-        return {
-            "slug": s.slug, "organization": s.organization.slug, "category": s.category,
-            "free": s.free, "phone": s.phone, "email": s.email, "url": s.url, "active": s.active,
-            "audiences": [a.audience for a in s.audience_rows],
-            "languages": [lang.language for lang in s.language_rows],
-            "sites": [r.site.slug for r in s.site_rows], "text": _texts("service", s.id)}
+    if kind in catalog_docs.KINDS:
+        return catalog_docs.live_document(kind, key, with_schedules=False)
     if kind == "event":
         e = Event.get_or_none(Event.uid == key)
         return e and {"uid": e.uid, "service": e.service.slug, "site": e.site.slug,
                       "starts_at": protocol.format_time(e.starts_at),
                       "ends_at": protocol.format_time(e.ends_at), "capacity": e.capacity,
-                      "seats_taken": e.seats_taken, "cancelled": e.cancelled}
+                      "seats_taken": e.seats_taken, "cancelled": e.cancelled,
+                      "change_reason": e.change_reason,
+                      "moved_from": protocol.format_time(e.moved_from) if e.moved_from else None}
+    if kind == "meta" and key == DEMO_KEY:
+        return {"demo": KioskState.get_value(DEMO_KEY) == "1"}
     if kind == "status":
         s = HubSignup.get_or_none(HubSignup.id == key)
         return s and _status(s)
@@ -106,23 +87,6 @@ def apply_page(entries):
     return len(entries)
 
 
-def _replace_texts(owner, owner_id, text, fields):
-    Translation.delete().where((Translation.owner == owner) & (Translation.owner_id == owner_id)).execute()
-    rows = [{"owner": owner, "owner_id": owner_id, "field": f, "language": lang, "text": v}
-            for lang, values in (text or {}).items() for f, v in values.items()
-            if f in fields and isinstance(v, str) and v]
-    if rows:
-        Translation.insert_many(rows).execute()
-
-
-def _upsert(model, where, values):
-    row = model.get_or_none(where)
-    if row is None:
-        return model.create(**values)
-    model.update(**values).where(model.id == row.id).execute()
-    return model.get_by_id(row.id)
-
-
 def _apply(entry, touched):
     kind, key, data = entry["kind"], entry["key"], entry.get("data")
     if entry.get("deleted") or data is None:
@@ -130,34 +94,18 @@ def _apply(entry, touched):
             Service.update(active=False).where(Service.slug == key).execute()
             touched.update(s.id for s in Service.select(Service.id).where(Service.slug == key))
         elif kind == "event":
-            Event.update(cancelled=True).where(Event.uid == key).execute()
+            # A session the hub removed (its rule changed, nobody had signed up there): gone,
+            # unless someone signed up here meanwhile, who then sees it cancelled.
+            from ..models import Signup
+            if Signup.select().where(Signup.event_uid == key).exists():
+                Event.update(cancelled=True, change_reason="schedule_changed").where(Event.uid == key).execute()
+            else:
+                Event.delete().where(Event.uid == key).execute()
         return
-    if kind == "organization":
-        org = _upsert(Organization, Organization.slug == key, {"slug": key, "url": data.get("url", "")})
-        _replace_texts("organization", org.id, data.get("text"), ("name",))
-    elif kind == "site":
-        fields = {k: data.get(k) for k in ("kind", "area", "postal_code", "phone", "latitude", "longitude")}
-        site = _upsert(Site, Site.slug == key, dict(fields, slug=key))
-        _replace_texts("site", site.id, data.get("text"), SITE_TEXT_FIELDS)
-    elif kind == "service":
-        org = Organization.get_or_none(Organization.slug == data["organization"])
-        if org is None:
-            org = Organization.create(slug=data["organization"])
-        values = {k: data.get(k) for k in ("category", "free", "phone", "email", "url", "active")}
-        svc = _upsert(Service, Service.slug == key, dict(values, slug=key, organization=org))
-        _replace_texts("service", svc.id, data.get("text"), SERVICE_TEXT_FIELDS)
-        ServiceAudience.delete().where(ServiceAudience.service == svc).execute()
-        for a in dict.fromkeys(data.get("audiences", [])):
-            ServiceAudience.create(service=svc, audience=a)
-        ServiceLanguage.delete().where(ServiceLanguage.service == svc).execute()
-        for code in dict.fromkeys(data.get("languages", [])):
-            ServiceLanguage.create(service=svc, language=code)
-        ServiceSite.delete().where(ServiceSite.service == svc).execute()
-        for slug in dict.fromkeys(data.get("sites", [])):
-            site = Site.get_or_none(Site.slug == slug)
-            if site:
-                ServiceSite.create(service=svc, site=site)
-        touched.add(svc.id)
+    if kind in catalog_docs.KINDS:
+        row = catalog_docs.apply_document(kind, dict(data, slug=key), with_schedules=False)
+        if kind == "service":
+            touched.add(row.id)
     elif kind == "event":
         svc = Service.get_or_none(Service.slug == data["service"])
         site = Site.get_or_none(Site.slug == data["site"])
@@ -166,8 +114,16 @@ def _apply(entry, touched):
         values = {"uid": key, "service": svc, "site": site,
                   "starts_at": protocol.parse_time(data["starts_at"]),
                   "ends_at": protocol.parse_time(data["ends_at"]), "capacity": data["capacity"],
-                  "seats_taken": data["seats_taken"], "cancelled": data["cancelled"]}
-        _upsert(Event, Event.uid == key, values)
+                  "seats_taken": data["seats_taken"], "cancelled": data["cancelled"],
+                  "change_reason": data.get("change_reason") or "",
+                  "moved_from": protocol.parse_time(data["moved_from"]) if data.get("moved_from") else None}
+        row = Event.get_or_none(Event.uid == key)
+        if row is None:
+            Event.create(**values)
+        else:
+            Event.update(**values).where(Event.id == row.id).execute()
+    elif kind == "meta" and key == DEMO_KEY:
+        KioskState.set_value(DEMO_KEY, "1" if data.get("demo") else "0")
     elif kind == "status":
         values = {"record_id": key, "ref_code": data["ref_code"], "event_uid": data.get("event"),
                   "service_slug": data["service"], "status": data["status"],
