@@ -178,8 +178,9 @@ def service_detail(service, lang, days=28):
                  .order_by(Site.id))
     site_text = texts("site", [s.id for s in sites], lang)
     horizon = utcnow() + datetime.timedelta(days=days)
-    events = list(upcoming_events_query().where((Event.service == service)
-                                                & (Event.starts_at < horizon))
+    # Cancelled dates stay in the list, marked, so a visitor who planned to come learns of it.
+    events = list(Event.select().where((Event.service == service) & (Event.starts_at >= utcnow())
+                                       & (Event.starts_at < horizon))
                   .order_by(Event.starts_at).limit(40))
     spoken = [code for (code,) in ServiceLanguage.select(ServiceLanguage.language)
               .where(ServiceLanguage.service == service).tuples()]

@@ -74,4 +74,11 @@ def init_app(app):
 
     @app.context_processor
     def _vocab():
-        return {"vocab": vocab}
+        return {"vocab": vocab, "demo_catalog": demo_catalog}
+
+
+def demo_catalog():
+    """True while the catalog is the demo: visitor pages then say it is sample information."""
+    from ..models import KioskState
+    from ..sync.feed import DEMO_KEY
+    return KioskState.get_value(DEMO_KEY) == "1"
