@@ -4,8 +4,6 @@ Every human-readable text lives in Translation rows (owner, owner id, field, lan
 sixth language is data, never a column. Vocabularies (category, audience, area, site kind) are
 slugs here and translated UI strings in kiosk/vocab.py.
 """
-import datetime
-
 from peewee import (BooleanField, CharField, DateField, DateTimeField, FloatField, ForeignKeyField,
                     IntegerField, TextField)
 
@@ -17,7 +15,10 @@ SITE_TEXT_FIELDS = ("name", "address", "access")
 
 
 def utcnow():
-    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)
+    """Naive UTC now, by this machine's clock (kiosk.clock: CLOCK_OFFSET_SECONDS included, so a
+    test can move a whole process ten weeks ahead)."""
+    from .. import clock
+    return clock.now()
 
 
 class Organization(BaseModel):
