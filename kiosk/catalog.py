@@ -187,6 +187,7 @@ def service_detail(service, lang, days=28):
     org = texts("organization", [service.organization_id], lang)[service.organization_id]
     return {
         "view": view,
+        "takeaway": takeaway(service, sites),
         "sites": [(s, site_text[s.id]) for s in sites],
         "events": event_views(events, lang),
         "spoken": spoken,
@@ -202,3 +203,14 @@ def events_between(start, end, lang, area=None):
     if area:
         query = query.where(Site.area == area)
     return event_views(query.order_by(Event.starts_at).limit(200), lang, with_service=True)
+
+
+def takeaway(service, sites):
+    """What a foreign visitor shows at a Japanese counter: the program's official Japanese
+    name, and each place's Japanese name and address."""
+    ja_sites = texts("site", [s.id for s in sites], SOURCE_LANGUAGE, ("name", "address"))
+    name = service.official_name or texts("service", [service.id], SOURCE_LANGUAGE, ("name",))[service.id].get(
+        "name", EMPTY).text
+    return {"name": name,
+            "sites": [(ja_sites[s.id].get("name", EMPTY).text, s.postal_code, ja_sites[s.id].get("address", EMPTY).text)
+                      for s in sites]}

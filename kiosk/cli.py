@@ -87,12 +87,25 @@ def extract_command():
     _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
              "-o", "translations/messages.pot", ".")
     _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
+    for lang in _own_domains():
+        # A language with its own catalog file in another language's locale (やさしい日本語).
+        po = ROOT / "translations" / lang["babel"] / "LC_MESSAGES" / f"{lang['domain']}.po"
+        verb = "update" if po.exists() else "init"
+        _pybabel(verb, "-i", "translations/messages.pot", "-d", "translations", "-D", lang["domain"],
+                 "-l", lang["babel"], *(["--no-fuzzy-matching"] if verb == "update" else []))
+
+
+def _own_domains():
+    from .config import load_config
+    return [lang for lang in load_config()["LANGUAGES"] if lang.get("domain", "messages") != "messages"]
 
 
 @translations_group.command("compile")
 def compile_command():
     """Compile every catalog to .mo (done by make run / make test)."""
     _pybabel("compile", "-d", "translations", "--statistics")
+    for lang in _own_domains():
+        _pybabel("compile", "-d", "translations", "-D", lang["domain"], "-l", lang["babel"], "--statistics")
 
 
 @click.command("pair")

@@ -18,8 +18,9 @@ from ..models.catalog import utcnow
 from ..sync import feed
 from .ingest import write_lock
 
-CATALOG_LANGUAGES = ("ja", "en", "zh", "ko", "tl")   # the five every record is written in
+CATALOG_LANGUAGES = ("ja", "ja-easy", "en", "zh", "ko", "tl")   # Japanese first, then its easy form
 SOURCE = "ja"
+OPTIONAL = ("ja-easy",)   # written where staff have one; kiosks fall back to plain Japanese
 PHONE_RE = re.compile(r"^[0-9+()\- ]{0,32}$")
 EMAIL_RE = re.compile(r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
 URL_RE = re.compile(r"^$|^https?://[^\s]+$")
@@ -218,7 +219,8 @@ def review_states(kind, owner_ids):
             for lang in CATALOG_LANGUAGES[1:]:
                 mine = dated.get((owner_id, field, lang))
                 if mine is None:
-                    states[(field, lang)] = "missing"
+                    if lang not in OPTIONAL:
+                        states[(field, lang)] = "missing"
                 elif mine < source:
                     states[(field, lang)] = "review"
         out[owner_id] = states

@@ -2,6 +2,10 @@
 recurring sessions, publishing, history, translation completeness, HSDS exchange."""
 import datetime
 import json
+import re
+
+import jaconv
+from markupsafe import escape
 
 from flask_babel import gettext as _
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
@@ -426,3 +430,36 @@ def import_package():
         except Refused:
             error = True
     return render_template("hub/catalog/import.html", report=report, error=error), 422 if error else 200
+
+
+# --- furigana corrections -------------------------------------------------------------------
+
+@bp.route("/readings", methods=["GET", "POST"])
+@admin_required
+def readings():
+    """Words whose furigana the analyser gets wrong, with the right reading (to every kiosk)."""
+    from ..models import ReadingCorrection
+    from ..web import furigana
+    from .ingest import write_lock
+    error = None
+    if request.method == "POST":
+        surface = (request.form.get("surface") or "").strip()
+        reading = jaconv.kata2hira((request.form.get("reading") or "").strip())
+        delete = request.form.get("delete") == "1"
+        if not surface or len(surface) > 64 or not boundary.is_clean_text(surface) or (
+                not delete and not re.fullmatch(r"[\u3041-\u309f\u30fc]{1,128}", reading)):
+            error = True
+        else:
+            with write_lock():
+                if delete:
+                    ReadingCorrection.delete().where(ReadingCorrection.surface == surface).execute()
+                else:
+                    ReadingCorrection.insert(surface=surface, reading=reading, updated_at=utcnow()).on_conflict(
+                        conflict_target=[ReadingCorrection.surface],
+                        update={ReadingCorrection.reading: reading, ReadingCorrection.updated_at: utcnow()}).execute()
+                feed.append("reading", surface, deleted=delete)
+            queues.audit(g.staff, "reading_" + ("delete" if delete else "set"), surface, reading)
+            return redirect(url_for("catalog.readings"), 303)
+    rows = list(ReadingCorrection.select().order_by(ReadingCorrection.surface))
+    previews = {r.surface: furigana.annotate(str(escape(r.surface)), ((r.surface, r.reading),)) for r in rows}
+    return render_template("hub/catalog/readings.html", rows=rows, previews=previews, error=error), 422 if error else 200

@@ -26,9 +26,11 @@ def status(lang, ref):
         return render_template("public/status.html", signup=None, ref=ref.upper()[:16]), 404
     names = catalog.texts("service", [s.id for s in [catalog.service_by_slug(signup.service_slug)] if s], lang, ("name",))
     name = next(iter(names.values()), {}).get("name") if names else None
-    event = None
+    event, ev = None, None
     if signup.event_uid:
         from ..models import Event
         ev = Event.get_or_none(Event.uid == signup.event_uid)
         event = catalog.event_views([ev], lang)[0] if ev else None
-    return render_template("public/status.html", signup=signup, service_name=name, e=event)
+    svc = catalog.service_by_slug(signup.service_slug)
+    takeaway = catalog.takeaway(svc, [ev.site] if ev else []) if svc else None
+    return render_template("public/status.html", signup=signup, service_name=name, e=event, takeaway=takeaway)

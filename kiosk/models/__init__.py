@@ -2,7 +2,7 @@
 from .attendance import Attendance, HostPinAttempt, HubAttendance
 from .base import BaseModel, KioskState
 from .desk import AuditLog, LoginFailure, RequestHistory, SecurityEvent
-from .catalog import (CatalogDraft, CatalogVersion, Event, Organization, Schedule, Service, ServiceAudience,
+from .catalog import (CatalogDraft, CatalogVersion, Event, Organization, ReadingCorrection, Schedule, Service, ServiceAudience,
                       ServiceLanguage, ServiceSite, Site, Translation)
 from .hub import (Device, EnrollmentCode, Feed, HubCancel, HubSignup, RejectedRecord, SeenNonce,
                   StaffSession, StaffUser)
@@ -12,4 +12,4 @@ __all__ = ["BaseModel", "KioskState", "Event", "Organization", "Service", "Servi
            "ServiceLanguage", "ServiceSite", "Site", "Translation", "Device", "EnrollmentCode",
            "Feed", "HubSignup", "RejectedRecord", "SeenNonce", "StaffSession", "StaffUser",
            "Outbox", "Signup", "SignupStatus", "Cancellation", "HubCancel", "AuditLog", "LoginFailure", "RequestHistory", "SecurityEvent", "Attendance", "HostPinAttempt", "HubAttendance",
-           "Schedule", "CatalogDraft", "CatalogVersion"]
+           "Schedule", "CatalogDraft", "CatalogVersion", "ReadingCorrection"]

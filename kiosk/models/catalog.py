@@ -155,3 +155,10 @@ class CatalogVersion(BaseModel):
 
     class Meta:
         indexes = ((("kind", "key", "version"), True),)
+
+
+class ReadingCorrection(BaseModel):
+    """A word whose furigana the analyser gets wrong, with the reading staff gave it."""
+    surface = CharField(unique=True, max_length=64)
+    reading = CharField(max_length=128)
+    updated_at = DateTimeField(default=utcnow)

@@ -21,6 +21,8 @@ def prefs():
         session["size"] = size
     if "contrast" in request.form:
         session["contrast"] = request.form.get("contrast") == "1"
+    if "furigana" in request.form:
+        session["furigana"] = request.form.get("furigana") == "1"
     return redirect(safe_next(url_for("site.home", lang=current_app.config["DEFAULT_LANGUAGE"])), 303)
 
 

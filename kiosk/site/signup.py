@@ -10,7 +10,7 @@ from flask import (Blueprint, abort, current_app, redirect, render_template, req
                    url_for)
 
 from .. import catalog, vocab
-from ..models import Event, KioskState, Outbox, ServiceAudience, Signup, SignupStatus
+from ..models import Event, KioskState, Outbox, ServiceAudience, ServiceSite, Signup, SignupStatus, Site
 from ..sync import outbox
 from ..web.guard import validates_own_text
 from ..web.i18n import languages
@@ -158,7 +158,9 @@ def done(lang):
     status_url = f"{public_base()}/{lang}/status/{signup.ref_code}"
     qr = segno.make(status_url, error="m").svg_inline(scale=4, border=2, omitsize=True)
     queued = Outbox.select().where(Outbox.record_id == signup.id).exists()
+    sites = [ev.site] if ev else (list(Site.select().join(ServiceSite).where(ServiceSite.service == svc)) if svc else [])
     return render_template("site/done.html", signup=signup, view=view, e=e, qr=qr,
+                           takeaway=catalog.takeaway(svc, sites) if svc else None,
                            waitlist=session.get("waitlist", False) and signup.status == "provisional",
                            duplicate=session.get("duplicate", False), queued=queued,
                            online=KioskState.get_value("online") == "1")

@@ -6,7 +6,7 @@ sign-up id; local integer ids never leave a database.
 from .. import catalog_docs
 from ..catalog import bump_generation
 from ..db import database
-from ..models import Event, Feed, HubSignup, KioskState, Service, Site, SignupStatus
+from ..models import Event, Feed, HubSignup, KioskState, ReadingCorrection, Service, Site, SignupStatus
 from ..search import index
 from . import protocol
 
@@ -35,6 +35,9 @@ def serialize(kind, key):
                       "moved_from": protocol.format_time(e.moved_from) if e.moved_from else None}
     if kind == "meta" and key == DEMO_KEY:
         return {"demo": KioskState.get_value(DEMO_KEY) == "1"}
+    if kind == "reading":
+        r = ReadingCorrection.get_or_none(ReadingCorrection.surface == key)
+        return r and {"surface": r.surface, "reading": r.reading}
     if kind == "status":
         s = HubSignup.get_or_none(HubSignup.id == key)
         return s and _status(s)
@@ -93,6 +96,8 @@ def _apply(entry, touched):
         if kind == "service":
             Service.update(active=False).where(Service.slug == key).execute()
             touched.update(s.id for s in Service.select(Service.id).where(Service.slug == key))
+        elif kind == "reading":
+            ReadingCorrection.delete().where(ReadingCorrection.surface == key).execute()
         elif kind == "event":
             # A session the hub removed (its rule changed, nobody had signed up there): gone,
             # unless someone signed up here meanwhile, who then sees it cancelled.
@@ -124,6 +129,9 @@ def _apply(entry, touched):
             Event.update(**values).where(Event.id == row.id).execute()
     elif kind == "meta" and key == DEMO_KEY:
         KioskState.set_value(DEMO_KEY, "1" if data.get("demo") else "0")
+    elif kind == "reading":
+        ReadingCorrection.insert(surface=key, reading=data["reading"]).on_conflict(
+            conflict_target=[ReadingCorrection.surface], update={ReadingCorrection.reading: data["reading"]}).execute()
     elif kind == "status":
         values = {"record_id": key, "ref_code": data["ref_code"], "event_uid": data.get("event"),
                   "service_slug": data["service"], "status": data["status"],

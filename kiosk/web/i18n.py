@@ -7,7 +7,7 @@ names its Babel locale; browsers' Accept-Language tags are matched by prefix.
 import re
 
 from flask import current_app, g, has_request_context, redirect, request, session, url_for
-from flask_babel import Babel
+from flask_babel import Babel, Domain
 from werkzeug.routing import BaseConverter
 
 from .guard import safe_next
@@ -76,7 +76,7 @@ def init_app(app):
 
     class LanguageConverter(BaseConverter):
         """Matches only configured language codes, so /xx/ is a 404, not a crash."""
-        regex = "(?:" + "|".join(re.escape(c) for c in codes) + ")"
+        regex = "(?:" + "|".join(re.escape(c) for c in sorted(codes, key=len, reverse=True)) + ")"
 
     app.url_map.converters["lang"] = LanguageConverter
     babel.init_app(app, locale_selector=select_babel_locale, timezone_selector=select_timezone)
@@ -85,6 +85,19 @@ def init_app(app):
     def _pull_lang(endpoint, values):
         if values and "lang" in values:
             g.lang = values["lang"]
+
+    domains = {}
+
+    @app.before_request
+    def _message_domain():
+        """A language may have its own catalog file within its Babel locale (やさしい日本語 is
+        Japanese for dates and numbers, with its own words: translations/ja/.../easy.po)."""
+        domain = language(current_language()).get("domain", "messages")
+        if domain != "messages":
+            if domain not in domains:
+                dirs = app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")
+                domains[domain] = Domain(translation_directories=dirs, domain=domain)
+            g.babel_domain = domains[domain]
 
     @app.url_defaults
     def _add_lang(endpoint, values):

@@ -126,3 +126,10 @@ def test_demo_phone_numbers_are_unreachable():
     phones = [p.get("contact", {}).get("phone", "") for p in _programs().values()]
     phones += [s.get("phone", "") for s in json.loads((data / "sites.json").read_text(encoding="utf-8"))]
     assert phones and all(re.fullmatch(r"03-0000-\d{4}", p) for p in phones if p), phones
+
+
+def test_every_demo_program_has_an_easy_japanese_summary(db_conn):
+    have = {r.owner_id for r in Translation.select().where(
+        (Translation.owner == "service") & (Translation.field == "summary") & (Translation.language == "ja-easy"))}
+    missing = [s.slug for s in Service.select() if s.id not in have]
+    assert missing == []

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from tests.conftest import ARTIFACTS, LANDSCAPE, PORTRAIT
-from tests.e2e.journey import Journey, card, exact, labelled, ui
+from tests.e2e.journey import AXE_TAGS, Journey, _axe, card, exact, ui
 from tests.sync.test_desk_browser import click, sign_in
 
 pytestmark = pytest.mark.browser
@@ -23,8 +23,12 @@ LANG = "ja"   # the staff member's screen language
 
 
 def shot(page, name):
+    """Save the staff screen's picture and check it with axe (WCAG 2.2 A/AA)."""
     SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+    violations = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in results.response["violations"]]
+    assert violations == [], f"{name}: axe: {violations}"
 
 
 def text_box(page, field_label, lang):

@@ -1,0 +1,65 @@
+"""Issue 10: Japanese that every reader can read. A visitor turns on ふりがな by touch and sees
+<ruby> readings over the kanji of a service page; the idle reset turns it off again. やさしい
+にほんご is a sixth language from the menu, with furigana on by default. A visitor reading
+English sees the program's official Japanese name and the place's Japanese address to show at
+a counter. Both tablet sizes, axe and the control checks at every state."""
+import re
+
+import pytest
+
+from tests.e2e.journey import Journey, card, exact, ui
+from tests.e2e.test_journeys import program
+
+pytestmark = pytest.mark.browser
+
+
+def to_care_cafe(j, lang, query="カフェ"):
+    page = j.page
+    page.get_by_role("searchbox").press_sequentially(query, delay=50)
+    result = page.get_by_role("link", name=card(program("machikado-care-cafe", lang))).first
+    result.wait_for()
+    j.touch(result)
+
+
+def test_furigana_by_touch_then_cleared_by_the_idle_reset(tablet):
+    page = tablet
+    j = Journey(page, "furigana-ja")
+    to_care_cafe(j, "ja")
+    assert page.locator("main ruby").count() == 0
+    j.touch(page.get_by_role("button", name="ふりがな"))
+    page.locator("main ruby rt").first.wait_for()
+    rubies = page.locator("main ruby")
+    assert rubies.count() > 10
+    first = rubies.first
+    base = first.evaluate("r => r.firstChild.textContent")
+    assert re.search(r"[\u4e00-\u9fff]", base) and re.fullmatch(r"[\u3041-\u309f]+", first.locator("rt").inner_text())
+    assert page.get_by_role("button", name="ふりがな").get_attribute("aria-pressed") == "true"
+    j.state("furigana-on")
+    # The idle reset (here by "Finish and clear", the same reset the timer makes).
+    j.touch(page.get_by_role("link", name=exact(ui("ja", "Finish and clear"))))
+    to_care_cafe(j, "ja")
+    assert page.locator("main ruby").count() == 0
+    assert page.get_by_role("button", name="ふりがな").get_attribute("aria-pressed") == "false"
+    j.state("furigana-off-after-reset")
+
+
+def test_easy_japanese_is_a_language_with_furigana_on(tablet):
+    page = tablet
+    j = Journey(page, "easy-japanese")
+    j.touch(page.get_by_role("link", name="やさしい にほんご", exact=True))
+    assert page.locator("html").get_attribute("lang") == "ja"
+    to_care_cafe(j, "ja-easy")
+    page.locator("main ruby rt").first.wait_for()
+    j.state("easy-service")
+
+
+def test_show_this_at_the_counter_in_english(tablet):
+    page = tablet
+    j = Journey(page, "takeaway-en")
+    j.touch(page.get_by_role("link", name="English", exact=True))
+    to_care_cafe(j, "en", query="care cafe")
+    block = page.locator("section.takeaway")
+    assert ui("en", "Show this at the counter") in block.inner_text()
+    text = block.inner_text()
+    assert "街かどケアカフェ" in text and "練馬区" in text
+    j.state("takeaway")
