@@ -26,7 +26,9 @@ def serve_command(port, host):
     host = host or app.config["HOST"]
     click.echo(f"{app.config['ROLE']} serving on http://{host}:{port}/", err=True)
     if app.config["ROLE"] == "kiosk":
+        from .search import terms
         from .sync.client import start_loop
+        terms.warm_up()   # the analyser's dictionary is read now, not on a visitor's first keystroke
         start_loop(app)   # in the background of this process; never inside a visitor's request
     waitress.serve(app, host=host, port=port, threads=int(app.config["THREADS"]),
                    ident="ward-kiosk", clear_untrusted_proxy_headers=True)

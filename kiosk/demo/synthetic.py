@@ -40,11 +40,12 @@ def load_synthetic(services=5000, seed=7):
             for lang, fields in p["text"].items():
                 for field, value in fields.items():
                     if field == "name":
-                        value = f"{value} {DISTRICTS[lang][d]} {n}"
+                        value = f"{value} {DISTRICTS.get(lang, DISTRICTS['ja'])[d]} {n}"
                     rows.append({"owner": "service", "owner_id": service.id, "field": field,
                                  "language": lang, "text": value})
-                rows.append({"owner": "service", "owner_id": service.id, "field": "keywords",
-                             "language": lang, "text": "\n".join(p["keywords"][lang])})
+                if lang in p.get("keywords", {}):
+                    rows.append({"owner": "service", "owner_id": service.id, "field": "keywords",
+                                 "language": lang, "text": "\n".join(p["keywords"][lang])})
             Translation.insert_many(rows).execute()
             for audience in p["audiences"]:
                 ServiceAudience.create(service=service, audience=audience)

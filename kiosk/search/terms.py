@@ -121,6 +121,14 @@ def analyse(text):
     return normalize("".join(forms)), normalize("".join(readings)), tuple(dict.fromkeys(words))
 
 
+def warm_up():
+    """Load SudachiPy's dictionary and OpenCC's tables (a second or so, once per process)."""
+    analyse.cache_clear()
+    analyse("練馬区の介護予防")
+    normalize("兒童")
+    analyse.cache_clear()
+
+
 # --- Latin script: sound key and Tagalog stems --------------------------------------------------
 
 def sound_key(word):
