@@ -15,10 +15,10 @@ htmx = Htmx()
 def create_app(overrides=None, role=None):
     """Build the app for a role; settings come from config/ layered with KIOSK_* and overrides."""
     settings = config_module.load_config(role=role, overrides=overrides)
-    app = Flask(__name__, static_folder=str(config_module.ROOT / "static"), static_url_path="/static")
+    app = Flask(__name__, static_folder=str(config_module.RESOURCES / "static"), static_url_path="/static")
     app.config.update(settings)
     app.config["SECRET_KEY"] = config_module.secret_key(settings)
-    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(config_module.ROOT / "translations"))
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(config_module.RESOURCES / "translations"))
     app.config["BABEL_DEFAULT_LOCALE"] = "en"  # msgids are English
     # A kiosk page may sit idle for hours; the token lives as long as the visitor's session,
     # which the idle reset clears anyway.
@@ -29,9 +29,7 @@ def create_app(overrides=None, role=None):
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)   # one line per sync request is noise
 
-    db.bind(app.config["DATABASE_URL"])
-    if app.config.get("AUTO_MIGRATE", True):
-        db.migrate()
+    db.bind(app.config["DATABASE_URL"])   # migrations: `kiosk migrate` / `kiosk serve`, never here
     db.init_app(app)
     csrf.init_app(app)
     htmx.init_app(app)
@@ -57,8 +55,11 @@ def create_app(overrides=None, role=None):
 
     @app.get("/healthz")
     def healthz():
-        """Liveness for the supervisor and the tests (both roles)."""
-        return {"ok": True, "role": app.config["ROLE"]}
+        """Health for a monitor, as JSON: 200 when the process can do its work, 503 when not
+        (database unreachable; on a kiosk, a sync loop that died). See kiosk/health.py."""
+        from . import health
+        body = health.kiosk() if app.config["ROLE"] == "kiosk" else health.hub()
+        return body, 200 if body["ok"] else 503
 
     from . import cli
     cli.init_app(app)

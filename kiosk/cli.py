@@ -2,6 +2,7 @@
 
 Set the role with KIOSK_ROLE=hub or `kiosk --role hub <command>`.
 """
+import functools
 import os
 import pathlib
 import subprocess
@@ -14,10 +15,24 @@ from flask.cli import FlaskGroup, with_appcontext
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
+def with_schema(command):
+    """Commands that use the database apply pending migrations first, under the migration lock
+    (kiosk.db.migrate), so a fresh machine needs no separate step; the app factory never does."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from . import db
+        applied = db.migrate()
+        if applied:
+            click.echo("applied migrations: " + ", ".join(applied), err=True)
+        return command(*args, **kwargs)
+    return wrapper
+
+
 @click.command("serve")
 @click.option("--port", type=int, default=None, help="Port (default: PORT setting).")
 @click.option("--host", default=None, help="Address to listen on (default: HOST setting).")
 @with_appcontext
+@with_schema
 def serve_command(port, host):
     """Serve this role with waitress (the only server we run)."""
     import waitress
@@ -37,7 +52,7 @@ def serve_command(port, host):
 @click.command("migrate")
 @with_appcontext
 def migrate_command():
-    """Apply pending migrations (the app also does this when it starts)."""
+    """Apply pending migrations, under a lock (`kiosk serve` does this too before it listens)."""
     from . import db
     applied = db.migrate()
     click.echo("applied: " + (", ".join(applied) if applied else "nothing pending"))
@@ -46,6 +61,7 @@ def migrate_command():
 @click.command("load-demo")
 @click.option("--if-empty", is_flag=True, help="Do nothing when the catalog has services.")
 @with_appcontext
+@with_schema
 def load_demo_command(if_empty):
     """Load the demo catalog (real ward programs, demo sites, their recurring sessions)."""
     from .demo import loader
@@ -65,6 +81,7 @@ def load_demo_command(if_empty):
 @click.command("load-synthetic")
 @click.option("--services", type=int, default=5000)
 @with_appcontext
+@with_schema
 def load_synthetic_command(services):
     """Load the demo catalog plus synthetic services (for benchmarks) into an empty database."""
     from .demo import synthetic
@@ -115,6 +132,7 @@ def compile_command():
 @click.option("--code", required=True, help="One-time enrolment code from ward staff.")
 @click.option("--name", default="", help="A name staff will recognise (default: the site).")
 @with_appcontext
+@with_schema
 def pair_command(hub_url, code, name):
     """Enrol this kiosk with a ward hub using a one-time code."""
     from .db import database
@@ -141,6 +159,7 @@ def pair_command(hub_url, code, name):
 
 @click.command("sync")
 @with_appcontext
+@with_schema
 def sync_command():
     """Run one sync round now (push the outbox, pull the feed, purge personal data)."""
     from .db import database
@@ -164,6 +183,7 @@ def sync_command():
 @click.option("--site", default="", help="Site slug the new kiosk will serve.")
 @click.option("--hours", default=24, type=int, help="Hours before the code expires.")
 @with_appcontext
+@with_schema
 def enroll_code_command(site, hours):
     """(hub) Issue a one-time enrolment code for a new kiosk; prints the code."""
     from .hub.devices import issue_code
@@ -177,6 +197,7 @@ def enroll_code_command(site, hours):
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
 @click.option("--name", default="")
 @with_appcontext
+@with_schema
 def create_staff_command(username, password, name):
     """(hub) Create or reset a staff user (password stored hashed)."""
     from .hub.staff_auth import PasswordTooShort, set_password
@@ -191,6 +212,7 @@ def create_staff_command(username, password, name):
 
 @click.command("hub-retention")
 @with_appcontext
+@with_schema
 def hub_retention_command():
     """(hub) Blank the personal details that are past their retention now (it also happens by
     itself as kiosks sync, at most once an hour)."""
@@ -205,6 +227,7 @@ def hub_retention_command():
 
 @click.command("keep-ahead")
 @with_appcontext
+@with_schema
 def keep_ahead_command():
     """Hub: expand every recurring schedule into dated sessions SCHEDULE_WEEKS_AHEAD ahead now
     (the hub also does this by itself once a day)."""
@@ -218,6 +241,7 @@ def keep_ahead_command():
 @click.command("revoke")
 @click.argument("device_id")
 @with_appcontext
+@with_schema
 def revoke_command(device_id):
     """(hub) Revoke a kiosk: its requests are refused from now on."""
     from .hub.devices import revoke
@@ -231,6 +255,7 @@ def revoke_command(device_id):
 @click.command("set-host-pin")
 @click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True)
 @with_appcontext
+@with_schema
 def set_host_pin_command(pin):
     """(kiosk) Set this site's host PIN (4 to 8 digits; stored hashed)."""
     import unicodedata

@@ -4,9 +4,23 @@ import pathlib
 import secrets
 import tomllib
 
-ROOT = pathlib.Path(__file__).resolve().parent.parent
-CONFIG_DIR = ROOT / "config"
+PACKAGE = pathlib.Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+# An installed wheel carries config/, migrations/, static/ and translations/ inside the package;
+# a checkout has them at its top level.
+INSTALLED = (PACKAGE / "config" / "defaults.toml").exists()
+RESOURCES = PACKAGE if INSTALLED else ROOT
+CONFIG_DIR = RESOURCES / "config"
 ENV_PREFIX = "KIOSK_"
+
+
+def data_root():
+    """Where relative database paths and var/ live: KIOSK_DATA_DIR, else the checkout, else the
+    current directory (a service's WorkingDirectory, e.g. /var/lib/ward-kiosk)."""
+    explicit = os.environ.get(ENV_PREFIX + "DATA_DIR")
+    if explicit:
+        return pathlib.Path(explicit)
+    return pathlib.Path.cwd() if INSTALLED else ROOT
 
 
 def _read_toml(path):
@@ -44,10 +58,10 @@ def load_config(role=None, overrides=None, environ=None):
 
 
 def resolve_sqlite_path(url):
-    """Make a relative sqlite:/// path relative to the project root, so cwd does not matter."""
+    """Make a relative sqlite:/// path relative to the data root, so cwd does not matter."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
-        return prefix + str(ROOT / url[len(prefix):])
+        return prefix + str(data_root() / url[len(prefix):])
     return url
 
 
@@ -55,8 +69,8 @@ def secret_key(settings):
     """The configured secret, or one generated once and kept beside the database."""
     if settings.get("SECRET_KEY"):
         return settings["SECRET_KEY"]
-    path = ROOT / "var" / f"secret_key_{settings['ROLE']}"
-    path.parent.mkdir(exist_ok=True)
+    path = data_root() / "var" / f"secret_key_{settings['ROLE']}"
+    path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)

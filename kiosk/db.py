@@ -1,5 +1,12 @@
-"""The one database: picked from DATABASE_URL at start-up, opened per request, migrated on start."""
+"""The one database: picked from DATABASE_URL at start-up, opened per request.
+
+Migrations are applied on purpose, never by the app factory: by `kiosk migrate`, and by
+`kiosk serve` (and the other commands that write) before they start, under a lock, so two hub
+processes starting together on one PostgreSQL apply the schema once.
+"""
+import contextlib
 import datetime
+import fcntl
 import logging
 import pathlib
 import shutil
@@ -11,7 +18,10 @@ from playhouse.migrations import Runner
 
 log = logging.getLogger(__name__)
 database = DatabaseProxy()
-MIGRATIONS_DIR = pathlib.Path(__file__).resolve().parent.parent / "migrations"
+from .config import RESOURCES  # noqa: E402
+
+MIGRATIONS_DIR = RESOURCES / "migrations"
+MIGRATION_BACKUPS_KEPT = 2   # copies of the file before a migration (they hold personal data)
 
 # WAL + synchronous=FULL is what keeps a committed sign-up through a power cut; foreign keys
 # are off by default in SQLite; busy_timeout lets waitress threads queue for the write lock.
@@ -60,9 +70,46 @@ def is_sqlite():
     return isinstance(database.obj, SqliteDatabase)
 
 
-def migrate(db=None, backup=True):
-    """Apply pending numbered migrations; copy a SQLite file aside first. Returns applied names."""
+MIGRATION_LOCK_KEY = 7_404_716_001   # pg_advisory_lock key: only migrations take it
+
+
+@contextlib.contextmanager
+def migration_lock(db):
+    """One migrator at a time: an advisory lock on PostgreSQL (held by this connection until it
+    is released), an exclusive lock on a file beside the SQLite database."""
+    if isinstance(db, SqliteDatabase):
+        if db.database == ":memory:":
+            yield
+            return
+        with open(f"{db.database}.migrate-lock", "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+        return
+    db.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
+    try:
+        yield
+    finally:
+        db.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+
+
+def pending_migrations(db=None):
     db = db or database.obj
+    with db.connection_context():
+        return [m.name for m in Runner(db, directory=str(MIGRATIONS_DIR)).status() if not m.applied and m.path]
+
+
+def migrate(db=None, backup=True):
+    """Apply pending numbered migrations under the migration lock; copy a SQLite file aside
+    first. Returns the names applied (none when another process applied them meanwhile)."""
+    db = db or database.obj
+    with db.connection_context(), migration_lock(db):
+        return _migrate_locked(db, backup)
+
+
+def _migrate_locked(db, backup):
     runner = Runner(db, directory=str(MIGRATIONS_DIR))
     pending = [m for m in runner.status() if not m.applied and m.path]
     if not pending:
@@ -74,8 +121,9 @@ def migrate(db=None, backup=True):
             with db.connection_context():
                 db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
             shutil.copy2(path, path.with_name(f"{path.name}.{stamp}.bak"))
-    with db.connection_context():
-        applied = runner.up()
+            for old in sorted(path.parent.glob(f"{path.name}.*.bak"))[:-MIGRATION_BACKUPS_KEPT]:
+                old.unlink()
+    applied = runner.up()
     log.info("applied migrations: %s", ", ".join(applied))
     return applied
 
@@ -84,6 +132,9 @@ def init_app(app):
     """Open a connection for each request and close it on teardown."""
     @app.before_request
     def _open():
+        from flask import request
+        if request.endpoint == "healthz":
+            return   # it opens its own connection, so an unreachable database is a 503, not a 500
         database.connect(reuse_if_open=True)
 
     @app.teardown_request

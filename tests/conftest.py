@@ -38,7 +38,10 @@ def make_app(db_path, **overrides):
     settings = {"SECRET_KEY": "test-secret", "TESTING": True,
                 "DATABASE_URL": f"sqlite:///{db_path}", "WTF_CSRF_ENABLED": False}
     settings.update(overrides)
-    return create_app(settings)
+    app = create_app(settings)
+    from kiosk import db
+    db.migrate()   # on purpose, as `kiosk migrate` does: the factory never migrates
+    return app
 
 
 @pytest.fixture(scope="session")

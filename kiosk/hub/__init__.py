@@ -20,7 +20,7 @@ def register(app):
         """Once a day, the first request a hub process serves keeps recurring sessions ahead."""
         from flask import request
         from .. import schedules
-        if request.endpoint == "static":
+        if request.endpoint in ("static", "healthz"):
             return
         try:
             schedules.keep_ahead(app.config)

@@ -54,11 +54,15 @@ def test_bad_characters_get_a_translated_page(client):
 def hub_app(backend, tmp_path):
     from kiosk import create_app
     settings_ = {"SECRET_KEY": "t", "TESTING": True, "WTF_CSRF_ENABLED": False}
+    from kiosk import db
     if backend == "sqlite":
-        yield create_app(dict(settings_, DATABASE_URL=f"sqlite:///{tmp_path}/hub.db"), role="hub")
+        app = create_app(dict(settings_, DATABASE_URL=f"sqlite:///{tmp_path}/hub.db"), role="hub")
+        db.migrate()
+        yield app
         return
     with fresh_database() as url:
         app = create_app(dict(settings_, DATABASE_URL=url), role="hub")
+        db.migrate()
         try:
             yield app
         finally:

@@ -169,6 +169,8 @@ def relevance_table():
     from tests import relevance
     db = pathlib.Path(tempfile.mkdtemp(prefix="bench-")) / "demo.db"
     app = create_app({"DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": "bench"}, role="kiosk")
+    from kiosk import db as kiosk_db
+    kiosk_db.migrate()
     with app.app_context(), database.connection_context():
         load_demo()
         slugs = {s.id: s.slug for s in Service.select(Service.id, Service.slug)}

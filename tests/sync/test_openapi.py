@@ -44,7 +44,7 @@ def test_answers_match_the_document(hub, make_kiosk):
         jsonschema.validate(entry, {"$ref": "#/components/schemas/FeedEntry", "components": SPEC["components"]})
     # The document describes exactly the API the hub serves.
     from kiosk import create_app
-    hub_app = create_app({"SECRET_KEY": "x", "DATABASE_URL": "sqlite:///:memory:", "AUTO_MIGRATE": False}, role="hub")
+    hub_app = create_app({"SECRET_KEY": "x", "DATABASE_URL": "sqlite:///:memory:"}, role="hub")
     served = {rule.rule for rule in hub_app.url_map.iter_rules() if rule.rule.startswith("/api/")}
     assert served == set(SPEC["paths"])
 

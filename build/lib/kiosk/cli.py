@@ -1,0 +1,304 @@
+"""Command line: `kiosk <command>` (or `flask --app kiosk <command>`).
+
+Set the role with KIOSK_ROLE=hub or `kiosk --role hub <command>`.
+"""
+import functools
+import os
+import pathlib
+import subprocess
+import sys
+
+import click
+from flask import current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def with_schema(command):
+    """Commands that use the database apply pending migrations first, under the migration lock
+    (kiosk.db.migrate), so a fresh machine needs no separate step; the app factory never does."""
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from . import db
+        applied = db.migrate()
+        if applied:
+            click.echo("applied migrations: " + ", ".join(applied), err=True)
+        return command(*args, **kwargs)
+    return wrapper
+
+
+@click.command("serve")
+@click.option("--port", type=int, default=None, help="Port (default: PORT setting).")
+@click.option("--host", default=None, help="Address to listen on (default: HOST setting).")
+@with_appcontext
+@with_schema
+def serve_command(port, host):
+    """Serve this role with waitress (the only server we run)."""
+    import waitress
+    app = current_app._get_current_object()
+    port = port or int(app.config["PORT"])
+    host = host or app.config["HOST"]
+    click.echo(f"{app.config['ROLE']} serving on http://{host}:{port}/", err=True)
+    if app.config["ROLE"] == "kiosk":
+        from .search import terms
+        from .sync.client import start_loop
+        terms.warm_up()   # the analyser's dictionary is read now, not on a visitor's first keystroke
+        start_loop(app)   # in the background of this process; never inside a visitor's request
+    waitress.serve(app, host=host, port=port, threads=int(app.config["THREADS"]),
+                   ident="ward-kiosk", clear_untrusted_proxy_headers=True)
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate_command():
+    """Apply pending migrations, under a lock (`kiosk serve` does this too before it listens)."""
+    from . import db
+    applied = db.migrate()
+    click.echo("applied: " + (", ".join(applied) if applied else "nothing pending"))
+
+
+@click.command("load-demo")
+@click.option("--if-empty", is_flag=True, help="Do nothing when the catalog has services.")
+@with_appcontext
+@with_schema
+def load_demo_command(if_empty):
+    """Load the demo catalog (real ward programs, demo sites, their recurring sessions)."""
+    from .demo import loader
+    from .db import database
+    with database.connection_context():
+        if if_empty and not loader.catalog_is_empty():
+            click.echo("catalog already loaded")
+            return
+        counts = loader.load_demo(tz=current_app.config["TIMEZONE"],
+                                  weeks=int(current_app.config["SCHEDULE_WEEKS_AHEAD"]))
+        if current_app.config["ROLE"] == "hub":
+            from .hub.ingest import publish_catalog
+            publish_catalog(by="load-demo")
+    click.echo("loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+
+
+@click.command("load-synthetic")
+@click.option("--services", type=int, default=5000)
+@with_appcontext
+@with_schema
+def load_synthetic_command(services):
+    """Load the demo catalog plus synthetic services (for benchmarks) into an empty database."""
+    from .demo import synthetic
+    from .db import database
+    with database.connection_context():
+        total = synthetic.load_synthetic(services)
+    click.echo(f"catalog has {total} services")
+
+
+@click.group("translations")
+def translations_group():
+    """Extract, update and compile the UI message catalogs (pybabel)."""
+
+
+def _pybabel(*args):
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True, cwd=ROOT)
+
+
+@translations_group.command("extract")
+def extract_command():
+    """Extract messages to translations/messages.pot and update every catalog."""
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+             "-o", "translations/messages.pot", ".")
+    _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
+    for lang in _own_domains():
+        # A language with its own catalog file in another language's locale (やさしい日本語).
+        po = ROOT / "translations" / lang["babel"] / "LC_MESSAGES" / f"{lang['domain']}.po"
+        verb = "update" if po.exists() else "init"
+        _pybabel(verb, "-i", "translations/messages.pot", "-d", "translations", "-D", lang["domain"],
+                 "-l", lang["babel"], *(["--no-fuzzy-matching"] if verb == "update" else []))
+
+
+def _own_domains():
+    from .config import load_config
+    return [lang for lang in load_config()["LANGUAGES"] if lang.get("domain", "messages") != "messages"]
+
+
+@translations_group.command("compile")
+def compile_command():
+    """Compile every catalog to .mo (done by make run / make test)."""
+    _pybabel("compile", "-d", "translations", "--statistics")
+    for lang in _own_domains():
+        _pybabel("compile", "-d", "translations", "-D", lang["domain"], "-l", lang["babel"], "--statistics")
+
+
+@click.command("pair")
+@click.option("--hub", "hub_url", required=True, help="The hub's base URL, e.g. http://hub.example:8081")
+@click.option("--code", required=True, help="One-time enrolment code from ward staff.")
+@click.option("--name", default="", help="A name staff will recognise (default: the site).")
+@with_appcontext
+@with_schema
+def pair_command(hub_url, code, name):
+    """Enrol this kiosk with a ward hub using a one-time code."""
+    from .db import database
+    from .demo import loader
+    from .models import KioskState, Signup
+    from .sync import client, feed
+    name = name or current_app.config["SITE_SLUG"]
+    try:
+        answer = client.enroll(hub_url, code, name)
+    except client.HubRefused as exc:
+        raise click.ClickException(f"the hub refused the code ({exc.error})")
+    except Exception as exc:  # noqa: BLE001 - report any network failure plainly
+        raise click.ClickException(f"cannot reach the hub at {hub_url}: {type(exc).__name__}")
+    with database.connection_context():
+        with database.atomic():
+            if not Signup.select().exists():
+                loader.clear_catalog()   # the hub's catalog is the one that counts
+            for key, value in (("hub_url", hub_url.rstrip("/")), ("device_id", answer["device_id"]),
+                               ("device_secret", answer["secret"]), ("revoked", "0"),
+                               (feed.CURSOR_KEY, "0")):
+                KioskState.set_value(key, value)
+    click.echo(f"paired with {hub_url} as device {answer['device_id']}")
+
+
+@click.command("sync")
+@with_appcontext
+@with_schema
+def sync_command():
+    """Run one sync round now (push the outbox, pull the feed, purge personal data)."""
+    from .db import database
+    from .sync import client
+    with database.connection_context():
+        creds = client.credentials()
+    if creds is None:
+        raise click.ClickException("this kiosk is not paired with a hub (see `kiosk pair`)")
+    hub = client.HubClient(*creds, timeout=float(current_app.config["SYNC_TIMEOUT_SECONDS"]))
+    engine = client.engine_for(current_app, hub)
+    try:
+        counts = engine.run_once()
+    except client.HubRefused as exc:
+        raise click.ClickException(f"the hub refused: {exc.error}")
+    finally:
+        hub.close()
+    click.echo("sync: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+@click.command("enroll-code")
+@click.option("--site", default="", help="Site slug the new kiosk will serve.")
+@click.option("--hours", default=24, type=int, help="Hours before the code expires.")
+@with_appcontext
+@with_schema
+def enroll_code_command(site, hours):
+    """(hub) Issue a one-time enrolment code for a new kiosk; prints the code."""
+    from .hub.devices import issue_code
+    from .db import database
+    with database.connection_context():
+        click.echo(issue_code(site, hours))
+
+
+@click.command("create-staff")
+@click.argument("username")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--name", default="")
+@with_appcontext
+@with_schema
+def create_staff_command(username, password, name):
+    """(hub) Create or reset a staff user (password stored hashed)."""
+    from .hub.staff_auth import PasswordTooShort, set_password
+    from .db import database
+    try:
+        with database.connection_context():
+            set_password(username, password, name)
+    except PasswordTooShort as exc:
+        raise click.ClickException(f"the password must be at least {exc.args[0]} characters long")
+    click.echo(f"staff user {username} ready")
+
+
+@click.command("hub-retention")
+@with_appcontext
+@with_schema
+def hub_retention_command():
+    """(hub) Blank the personal details that are past their retention now (it also happens by
+    itself as kiosks sync, at most once an hour)."""
+    from .db import database
+    from .hub import retention
+    c = current_app.config
+    with database.connection_context():
+        n = retention.blank_expired(int(c["HUB_RETENTION_DAYS_CALLBACK"]), int(c["HUB_RETENTION_DAYS_VOLUNTEER"]),
+                                    int(c["HUB_RETENTION_DAYS_EVENT"]))
+    click.echo(f"blanked the personal details of {n} requests")
+
+
+@click.command("keep-ahead")
+@with_appcontext
+@with_schema
+def keep_ahead_command():
+    """Hub: expand every recurring schedule into dated sessions SCHEDULE_WEEKS_AHEAD ahead now
+    (the hub also does this by itself once a day)."""
+    from . import schedules
+    from .db import database
+    with database.connection_context():
+        created = schedules.keep_ahead(current_app.config, force=True)
+    click.echo(f"sessions created: {created}")
+
+
+@click.command("revoke")
+@click.argument("device_id")
+@with_appcontext
+@with_schema
+def revoke_command(device_id):
+    """(hub) Revoke a kiosk: its requests are refused from now on."""
+    from .hub.devices import revoke
+    from .db import database
+    with database.connection_context():
+        if not revoke(device_id):
+            raise click.ClickException("no such device")
+    click.echo(f"revoked {device_id}")
+
+
+@click.command("set-host-pin")
+@click.option("--pin", prompt=True, hide_input=True, confirmation_prompt=True)
+@with_appcontext
+@with_schema
+def set_host_pin_command(pin):
+    """(kiosk) Set this site's host PIN (4 to 8 digits; stored hashed)."""
+    import unicodedata
+    from .db import database
+    from .site.host import set_pin
+    pin = unicodedata.normalize("NFKC", pin).strip()
+    if not (pin.isdigit() and 4 <= len(pin) <= 8):
+        raise click.ClickException("the PIN must be 4 to 8 digits")
+    with database.connection_context():
+        set_pin(pin)
+    click.echo("host PIN set")
+
+
+@click.command("demo")
+@click.option("--port", type=int, default=lambda: int(os.environ.get("KIOSK_PORT", 8080)))
+@click.option("--hub-port", type=int, default=lambda: int(os.environ.get("HUB_PORT", 8081)))
+@with_appcontext
+def demo_command(port, hub_port):
+    """Run the whole demo: a ward hub and a kiosk paired with it (what `make run` does)."""
+    from .demo.run import run_demo
+    run_demo(port, hub_port)
+
+
+def init_app(app):
+    for command in (serve_command, migrate_command, load_demo_command, load_synthetic_command,
+                    translations_group, pair_command, sync_command, enroll_code_command,
+                    create_staff_command, revoke_command, demo_command,
+                    set_host_pin_command, hub_retention_command, keep_ahead_command):
+        app.cli.add_command(command)
+
+
+def _create_app():
+    from . import create_app
+    return create_app()
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=False,
+             add_version_option=False, load_dotenv=False)
+@click.option("--role", type=click.Choice(["kiosk", "hub"]), default=None, expose_value=False,
+              is_eager=True, callback=lambda ctx, param, value: value and os.environ.update(KIOSK_ROLE=value),
+              help="kiosk (default) or hub.")
+def main():
+    """Ward community kiosk."""
+
+
+main.add_command(translations_group)

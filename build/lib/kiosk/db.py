@@ -1,0 +1,140 @@
+"""The one database: picked from DATABASE_URL at start-up, opened per request.
+
+Migrations are applied on purpose, never by the app factory: by `kiosk migrate`, and by
+`kiosk serve` (and the other commands that write) before they start, under a lock, so two hub
+processes starting together on one PostgreSQL apply the schema once.
+"""
+import contextlib
+import datetime
+import fcntl
+import logging
+import pathlib
+import shutil
+
+from peewee import DatabaseProxy, SqliteDatabase
+from playhouse.db_url import parse
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
+from playhouse.migrations import Runner
+
+log = logging.getLogger(__name__)
+database = DatabaseProxy()
+from .config import RESOURCES  # noqa: E402
+
+MIGRATIONS_DIR = RESOURCES / "migrations"
+MIGRATION_BACKUPS_KEPT = 2   # copies of the file before a migration (they hold personal data)
+
+# WAL + synchronous=FULL is what keeps a committed sign-up through a power cut; foreign keys
+# are off by default in SQLite; busy_timeout lets waitress threads queue for the write lock.
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "synchronous": "full",
+    "foreign_keys": 1,
+    "busy_timeout": 10000,
+    "cache_size": -4000,       # KiB per connection; waitress threads each hold one
+    # Overwrite deleted content with zeros, so a purged name is gone from the file, not just
+    # unlinked (Debian builds SQLite with this on; other builds do not).
+    "secure_delete": 1,
+}
+
+
+def make_database(url, max_connections=32):
+    """Build a pooled peewee database for a sqlite:/// or postgresql:// URL.
+
+    Pooled, so that a request does not pay for a new connection and its pragmas; close()
+    returns the connection to the pool.
+    """
+    if url.startswith("sqlite:///"):
+        path = url[len("sqlite:///"):]
+        if path != ":memory:":
+            pathlib.Path(path).parent.mkdir(parents=True, exist_ok=True)
+        # IMMEDIATE: a write inside a deferred transaction can fail at once with
+        # "database is locked" despite busy_timeout when several threads write.
+        return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
+                                    check_same_thread=False, max_connections=max_connections,
+                                    stale_timeout=600)
+    if url.startswith(("postgres://", "postgresql://")):
+        params = parse(url)
+        return PooledPostgresqlDatabase(params.pop("database"), max_connections=max_connections,
+                                        stale_timeout=600, **params)
+    raise ValueError(f"unsupported DATABASE_URL: {url!r}")
+
+
+def bind(url):
+    """Point the shared proxy at the database for ``url`` and return it."""
+    db = make_database(url)
+    database.initialize(db)
+    return db
+
+
+def is_sqlite():
+    return isinstance(database.obj, SqliteDatabase)
+
+
+MIGRATION_LOCK_KEY = 7_404_716_001   # pg_advisory_lock key: only migrations take it
+
+
+@contextlib.contextmanager
+def migration_lock(db):
+    """One migrator at a time: an advisory lock on PostgreSQL (held by this connection until it
+    is released), an exclusive lock on a file beside the SQLite database."""
+    if isinstance(db, SqliteDatabase):
+        if db.database == ":memory:":
+            yield
+            return
+        with open(f"{db.database}.migrate-lock", "a+") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+        return
+    db.execute_sql("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
+    try:
+        yield
+    finally:
+        db.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
+
+
+def pending_migrations(db=None):
+    db = db or database.obj
+    with db.connection_context():
+        return [m.name for m in Runner(db, directory=str(MIGRATIONS_DIR)).status() if not m.applied and m.path]
+
+
+def migrate(db=None, backup=True):
+    """Apply pending numbered migrations under the migration lock; copy a SQLite file aside
+    first. Returns the names applied (none when another process applied them meanwhile)."""
+    db = db or database.obj
+    with db.connection_context(), migration_lock(db):
+        return _migrate_locked(db, backup)
+
+
+def _migrate_locked(db, backup):
+    runner = Runner(db, directory=str(MIGRATIONS_DIR))
+    pending = [m for m in runner.status() if not m.applied and m.path]
+    if not pending:
+        return []
+    if backup and isinstance(db, SqliteDatabase) and db.database != ":memory:":
+        path = pathlib.Path(db.database)
+        if path.exists() and runner.applied():
+            stamp = datetime.datetime.now().strftime("%Y%m%d%H%M%S")
+            with db.connection_context():
+                db.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            shutil.copy2(path, path.with_name(f"{path.name}.{stamp}.bak"))
+            for old in sorted(path.parent.glob(f"{path.name}.*.bak"))[:-MIGRATION_BACKUPS_KEPT]:
+                old.unlink()
+    applied = runner.up()
+    log.info("applied migrations: %s", ", ".join(applied))
+    return applied
+
+
+def init_app(app):
+    """Open a connection for each request and close it on teardown."""
+    @app.before_request
+    def _open():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close(exc):
+        if not database.is_closed():
+            database.close()

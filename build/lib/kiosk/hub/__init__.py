@@ -1,0 +1,28 @@
+"""The ward hub: sync API for kiosks, staff screens, public service pages."""
+
+
+def register(app):
+    from .. import csrf
+    from . import accounts, api, catalog_views, desk, public, reports, staff, staff_auth
+    csrf.exempt(api.bp)   # kiosks authenticate every request with a device signature instead
+    staff_auth.limiter.init_app(app)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(staff.bp)
+    app.register_blueprint(desk.bp)
+    app.register_blueprint(accounts.bp)
+    app.register_blueprint(public.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(catalog_views.bp)
+    staff.init_app(app)
+
+    @app.before_request
+    def _keep_sessions_ahead():
+        """Once a day, the first request a hub process serves keeps recurring sessions ahead."""
+        from flask import request
+        from .. import schedules
+        if request.endpoint == "static":
+            return
+        try:
+            schedules.keep_ahead(app.config)
+        except Exception:   # never fail a kiosk's or a person's request for it; retried next time
+            app.logger.exception("keeping recurring sessions ahead failed")

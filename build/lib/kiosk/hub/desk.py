@@ -1,0 +1,143 @@
+"""The ward's desk (DESIGN.md section 11): queues of call-backs and volunteer registrations,
+each request's page with its history and the moves a desk makes, and exports that open in
+Japanese Excel. Desk staff see only the desks (programs) they work for."""
+import csv
+import io
+import itertools
+
+from flask import Blueprint, Response, abort, g, redirect, render_template, request, stream_with_context, url_for
+from flask_babel import gettext as _
+
+from .. import boundary, catalog
+from ..models import Device, HubSignup, Service, Site
+from ..models.desk import DESK_STATES
+from ..web.i18n import current_language
+from . import queues
+from .staff_auth import staff_required
+
+bp = Blueprint("desk", __name__, url_prefix="/staff")
+KINDS = ("callback", "volunteer")
+
+
+def service_names(slugs):
+    """{slug: name} of services, in the staff member's language (every hub screen uses this)."""
+    services = {s.id: s.slug for s in Service.select().where(Service.slug.in_(list(set(slugs))))} if slugs else {}
+    texts = catalog.texts("service", list(services), current_language(), ("name",))
+    return {services[i]: texts[i].get("name") for i in services}
+
+
+def site_names():
+    """{slug: name} of every site, in the staff member's language."""
+    sites = list(Site.select())
+    texts = catalog.texts("site", [s.id for s in sites], current_language())
+    return {s.slug: texts[s.id].get("name") for s in sites}
+
+
+@bp.get("/queue/<kind>")
+@staff_required
+def queue(kind):
+    """One queue, newest first: filters, search, pages."""
+    if kind not in KINDS:
+        abort(404)
+    args = {k: (request.args.get(k) or "")[:64] for k in ("state", "language", "site", "desk", "q")}
+    page = max(boundary.bounded_int(request.args.get("page"), 1, (1, 10_000)), 1)
+    rows, total = queues.queue(g.staff, kind, page=page, **args)
+    sites = dict(Device.select(Device.device_id, Device.site_slug).tuples())
+    desks = [s.slug for s in Service.select(Service.slug).where(
+        Service.category == ("consultation" if kind == "callback" else "volunteering"))]
+    if not g.staff.is_admin:
+        desks = [d for d in desks if d in g.staff.desk_slugs]
+    queues.audit(g.staff, "view_queue", kind, f"page {page}, {len(rows)} shown")
+    return render_template("hub/queue.html", kind=kind, rows=rows, total=total, page=page,
+                           pages=max((min(total, queues.COUNT_CAP) + queues.PAGE_SIZE - 1) // queues.PAGE_SIZE, 1),
+                           args=args, count_cap=queues.COUNT_CAP,
+                           states=DESK_STATES[kind], names=service_names([r.service_slug for r in rows] + desks),
+                           desks=desks, site_names=site_names(), device_sites=sites)
+
+
+def _request_or_404(signup_id):
+    """A request this staff member may see, or 404 (never tell which ids exist)."""
+    signup = HubSignup.get_or_none(HubSignup.id == signup_id[:36])
+    if not queues.may_see(g.staff, signup):
+        abort(404)
+    return signup
+
+
+@bp.get("/requests/<signup_id>")
+@staff_required
+def detail(signup_id):
+    """One request: who, how to reach them, what they asked, its history, and the next moves."""
+    signup = _request_or_404(signup_id)
+    queues.audit(g.staff, "view_person", signup.ref_code)
+    device = Device.get_or_none(Device.device_id == signup.device_id)
+    moves = [a for a, (sources, _t) in queues.MOVES.get(signup.kind, {}).items() if signup.desk_state in sources]
+    return render_template("hub/request.html", s=signup, history=queues.history(signup.id), moves=moves,
+                           service_name=service_names([signup.service_slug]).get(signup.service_slug),
+                           site_name=site_names().get(device.site_slug) if device else "", kiosk=device)
+
+
+@bp.post("/requests/<signup_id>/move")
+@staff_required
+def move(signup_id):
+    """Move a request on (take it, called back, could not reach, close...)."""
+    signup = _request_or_404(signup_id)
+    note = (request.form.get("note") or "").strip()
+    if queues.move(g.staff, signup, request.form.get("action", ""), note) is None:
+        return render_template("hub/message.html", title=_("Already changed"),
+                               message=_("Someone else changed this request just now. Please look at it again."),
+                               back=url_for("desk.detail", signup_id=signup.id)), 409
+    return redirect(url_for("desk.detail", signup_id=signup.id), 303)
+
+
+# --- exports ------------------------------------------------------------------------------
+
+def safe_cell(value):
+    """A cell Excel will not run as a formula (CSV injection): =, +, -, @, tab and CR lead."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def csv_stream(header, rows):
+    """UTF-8 with BOM and CRLF (Japanese Excel reads it right), written row by row."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    yield "\ufeff"
+    for row in itertools.chain([header], rows):
+        writer.writerow([safe_cell(v) for v in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+@bp.get("/export/<kind>.csv")
+@staff_required
+def export(kind):
+    """Every request of a kind the staff member may see (optionally one state, one session or a
+    period by arrival date), streamed so a large export stays small in memory."""
+    if kind not in KINDS + ("event",):
+        abort(404)
+    query = queues.visible_to(g.staff, HubSignup.select().where(HubSignup.kind == kind))
+    state = request.args.get("state", "")
+    if state in DESK_STATES.get(kind, ()):
+        query = query.where(HubSignup.desk_state == state)
+    event_uid = (request.args.get("event") or "")[:36]
+    if event_uid:
+        query = query.where(HubSignup.event_uid == event_uid)
+    since, until = boundary.parse_date(request.args.get("from")), boundary.parse_date(request.args.get("to"))
+    if since:
+        query = query.where(HubSignup.received_at >= since)
+    if until:
+        query = query.where(HubSignup.received_at < until)
+    queues.audit(g.staff, "export", kind, request.query_string.decode("ascii", "replace")[:200])
+    header = [_("Received"), _("Reference"), _("Service"), _("Name"), _("Reading"), _("Phone"), _("Email"),
+              _("Language for the call"), _("Best time to call"), _("Note"), _("Status"), _("Adults"), _("Children")]
+
+    def rows():
+        for s in query.order_by(HubSignup.arrival).iterator():
+            yield [s.received_at.strftime("%Y-%m-%d %H:%M"), s.ref_code, s.service_slug, s.name, s.name_kana,
+                   s.phone, s.email, s.preferred_language, s.preferred_time, s.note,
+                   s.desk_state if kind != "event" else s.status, s.adults, s.children]
+    response = Response(stream_with_context(csv_stream(header, rows())), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,271 @@
+"""Idempotent ingest of kiosk records and the hub's capacity decisions.
+
+Capacity rule (documented in the README): the hub decides in the order records *arrive at the
+hub* (its own clock and a strict arrival counter, never the kiosk's clock). A sign-up for an
+event is confirmed while the confirmed count is below the event's capacity, otherwise it is
+waitlisted; an event with capacity 0 needs no sign-up and confirms everyone. A sign-up for a
+cancelled or unknown event is kept with status "cancelled" and a reason, and shown to staff.
+When staff cancel a confirmed sign-up, the earliest-arrived waitlisted one moves up.
+"""
+import contextlib
+import json
+import logging
+
+import peewee
+
+from .. import boundary
+from ..db import database, is_sqlite
+from ..models import Event, Feed, HubAttendance, HubSignup, RejectedRecord
+from ..models.catalog import utcnow
+from ..sync import feed, protocol
+from . import cancellations, queues
+from . import seats as seats_mod
+from .seats import BatchSeats
+
+_ADVISORY_LOCK_KEY = 7274_0001
+log = logging.getLogger(__name__)
+
+
+@contextlib.contextmanager
+def write_lock():
+    """One writer at a time for ingest and feed entries, across every hub process.
+
+    SQLite: the IMMEDIATE transaction is the lock. PostgreSQL: a transaction-scoped advisory
+    lock, so feed sequence numbers become visible in commit order (a cursor never skips one).
+    """
+    with database.atomic() as txn:
+        if not is_sqlite():
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_KEY,))
+        yield txn
+
+
+def bulk_insert(model, rows, chunk=200):
+    """Multi-row INSERT with driver parameters. peewee's insert_many spends more time building
+    the SQL for a 200-row batch than the database spends storing it (see the sync benchmark)."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    table = model._meta.table_name
+    names = ", ".join(f'"{model._meta.fields[c].column_name}"' for c in columns)
+    one = "(" + ", ".join([database.param] * len(columns)) + ")"
+    for i in range(0, len(rows), chunk):
+        part = rows[i:i + chunk]
+        params = [row[c] for row in part for c in columns]
+        database.execute_sql(f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([one] * len(part)), params)
+
+
+def _reject_row(device_id, record, reason, detail=""):
+    """A RejectedRecord row and the answer for a refused record. The record may be anything a
+    client sent, so only what the boundary accepts is stored verbatim."""
+    rid = record.get("id") if isinstance(record, dict) else None
+    rid = rid if isinstance(rid, str) and len(rid) <= 64 and boundary.is_clean_text(rid) else ""
+    if boundary.json_depth_exceeds(record, 64):
+        payload = '"(nested too deep to keep)"'
+    else:
+        # ensure_ascii: control characters and lone surrogates become \u escapes, which any
+        # database stores.
+        payload = json.dumps(record, ensure_ascii=True, default=str)[:20000]
+    row = {"record_id": rid, "device_id": device_id, "reason": reason[:64], "detail": detail[:2000],
+           "payload": payload, "received_at": utcnow(), "resolved": False}
+    return row, {"id": rid, "result": "rejected", "reason": reason}
+
+
+def ingest(device_id, records):
+    """Store each record exactly once and answer for each; one bad record blocks nothing.
+
+    The whole batch is decided under the write lock with a handful of queries: existing ids
+    and event counts are read once, new rows and feed entries are written in bulk. If that
+    write still fails (something the validator did not foresee), it is rolled back and the
+    batch is stored record by record, each in a savepoint, so only the record that fails is
+    refused (reason "store_failed") and the others are stored.
+    """
+    with write_lock():
+        try:
+            with database.atomic():
+                return _store_in_order(device_id, records)
+        except STORE_ERRORS as exc:
+            log.warning("batch of %d could not be stored at once (%s); storing one by one",
+                        len(records), type(exc).__name__)
+        return [_store_one(device_id, record) for record in records]
+
+
+# What a write can raise for a value the validator let through: the driver's refusals
+# (peewee wraps them as DatabaseError), psycopg2's ValueError for NUL, UnicodeEncodeError,
+# SQLite's OverflowError for a too large integer.
+STORE_ERRORS = (peewee.DatabaseError, ValueError, OverflowError, TypeError)
+
+
+def _store_in_order(device_id, records):
+    """Decide and write a batch in arrival order: runs of sign-ups and attendance in bulk, and
+    each cancellation on its own between them (it may free seats for what comes after it)."""
+    results, run = [], []
+    for record in list(records) + [_END]:
+        if record is _END or cancellations.is_cancel(record):
+            if run:
+                answers, rows = _decide(device_id, run)
+                _write(rows)
+                results += answers
+                run = []
+            if record is not _END:
+                results.append(cancellations.store(device_id, record, _reject_row))
+        else:
+            run.append(record)
+    return results
+
+
+_END = object()    # not None: a client may send null as a record, and it gets its answer
+
+
+def _store_one(device_id, record):
+    """Decide and write one record in its own savepoint; refuse it if its write fails."""
+    try:
+        with database.atomic():
+            return _store_in_order(device_id, [record])[0]
+    except STORE_ERRORS as exc:
+        log.warning("record refused: could not be stored (%s)", type(exc).__name__)
+        row, answer = _reject_row(device_id, record, "store_failed", type(exc).__name__)
+        try:
+            with database.atomic():
+                bulk_insert(RejectedRecord, [row])
+        except STORE_ERRORS:
+            with database.atomic():
+                bulk_insert(RejectedRecord, [dict(row, record_id="", payload='"(not storable)"')])
+        return answer
+
+
+def _write(rows):
+    """Insert the decided rows in bulk and refresh the seat counts of the events touched."""
+    for model in (HubSignup, HubAttendance, RejectedRecord, Feed):
+        bulk_insert(model, rows[model])
+    for uid in sorted(rows["touched"]):
+        seats_mod.update_seats(uid)
+    for cancel_id, outcome in rows["cancels_applied"]:
+        cancellations.mark_applied(cancel_id, outcome)
+
+
+def _decide(device_id, records):
+    """(answers, rows to write) for a batch: validation, duplicates, conflicts, capacity."""
+    results, new_rows, rejected_rows, feed_rows, attendance_rows, applied = [], [], [], [], [], []
+    reasons = [protocol.validate_record(r) for r in records]
+    valid = [r for r, why in zip(records, reasons) if not why]
+    ids = list({r["id"] for r in valid})
+    existing = {}
+    for i in range(0, len(ids), 500):
+        chunk = ids[i:i + 500]
+        for row in (HubSignup.select(HubSignup.id, HubSignup.payload_hash, HubSignup.status,
+                                     HubSignup.reason).where(HubSignup.id.in_(chunk)).dicts()):
+            existing[row["id"]] = row
+        for row in (HubAttendance.select(HubAttendance.id, HubAttendance.payload_hash)
+                    .where(HubAttendance.id.in_(chunk)).dicts()):
+            existing[row["id"]] = dict(row, status=None, reason="")
+    seats = BatchSeats([r for r in valid if r["type"] == "signup"])
+    pending = cancellations.pending_for([r["ref_code"] for r in valid if r["type"] == "signup"])
+    arrival = seats_mod.next_arrival()
+    received = utcnow()
+    seen_in_batch = {}
+    for record, reason in zip(records, reasons):
+        if reason:
+            row, answer = _reject_row(device_id, record, reason)
+            rejected_rows.append(row)
+            results.append(answer)
+            continue
+        digest = protocol.payload_hash(record)
+        prior = existing.get(record["id"]) or seen_in_batch.get(record["id"])
+        if prior is not None:
+            if prior["payload_hash"] == digest:
+                answer = {"id": record["id"], "result": "duplicate", "reason": prior["reason"]}
+                if prior["status"]:
+                    answer["status"] = prior["status"]
+                results.append(answer)
+            else:
+                row, answer = _reject_row(device_id, record, "conflict",
+                                          "same id, different content: kept the first")
+                rejected_rows.append(row)
+                results.append(answer)
+            continue
+        if record["type"] == "attendance":
+            row = attendance_row(device_id, record, digest, received)
+            attendance_rows.append(row)
+            seen_in_batch[record["id"]] = dict(row, status=None, reason="")
+            results.append({"id": record["id"], "result": "accepted"})
+            continue
+        waiting_cancel = pending.get(record["ref_code"])
+        if waiting_cancel is not None and cancellations.phone_matches(record["person"].get("phone"), waiting_cancel.phone_last4):
+            status, why = "cancelled", "visitor"     # cancelled before it arrived: takes no seat
+        else:
+            status, why = seats.decide(record)
+        if waiting_cancel is not None:
+            applied.append((waiting_cancel.id, "cancelled" if why == "visitor" else "mismatch"))
+        adults, children = protocol.party_of(record)
+        person = record["person"]
+        row = dict(id=record["id"], device_id=device_id, payload_hash=digest,
+                   ref_code=record["ref_code"], kind=record["kind"], service_slug=record["service"],
+                   event_uid=record.get("event"), language=record["language"], status=status,
+                   reason=why, kiosk_created_at=protocol.parse_time(record["created_at"]),
+                   received_at=received, arrival=arrival, adults=adults, children=children,
+                   search_text=queues.search_text(person, record["ref_code"]), desk_state="new", attempts=0,
+                   **{f: person.get(f) for f in protocol.PERSON_FIELDS})
+        arrival += 1
+        new_rows.append(row)
+        seen_in_batch[record["id"]] = row
+        feed_rows.append({"kind": "status", "key": record["id"], "deleted": False, "created_at": received})
+        results.append({"id": record["id"], "result": "accepted", "status": status, "reason": why})
+    rows = {HubSignup: new_rows, HubAttendance: attendance_rows, RejectedRecord: rejected_rows,
+            Feed: feed_rows, "touched": seats.touched, "cancels_applied": applied}
+    return results, rows
+
+
+def attendance_row(device_id, record, digest, received):
+    return {"id": record["id"], "device_id": device_id, "payload_hash": digest,
+            "session_key": record["session"], "service_slug": record["service"],
+            "site_slug": record["site"], "session_date": record["date"], "kind": record["kind"],
+            "grp": record.get("group"), "delta": record.get("delta") or 0, "ref": record.get("ref"),
+            "text": record.get("text"), "seq": record["seq"],
+            "kiosk_created_at": protocol.parse_time(record["created_at"]), "received_at": received}
+
+
+def set_status(signup_id, status):
+    """Staff action: confirm, waitlist or cancel; cancelling a confirmed seat promotes the next."""
+    with write_lock():
+        signup = HubSignup.get_or_none(HubSignup.id == signup_id)
+        if signup is None or status not in ("confirmed", "waitlisted", "cancelled"):
+            return None
+        was = signup.status
+        HubSignup.update(status=status, reason="staff").where(HubSignup.id == signup_id).execute()
+        feed.append("status", signup_id)
+        if signup.event_uid:
+            if was == "confirmed" and status == "cancelled":
+                seats_mod.promote_waiting(signup.event_uid)
+            seats_mod.update_seats(signup.event_uid)
+        return status
+
+
+def cancel_event(event_uid):
+    """Staff cancel an event: its sign-ups are kept, marked cancelled, and kiosks are told."""
+    with write_lock():
+        Event.update(cancelled=True).where(Event.uid == event_uid).execute()
+        feed.append("event", event_uid)
+        for s in HubSignup.select().where((HubSignup.event_uid == event_uid)
+                                          & (HubSignup.status != "cancelled")):
+            HubSignup.update(status="cancelled", reason="event_cancelled").where(HubSignup.id == s.id).execute()
+            feed.append("status", s.id)
+
+
+def publish_catalog(by=""):
+    """Put every catalog row in the feed (after loading a catalog on the hub), and start each
+    record's history with the state it was loaded in."""
+    import json
+    from .. import catalog_docs
+    from ..models import CatalogVersion, Organization, Service, Site
+    with write_lock():
+        for kind, model in (("organization", Organization), ("site", Site), ("service", Service)):
+            for (slug,) in model.select(model.slug).tuples():
+                feed.append(kind, slug)
+                if not CatalogVersion.select().where((CatalogVersion.kind == kind)
+                                                     & (CatalogVersion.key == slug)).exists():
+                    CatalogVersion.create(kind=kind, key=slug, version=1, published_by=by,
+                                          data=json.dumps(catalog_docs.live_document(kind, slug),
+                                                          ensure_ascii=False, sort_keys=True))
+        for e in Event.select(Event.uid):
+            feed.append("event", e.uid)
+        feed.append("meta", feed.DEMO_KEY)

@@ -1,0 +1,85 @@
+"""Seats: the hub's capacity decision (DESIGN.md 5.8), in one place.
+
+Sign-ups are decided in the order they arrive at the hub. A party (adults and children) is
+confirmed while every one of its people fits in the seats left, otherwise it waits as a whole.
+Capacity 0 means no sign-up limit. When seats are freed (a cancellation), the waiting list
+moves up in arrival order, each party while it fits; a party that does not fit stops the line
+(no one jumps the queue because their party is smaller).
+"""
+import peewee
+
+from ..models import Event, HubSignup
+from ..sync import feed, protocol
+
+PARTY = HubSignup.adults + HubSignup.children
+
+
+def next_arrival():
+    last = HubSignup.select(peewee.fn.MAX(HubSignup.arrival)).scalar()
+    return (last or 0) + 1
+
+
+def seats_used(event_uid):
+    """People in confirmed sign-ups of an event."""
+    return (HubSignup.select(peewee.fn.COALESCE(peewee.fn.SUM(PARTY), 0))
+            .where((HubSignup.event_uid == event_uid) & (HubSignup.status == "confirmed")).scalar())
+
+
+def decide(event, used, size):
+    """(status, reason) for a party of ``size`` arriving at ``event`` with ``used`` seats taken."""
+    if event is None:
+        return "cancelled", "unknown_event"
+    if event.cancelled:
+        return "cancelled", "event_cancelled"
+    if event.capacity == 0 or used + size <= event.capacity:
+        return "confirmed", ""
+    return "waitlisted", "full"
+
+
+class BatchSeats:
+    """Per-batch view of the events a batch touches: one query in, counts kept as we decide."""
+
+    def __init__(self, records):
+        uids = {r["event"] for r in records if r.get("kind") == "event" and r.get("event")}
+        self.events = {e.uid: e for e in Event.select().where(Event.uid.in_(list(uids)))} if uids else {}
+        self.used = dict.fromkeys(self.events, 0)
+        if uids:
+            rows = (HubSignup.select(HubSignup.event_uid, peewee.fn.SUM(PARTY))
+                    .where(HubSignup.event_uid.in_(list(uids)) & (HubSignup.status == "confirmed"))
+                    .group_by(HubSignup.event_uid).tuples())
+            self.used.update({uid: n or 0 for uid, n in rows})
+        self.touched = set()
+
+    def decide(self, record):
+        """(status, reason) for a new sign-up record, by arrival order and capacity."""
+        if record["kind"] != "event":
+            return "confirmed", ""
+        event = self.events.get(record["event"])
+        size = sum(protocol.party_of(record))
+        status, reason = decide(event, self.used.get(record["event"], 0), size)
+        if status == "confirmed":
+            self.used[event.uid] += size
+            self.touched.add(event.uid)
+        return status, reason
+
+
+def update_seats(event_uid):
+    """Store an event's seats taken and tell the kiosks."""
+    Event.update(seats_taken=seats_used(event_uid)).where(Event.uid == event_uid).execute()
+    feed.append("event", event_uid)
+
+
+def promote_waiting(event_uid):
+    """Move the waiting list up, in arrival order, while the next party fits."""
+    event = Event.get_or_none(Event.uid == event_uid)
+    if event is None or event.cancelled:
+        return
+    used = seats_used(event_uid)
+    waiting = (HubSignup.select().where((HubSignup.event_uid == event_uid) & (HubSignup.status == "waitlisted"))
+               .order_by(HubSignup.arrival))
+    for nxt in waiting:
+        if event.capacity and used + nxt.party_size > event.capacity:
+            return
+        HubSignup.update(status="confirmed", reason="promoted").where(HubSignup.id == nxt.id).execute()
+        feed.append("status", nxt.id)
+        used += nxt.party_size

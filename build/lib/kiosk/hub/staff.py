@@ -1,0 +1,159 @@
+"""Staff screens on the hub: sign-ups by event, attention list, kiosks, enrolment codes."""
+import datetime
+
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from peewee import fn
+
+from .. import boundary, catalog
+from ..models.catalog import utcnow
+from ..web.guard import safe_next
+from ..models import Device, Event, HubSignup, RejectedRecord, RequestHistory, Service, Site
+from ..web.i18n import current_language
+from . import desk, devices, ingest, queues
+from .staff_auth import login as do_login
+from .staff_auth import logout as do_logout
+from .staff_auth import admin_required, limiter, staff_required
+
+bp = Blueprint("staff", __name__, url_prefix="/staff")
+STATUSES = ("confirmed", "waitlisted", "cancelled")
+EVENT_PAGE = 100
+
+
+def init_app(app):
+    @app.get("/")
+    def hub_root():
+        """The hub's front door is the staff screen."""
+        return redirect(url_for("staff.overview"))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["STAFF_LOGIN_RATE"], methods=["POST"])
+def login():
+    """Staff sign-in."""
+    error = None
+    status = 200
+    if request.method == "POST":
+        user = do_login(request.form.get("username", "")[:64], request.form.get("password", "")[:256],
+                        request.remote_addr or "")
+        if user == "locked":
+            error, status = _("Too many failed sign-ins. Please wait a few minutes and try again."), 429
+        elif user:
+            queues.audit(user, "login")
+            target = safe_next(url_for("staff.overview"), request.args.get("next", ""))
+            return redirect(target if target.startswith("/staff") else url_for("staff.overview"), 303)
+        else:
+            error, status = _("Wrong user name or password."), 401
+    return render_template("hub/login.html", error=error), status
+
+
+@bp.post("/logout")
+def logout():
+    do_logout()
+    return redirect(url_for("staff.login"), 303)
+
+
+@bp.get("/")
+@staff_required
+def overview():
+    """Sign-ups by event, what needs attention, and the latest sign-ups."""
+    lang = g.get("lang") or current_language()
+    counts = {}
+    for uid, status, n in (HubSignup.select(HubSignup.event_uid, HubSignup.status, fn.COUNT(HubSignup.id))
+                           .where(HubSignup.event_uid.is_null(False))
+                           .group_by(HubSignup.event_uid, HubSignup.status).tuples()):
+        counts.setdefault(uid, {})[status] = n
+    events = list(Event.select(Event, Service).join(Service).where(Event.uid.in_(list(counts)))
+                  .order_by(Event.starts_at)) if counts else []
+    views = catalog.event_views(events, lang, with_service=True)
+    attention = list(HubSignup.select().where(HubSignup.reason.in_(["event_cancelled", "unknown_event"]))
+                     .order_by(HubSignup.arrival.desc()).limit(50))
+    rejected = list(RejectedRecord.select().where(RejectedRecord.resolved == False)  # noqa: E712
+                    .order_by(RejectedRecord.id.desc()).limit(50))
+    recent = list(queues.visible_to(g.staff, HubSignup.select()).order_by(HubSignup.arrival.desc()).limit(50))
+    names = desk.service_names([s.service_slug for s in recent + attention])
+    return render_template("hub/overview.html", events=views, counts=counts, attention=attention,
+                           rejected=rejected, recent=recent, names=names, desk_counts=queues.counts(g.staff))
+
+
+@bp.get("/events/<uid>")
+@staff_required
+def event(uid):
+    """The sign-ups of one event, in arrival order, a page at a time, with actions."""
+    ev = Event.get_or_none(Event.uid == uid)
+    if ev is None or not (g.staff.is_admin or ev.service.slug in g.staff.desk_slugs):
+        abort(404)
+    page = boundary.bounded_int(request.args.get("page"), 1, (1, 10_000))
+    queues.audit(g.staff, "view_person", f"event {uid}", f"page {page}")
+    view = catalog.event_views([ev], current_language(), with_service=True)[0]
+    query = HubSignup.select().where(HubSignup.event_uid == uid)
+    signups = list(query.order_by(HubSignup.arrival).paginate(page, EVENT_PAGE))
+    total = query.count()
+    return render_template("hub/event.html", e=view, signups=signups, statuses=STATUSES, page=page,
+                           pages=max((total + EVENT_PAGE - 1) // EVENT_PAGE, 1), first=(page - 1) * EVENT_PAGE)
+
+
+@bp.post("/signups/<signup_id>/status")
+@staff_required
+def set_status(signup_id):
+    """Confirm, waitlist or cancel one sign-up."""
+    status = request.form.get("status")
+    if status not in STATUSES:
+        abort(400)
+    signup = HubSignup.get_or_none(HubSignup.id == signup_id)
+    if not queues.may_see(g.staff, signup):
+        abort(404)
+    back = url_for("staff.event", uid=signup.event_uid) if signup.event_uid else url_for("staff.overview")
+    reason = (request.form.get("reason") or "").strip()[:500]
+    if status == "cancelled" and (request.form.get("confirm") != "1" or not reason):
+        # A cancellation needs a confirmation step and a reason (kept in the history).
+        return render_template("hub/confirm_cancel.html", s=signup, back=back,
+                               error=request.form.get("confirm") == "1"), 200
+    was = signup.status
+    ingest.set_status(signup_id, status)
+    RequestHistory.create(signup_id=signup.id, staff_id=g.staff.id, staff_name=g.staff.username,
+                          action="status", from_state=was, to_state=status, note=reason)
+    queues.audit(g.staff, "status_" + status, signup.ref_code, reason)
+    return redirect(back, 303)
+
+
+@bp.post("/events/<uid>/cancel")
+@admin_required
+def cancel_event(uid):
+    """Cancel an event; its sign-ups are kept and marked, kiosks are told."""
+    if Event.get_or_none(Event.uid == uid) is None:
+        abort(404)
+    ingest.cancel_event(uid)
+    return redirect(url_for("staff.event", uid=uid), 303)
+
+
+@bp.post("/rejected/<int:rid>/resolve")
+@admin_required
+def resolve_rejected(rid):
+    RejectedRecord.update(resolved=True).where(RejectedRecord.id == rid).execute()
+    return redirect(url_for("staff.overview"), 303)
+
+
+@bp.route("/kiosks", methods=["GET", "POST"])
+@admin_required
+def kiosks():
+    """The fleet: last seen, what each kiosk still holds; new enrolment codes; revocation."""
+    new_code = None
+    if request.method == "POST":
+        site = request.form.get("site", "")
+        if site and not Site.select().where(Site.slug == site).exists():
+            abort(400)
+        new_code = devices.issue_code(site, 24)
+        queues.audit(g.staff, "enrolment_code", site)
+    fleet = list(Device.select().order_by(Device.enrolled_at.desc()))
+    stale_before = utcnow() - datetime.timedelta(minutes=int(current_app.config["FLEET_STALE_MINUTES"]))
+    return render_template("hub/kiosks.html", fleet=fleet, new_code=new_code, site_names=desk.site_names(),
+                           stale_before=stale_before, stale_minutes=int(current_app.config["FLEET_STALE_MINUTES"]))
+
+
+@bp.post("/kiosks/<device_id>/revoke")
+@admin_required
+def revoke(device_id):
+    devices.revoke(device_id)
+    queues.audit(g.staff, "revoke_kiosk", device_id)
+    return redirect(url_for("staff.kiosks"), 303)

@@ -1,0 +1,54 @@
+"""The ward's desk on the hub: the history of each request, the audit trail, security events
+and failed logins. All of it in the hub database (DESIGN.md 5.13)."""
+from peewee import CharField, DateTimeField, IntegerField, TextField
+
+from .base import BaseModel
+from .catalog import utcnow
+
+# The states a desk moves a request through, per kind (the first is where it arrives).
+DESK_STATES = {
+    "callback": ("new", "in_progress", "called_back", "unreachable", "closed"),
+    "volunteer": ("new", "contacted", "registered", "declined"),
+    "event": ("new",),
+}
+# States after which a request is finished (its personal details may be blanked after retention).
+DONE_STATES = {"closed", "called_back", "registered", "declined"}
+
+
+class RequestHistory(BaseModel):
+    """Every change a desk made to a request: who, when, from which state to which."""
+    signup_id = CharField(index=True, max_length=36)
+    staff_id = IntegerField(null=True)
+    staff_name = CharField(default="", max_length=64)
+    action = CharField(max_length=32)
+    from_state = CharField(default="", max_length=16)
+    to_state = CharField(default="", max_length=16)
+    note = TextField(default="")
+    at = DateTimeField(default=utcnow)
+
+
+class AuditLog(BaseModel):
+    """Every staff action on a person's record or a kiosk, and every view of personal details."""
+    at = DateTimeField(default=utcnow, index=True)
+    staff_id = IntegerField(null=True)
+    staff_name = CharField(default="", max_length=64)
+    action = CharField(max_length=32)
+    target = CharField(default="", max_length=96)
+    detail = TextField(default="")
+
+
+class SecurityEvent(BaseModel):
+    """A refused kiosk request (bad signature, replay, expired, revoked, unknown device).
+    Never personal data: the device id, the reason, the path and the address only."""
+    at = DateTimeField(default=utcnow, index=True)
+    device_id = CharField(default="", max_length=64)
+    reason = CharField(max_length=32)
+    path = CharField(default="", max_length=128)
+    address = CharField(default="", max_length=64)
+
+
+class LoginFailure(BaseModel):
+    """A failed staff login, by account and by address (throttling that every process sees)."""
+    at = DateTimeField(default=utcnow, index=True)
+    username = CharField(index=True, max_length=64)
+    address = CharField(index=True, max_length=64)

@@ -1,0 +1,91 @@
+"""Sign-ups on the kiosk, the outbox that carries them to the hub, and statuses the hub sent back.
+
+A sign-up and its outbox entry are written in one local transaction (kiosk.sync.outbox.enqueue).
+Personal fields are set to NULL once the hub has acknowledged the record and the retention time
+has passed (kiosk.sync.outbox.purge_personal_data).
+"""
+from peewee import AutoField, CharField, DateTimeField, IntegerField, TextField
+
+from .base import BaseModel
+from .catalog import utcnow
+
+STATUSES = ("provisional", "confirmed", "waitlisted", "cancelled", "rejected")
+KINDS = ("event", "volunteer", "callback")
+
+
+class PartyFields(BaseModel):
+    """How many people a session sign-up is for; all of them count against the capacity.
+    (A base only: it has no table of its own.)"""
+    adults = IntegerField(default=1)
+    children = IntegerField(default=0)
+
+    @property
+    def party_size(self):
+        return (self.adults or 0) + (self.children or 0)
+
+
+class PersonFields(BaseModel):
+    """The personal fields of a sign-up, shared by the kiosk's and the hub's tables.
+    (A base only: it has no table of its own.)"""
+    name = TextField(null=True)
+    name_kana = TextField(null=True)
+    phone = CharField(null=True, max_length=32)
+    email = CharField(null=True, max_length=254)
+    age_band = CharField(null=True, max_length=16)
+    preferred_language = CharField(null=True, max_length=16)
+    preferred_time = CharField(null=True, max_length=16)
+    note = TextField(null=True)
+
+
+class Signup(PersonFields, PartyFields):
+    """A visitor's sign-up as recorded on this kiosk."""
+    id = CharField(primary_key=True, max_length=36)     # UUID made here: the global identity
+    ref_code = CharField(unique=True, max_length=16)
+    kind = CharField(max_length=16)
+    service_slug = CharField(max_length=96)
+    event_uid = CharField(null=True, max_length=36, index=True)
+    language = CharField(max_length=16)
+    status = CharField(default="provisional", max_length=16)
+    status_reason = CharField(default="", max_length=64)
+    created_at = DateTimeField(default=utcnow)           # kiosk clock, UTC
+    acked_at = DateTimeField(null=True, index=True)      # hub acknowledged (kiosk clock)
+    purged_at = DateTimeField(null=True)
+    # The one-time id of the form that made it: the same form posted again finds this sign-up.
+    submission_id = CharField(null=True, unique=True, max_length=36)
+    # Personal data (PersonFields): NULL after acknowledgement + retention.
+
+
+class Outbox(BaseModel):
+    """Records waiting for the hub's acknowledgement, in the order they were made."""
+    seq = AutoField()                                    # monotonic: the sending order
+    record_id = CharField(unique=True, max_length=36)
+    kind = CharField(max_length=16)
+    payload = TextField()                                # JSON, exactly as it will be sent
+    created_at = DateTimeField(default=utcnow)
+    attempts = IntegerField(default=0)
+    last_error = CharField(default="", max_length=255)
+    # Set aside after the hub failed on it alone several times: no longer blocks the queue,
+    # shown on the host screen and the hub's fleet view, retried now and then.
+    held_at = DateTimeField(null=True)
+
+
+class SignupStatus(BaseModel):
+    """Statuses of every kiosk's sign-ups, pulled from the hub (no personal data), for look-up."""
+    record_id = CharField(primary_key=True, max_length=36)
+    ref_code = CharField(index=True, max_length=16)
+    event_uid = CharField(null=True, max_length=36)
+    service_slug = CharField(max_length=96)
+    status = CharField(max_length=16)
+    reason = CharField(default="", max_length=64)
+    updated_at = DateTimeField(default=utcnow)
+
+
+class Cancellation(BaseModel):
+    """A visitor's request, made at this kiosk, to cancel a sign-up (hers, proved by the last
+    four digits of the phone number she gave). It travels to the hub through the outbox."""
+    id = CharField(primary_key=True, max_length=36)
+    ref_code = CharField(index=True, max_length=16)
+    phone_last4 = CharField(max_length=4)
+    outcome = CharField(default="sent", max_length=16)    # sent | mismatch (checked here)
+    created_at = DateTimeField(default=utcnow)
+    acked_at = DateTimeField(null=True)

@@ -1,0 +1,236 @@
+"""Recurring sessions: HSDS schedules (RFC 5545 rules) expanded into dated events ahead of time.
+
+A schedule says "every Tuesday 10:00-12:00 at this plaza, 20 seats". The hub keeps its dated
+sessions SCHEDULE_WEEKS_AHEAD weeks ahead by itself (`keep_ahead`, run at most once a day by
+whichever hub process sees a request first); kiosks receive the sessions through the feed.
+
+An event's uid is derived from its schedule and the occurrence's date, so expanding twice never
+makes a second session, and a date that staff cancelled or moved keeps its uid and is never
+recreated. Recurrence is python-dateutil's rrule; Japan's public holidays come from `holidays`.
+"""
+import datetime
+import functools
+import uuid
+import zoneinfo
+
+import holidays
+from dateutil.rrule import rrulestr
+
+from .catalog_docs import schedule_document
+from .db import database
+from .models import Event, HubSignup, KioskState, Schedule, Service
+from .models.catalog import utcnow
+from .sync import feed
+
+FREQS = ("WEEKLY", "MONTHLY", "")
+WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
+EVENT_NAMESPACE = uuid.UUID("6f1c1b1e-5d2a-4c55-9a53-3f4f5c6b7a80")
+AHEAD_KEY = "schedules_ahead_on"
+_checked_on = {"day": None}   # this process already kept the sessions ahead today
+
+
+@functools.lru_cache(maxsize=8)
+def _japan_holidays(year):
+    return frozenset(holidays.Japan(years=year))
+
+
+def is_holiday(day):
+    return day in _japan_holidays(day.year)
+
+
+def rule_text(s):
+    """The RFC 5545 RRULE of a schedule (without DTSTART), or "" for a single date."""
+    if not s["freq"]:
+        return ""
+    parts = [f"FREQ={s['freq']}", f"INTERVAL={int(s.get('interval') or 1)}"]
+    if s.get("byday"):
+        parts.append(f"BYDAY={s['byday']}")
+    if s.get("bymonthday"):
+        parts.append(f"BYMONTHDAY={s['bymonthday']}")
+    return ";".join(parts)
+
+
+def check(s):
+    """The error code of a schedule document, or None. Used by forms and the HSDS import."""
+    s = parsed(s)
+    if s.get("freq") not in FREQS:
+        return "freq"
+    try:
+        opens = datetime.time.fromisoformat(s["opens_at"])
+        closes = datetime.time.fromisoformat(s["closes_at"])
+    except (KeyError, TypeError, ValueError):
+        return "time"
+    if closes <= opens:
+        return "time_order"
+    if not isinstance(s.get("valid_from"), datetime.date):
+        return "valid_from"
+    if s.get("valid_to") is not None and s["valid_to"] < s["valid_from"]:
+        return "valid_to"
+    if not 1 <= int(s.get("interval") or 1) <= 12:
+        return "interval"
+    if s["freq"] == "WEEKLY" and not s.get("byday"):
+        return "byday"
+    if s["freq"] == "MONTHLY" and not (s.get("byday") or s.get("bymonthday")):
+        return "byday"
+    if s["freq"]:
+        try:
+            rrulestr(rule_text(s), dtstart=datetime.datetime.combine(s["valid_from"], opens))
+        except (ValueError, TypeError):
+            return "rule"
+    if not 0 <= int(s.get("capacity") or 0) <= 100_000:
+        return "capacity"
+    return None
+
+
+def dates(s, start, end):
+    """Occurrence dates of a schedule document within [start, end], holidays skipped if asked."""
+    first = max(start, s["valid_from"])
+    last = min(end, s["valid_to"]) if s.get("valid_to") else end
+    if first > last:
+        return []
+    if not s["freq"]:
+        days = [s["valid_from"]] if first <= s["valid_from"] <= last else []
+    else:
+        # DTSTART is valid_from so that "every 2 weeks" counts from the rule's first week.
+        rule = rrulestr(rule_text(s), dtstart=datetime.datetime.combine(s["valid_from"], datetime.time()))
+        days = [d.date() for d in rule.between(datetime.datetime.combine(first, datetime.time()),
+                                               datetime.datetime.combine(last, datetime.time()), inc=True)]
+    if s.get("skip_holidays", True) and s["freq"]:
+        days = [d for d in days if not is_holiday(d)]
+    return days
+
+
+def occurrence_uid(schedule_uid, day):
+    return str(uuid.uuid5(EVENT_NAMESPACE, f"{schedule_uid}|{day.isoformat()}"))
+
+
+def as_utc(day, hhmm, tz):
+    local = datetime.datetime.combine(day, datetime.time.fromisoformat(hhmm), zoneinfo.ZoneInfo(tz))
+    return local.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+
+
+def document(schedule):
+    """A Schedule row as a document with its dates parsed."""
+    return parsed(schedule_document(schedule))
+
+
+def parsed(s):
+    """A schedule document with valid_from / valid_to as dates (documents carry ISO strings)."""
+    out = dict(s)
+    for key in ("valid_from", "valid_to"):
+        value = out.get(key)
+        if isinstance(value, str):
+            try:
+                out[key] = datetime.date.fromisoformat(value) if value else None
+            except ValueError:
+                out[key] = "invalid"
+    return out
+
+
+def local_today(tz):
+    """Today in the ward (by this machine's clock, CLOCK_OFFSET_SECONDS included)."""
+    from . import clock
+    return clock.now().replace(tzinfo=datetime.timezone.utc).astimezone(zoneinfo.ZoneInfo(tz)).date()
+
+
+def expand(schedule, today, weeks, tz, announce=True):
+    """Create the missing sessions of one schedule from today to ``weeks`` ahead. Call under the
+    hub's write lock. Returns the number created. ``announce``: add feed entries (the hub)."""
+    doc = document(schedule)
+    end = today + datetime.timedelta(weeks=weeks)
+    wanted = {occurrence_uid(schedule.uid, d): d for d in dates(doc, today, end)}
+    if not wanted:
+        return 0
+    have = {uid for (uid,) in Event.select(Event.uid).where(Event.uid.in_(list(wanted))).tuples()}
+    created = 0
+    for uid, day in wanted.items():
+        if uid in have:
+            continue
+        Event.create(uid=uid, service=schedule.service_id, site=schedule.site_id, schedule_uid=schedule.uid,
+                     starts_at=as_utc(day, schedule.opens_at, tz), ends_at=as_utc(day, schedule.closes_at, tz),
+                     capacity=schedule.capacity)
+        if announce:
+            feed.append("event", uid)
+        created += 1
+    return created
+
+
+def retire(schedule_uid, keep_uids, now):
+    """Future sessions of a schedule that its new rule no longer makes: deleted when nobody
+    signed up, otherwise cancelled (their people keep their records and see the status).
+    Call under the hub's write lock."""
+    query = Event.select().where((Event.schedule_uid == schedule_uid) & (Event.starts_at > now)
+                                 & Event.uid.not_in(list(keep_uids) or [""]) & (Event.moved_from.is_null()))
+    for event in list(query):
+        if HubSignup.select().where(HubSignup.event_uid == event.uid).exists():
+            if not event.cancelled:
+                cancel(event.uid, "schedule_changed")
+        else:
+            event.delete_instance()
+            feed.append("event", event.uid, deleted=True)
+
+
+def sync_schedule(schedule, today, weeks, tz):
+    """After a rule was published: retire what it no longer makes, create what it now makes."""
+    doc = document(schedule)
+    end = today + datetime.timedelta(weeks=weeks)
+    keep = {occurrence_uid(schedule.uid, d) for d in dates(doc, today, end)}
+    # A session whose time changed is a new session: same date, same uid, so update in place.
+    for event in Event.select().where(Event.uid.in_(list(keep) or [""]) & Event.moved_from.is_null()):
+        day = next(d for d in dates(doc, today, end) if occurrence_uid(schedule.uid, d) == event.uid)
+        starts, ends = as_utc(day, schedule.opens_at, tz), as_utc(day, schedule.closes_at, tz)
+        if (event.starts_at, event.ends_at, event.capacity, event.site_id) != (starts, ends, schedule.capacity,
+                                                                                schedule.site_id):
+            Event.update(starts_at=starts, ends_at=ends, capacity=schedule.capacity,
+                         site=schedule.site_id).where(Event.id == event.id).execute()
+            feed.append("event", event.uid)
+    retire(schedule.uid, keep, utcnow())
+    expand(schedule, today, weeks, tz)
+
+
+def keep_ahead(config, force=False):
+    """Expand every active service's schedules; at most once a day per database unless forced."""
+    from .hub.ingest import write_lock
+    tz = config["TIMEZONE"]
+    today = local_today(tz)
+    if not force and _checked_on["day"] == today:
+        return 0
+    if not force and KioskState.get_value(AHEAD_KEY) == today.isoformat():
+        _checked_on["day"] = today
+        return 0
+    weeks = int(config.get("SCHEDULE_WEEKS_AHEAD", 8))
+    created = 0
+    with write_lock():
+        for schedule in (Schedule.select().join(Service)
+                         .where(Service.active == True)):   # noqa: E712
+            created += expand(schedule, today, weeks, tz)
+        KioskState.set_value(AHEAD_KEY, today.isoformat())
+    _checked_on["day"] = today
+    return created
+
+
+def cancel(event_uid, reason):
+    """Cancel one dated session; its sign-ups are kept, marked cancelled, and kiosks are told.
+    Call under the hub's write lock."""
+    Event.update(cancelled=True, change_reason=reason).where(Event.uid == event_uid).execute()
+    feed.append("event", event_uid)
+    for s in HubSignup.select(HubSignup.id).where((HubSignup.event_uid == event_uid)
+                                                  & (HubSignup.status != "cancelled")):
+        HubSignup.update(status="cancelled", reason="event_cancelled").where(HubSignup.id == s.id).execute()
+        feed.append("status", s.id)
+
+
+def move(event_uid, starts_at, ends_at, reason):
+    """Move one dated session to another time; its sign-ups keep their seats. Call under the
+    hub's write lock."""
+    event = Event.get(Event.uid == event_uid)
+    Event.update(starts_at=starts_at, ends_at=ends_at, change_reason=reason,
+                 moved_from=event.moved_from or event.starts_at).where(Event.id == event.id).execute()
+    feed.append("event", event_uid)
+
+
+def in_transaction(fn):
+    """Run ``fn`` under the write lock in one transaction."""
+    from .hub.ingest import write_lock
+    with write_lock(), database.atomic():
+        return fn()

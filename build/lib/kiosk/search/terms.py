@@ -1,0 +1,283 @@
+"""Turn catalog text and visitor queries into the same index terms.
+
+Every text is folded the same way on both sides: NFKC (full/half width), case, katakana to
+hiragana (カフェ = かふぇ), Traditional to Simplified Chinese characters (OpenCC's t2s: 兒童 = 儿童,
+日語 = 日语). CJK and Hangul runs are indexed as unigrams plus bigrams (FTS5 finds nothing for
+1-2 character CJK queries otherwise); Hangul words written with spaces are also indexed joined,
+so a compound typed without a space (한국어상담) matches "한국어 상담".
+
+Japanese goes through SudachiPy, a morphological analyser with its own dictionary: each text
+also gets its normalised form (子ども/こども = 子供), its reading in hiragana (介護予防 =
+かいごよぼう) and romaji words (shokudou, shokudo), so kanji, kana and romaji all find it; a
+query gets the same treatment (じどう委員 finds 児童委員).
+
+Latin-script words get a "sound key" (konsultasyon = consultation) and, in Tagalog, a light stem
+with affixes and reduplication folded (magboluntaryo, pagboboluntaryo -> boluntaryo;
+nakatatanda -> tanda). Synonyms are not here: they are catalog data (a keywords field per
+service and language, edited by staff).
+"""
+import functools
+import re
+import unicodedata
+
+import jaconv
+
+# Han, kana (with the prolonged sound mark and iteration marks) and Hangul: scripts written
+# without spaces between words, indexed as character n-grams.
+_CJK = (r"\u3005\u3041-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+        r"\uac00-\ud7af\u1100-\u11ff\u3130-\u318f")
+_TOKEN_RE = re.compile(rf"[{_CJK}]+|[^\W_]+", re.UNICODE)
+_CJK_RE = re.compile(rf"[{_CJK}]")
+_JAPANESE_RE = re.compile(r"[\u3005\u3041-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+_KANA_RE = re.compile(r"[\u3041-\u309f\u30a0-\u30ff]")
+_HANGUL_PHRASE_RE = re.compile(r"[\uac00-\ud7af]+(?:[ \u3000]+[\uac00-\ud7af]+)+")
+
+# Words that carry no meaning on their own, dropped when a query is relaxed to "any word".
+STOPWORDS = frozenset("""a an the and or of for to in on at with by from my me i you we our is are be
+need want help someone some any how where what who can please near nearest
+ang ng sa na mga para at ko ako ka mo si ni kay may ay po ba kung ano saan""".split())
+TAGALOG_PREFIXES = ("pinaka", "makipag", "nakipag", "pakiki", "nakiki", "magpa", "nagpa", "pagpa",
+                    "ipag", "ipa", "maka", "naka", "paka", "mag", "nag", "pag", "mang", "nang",
+                    "pang", "ma", "na", "pa", "ka", "i")
+TAGALOG_SUFFIXES = ("han", "hin", "an", "in")
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+    return opencc.OpenCC("t2s")
+
+
+def normalize(text):
+    """NFKC, lower case, katakana to hiragana, Traditional Chinese characters to Simplified."""
+    text = unicodedata.normalize("NFKC", text or "").casefold()
+    text = jaconv.kata2hira(text)
+    return _t2s().convert(text) if re.search(r"[\u3400-\u9fff\uf900-\ufaff]", text) else text
+
+
+def _strip_marks(word):
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def tokens(text):
+    """Split normalised text into CJK runs and words."""
+    return _TOKEN_RE.findall(normalize(text))
+
+
+def _is_cjk(token):
+    return bool(_CJK_RE.match(token))
+
+
+def ngrams(run):
+    """Unigrams and bigrams of a CJK run."""
+    grams = list(run)
+    grams.extend(run[i:i + 2] for i in range(len(run) - 1))
+    return grams
+
+
+def bigrams(run):
+    return [run] if len(run) == 1 else [run[i:i + 2] for i in range(len(run) - 1)]
+
+
+# --- Japanese: SudachiPy ---------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=1)
+def _sudachi():
+    from sudachipy import dictionary
+    return dictionary.Dictionary(dict="core").tokenizer()
+
+
+@functools.lru_cache(maxsize=1)
+def _kakasi():
+    import pykakasi
+    return pykakasi.kakasi()
+
+
+@functools.lru_cache(maxsize=65536)
+def romaji(reading):
+    """Romaji words of a hiragana reading: Hepburn, and without long vowels (shokudou, shokudo)."""
+    word = "".join(part["hepburn"] for part in _kakasi().convert(reading))
+    word = re.sub(r"[^a-z]", "", word.lower())
+    short = word.replace("ou", "o").replace("uu", "u").replace("oo", "o")
+    return tuple(w for w in dict.fromkeys((word, short)) if len(w) >= 2)
+
+
+@functools.lru_cache(maxsize=8192)
+def analyse(text):
+    """(normalised form, reading in hiragana, romaji words) of Japanese text, by SudachiPy."""
+    from sudachipy import tokenizer
+    forms, readings, words = [], [], []
+    for m in _sudachi().tokenize(unicodedata.normalize("NFKC", text), tokenizer.Tokenizer.SplitMode.C):
+        surface = m.surface()
+        if not _JAPANESE_RE.search(surface):
+            forms.append(" ")
+            readings.append(" ")
+            continue
+        forms.append(m.normalized_form())
+        reading = jaconv.kata2hira(m.reading_form())
+        readings.append(reading)
+        if _KANA_RE.search(reading):
+            words.extend(romaji(reading))
+    return normalize("".join(forms)), normalize("".join(readings)), tuple(dict.fromkeys(words))
+
+
+def warm_up():
+    """Load SudachiPy's dictionary and OpenCC's tables (a second or so, once per process)."""
+    analyse.cache_clear()
+    analyse("練馬区の介護予防")
+    normalize("兒童")
+    analyse.cache_clear()
+
+
+# --- Latin script: sound key and Tagalog stems --------------------------------------------------
+
+def sound_key(word):
+    """A spelling-independent key for loanwords (consultation = konsultasyon), or ""."""
+    if len(word) < 5 or not word.isascii():
+        return ""
+    w = re.sub(r"[ts]ion", "syon", word)
+    w = w.replace("ph", "f").replace("qu", "kw").replace("x", "ks")
+    w = re.sub(r"c(?=[eiy])", "s", w).replace("c", "k")
+    w = w.replace("v", "b").replace("f", "p").replace("z", "s")
+    w = re.sub(r"(.)\1+", r"\1", w)
+    return w if w != word else ""
+
+
+def tagalog_stem(word):
+    """The root of a Tagalog word with affixes and the reduplicated syllable folded, or ""."""
+    if len(word) < 6 or not word.isascii() or not word.isalpha():
+        return ""
+    w = word
+    for prefix in TAGALOG_PREFIXES:
+        if w.startswith(prefix) and len(w) - len(prefix) >= 4:
+            w = w[len(prefix):]
+            break
+    # Reduplication of the first syllable: (C)V(C) repeated (bobo-luntaryo, tata-nda).
+    m = re.match(r"^([^aeiou]?[aeiou])\1", w)
+    if m and len(w) - len(m.group(1)) >= 4:
+        w = w[len(m.group(1)):]
+    # Infixes -um- and -in- after the first consonant (kumain -> kain).
+    m = re.match(r"^([^aeiou])(um|in)([aeiou].{2,})$", w)
+    if m:
+        w = m.group(1) + m.group(3)
+    for suffix in TAGALOG_SUFFIXES:
+        if w.endswith(suffix) and len(w) - len(suffix) >= 4:
+            w = w[:-len(suffix)]
+            break
+    return w if w != word and len(w) >= 4 else ""
+
+
+def latin_terms(word, language=None):
+    out = [word]
+    key = sound_key(word)
+    if key:
+        out.append(key)
+    if language in (None, "tl"):
+        stem = tagalog_stem(word)
+        if stem:
+            out.append(stem)
+    return out
+
+
+# --- index and query --------------------------------------------------------------------------
+
+def index_terms(text, with_reading=False, language=None):
+    """Space-separated index terms for a text (``with_reading``: Japanese analysis too)."""
+    out = []
+    for tok in tokens(text):
+        if _is_cjk(tok):
+            out.extend(ngrams(tok))
+        else:
+            out.extend(latin_terms(_strip_marks(tok), language))
+    folded = normalize(text)
+    for phrase in _HANGUL_PHRASE_RE.findall(folded):
+        out.extend(bigrams(re.sub(r"[ \u3000]+", "", phrase)))
+    if with_reading and _JAPANESE_RE.search(text or ""):
+        form, reading, words = analyse(text)
+        for alt in (form, reading):
+            for run in _TOKEN_RE.findall(alt):
+                if _is_cjk(run):
+                    out.extend(ngrams(run))
+        out.extend(words)
+    return " ".join(dict.fromkeys(out))
+
+
+def readings(text):
+    """Hiragana readings and romaji words of Japanese text (kept for callers of the old API)."""
+    _form, reading, words = analyse(text)
+    return tuple(dict.fromkeys([r for r in reading.split() if r] + list(words)))
+
+
+def _cjk_clause(run, raw):
+    """Alternatives for one CJK run of a query: as typed, normalised form, reading."""
+    alternatives = [bigrams(run)]
+    if _JAPANESE_RE.search(raw) and (_KANA_RE.search(raw) or re.search(r"[\u4e00-\u9fff]", raw)):
+        form, reading, _words = analyse(raw)
+        for alt in (form, reading):
+            alt = alt.replace(" ", "")
+            if alt and alt != run and all(_is_cjk(c) for c in alt):
+                alternatives.append(bigrams(alt))
+    unique = []
+    for grams in alternatives:
+        if grams not in unique:
+            unique.append(grams)
+    return " OR ".join("(" + " AND ".join(_quote(g) for g in dict.fromkeys(grams)) + ")" for grams in unique)
+
+
+def clauses(query, language=None):
+    """[(clause, is_stopword)] for a visitor's query: one clause per word or CJK run.
+
+    CJK runs must contain every bigram (of what was typed, or of its normalised form or
+    reading); words match as prefixes, or their sound key, Tagalog stem or kana spelling."""
+    out = []
+    raw_runs = _TOKEN_RE.findall(unicodedata.normalize("NFKC", query or "").casefold())
+    for i, tok in enumerate(tokens(query)[:8]):
+        raw = raw_runs[i] if i < len(raw_runs) else tok
+        if _is_cjk(tok):
+            out.append((_cjk_clause(tok, raw), False))
+            continue
+        word = _strip_marks(tok)
+        alternatives = [_quote(t) + "*" for t in dict.fromkeys(latin_terms(word, language))]
+        kana = _romaji_to_kana(word)
+        if kana:
+            alternatives.append("(" + " AND ".join(_quote(g) for g in dict.fromkeys(bigrams(kana))) + ")")
+        out.append(("(" + " OR ".join(alternatives) + ")", word in STOPWORDS))
+    return out
+
+
+def match_expression(query, language=None):
+    """FTS5 MATCH expression requiring every word of the query, or None."""
+    parts = clauses(query, language)
+    if not parts:
+        return None
+    return " AND ".join(f"({c})" for c, _stop in parts)
+
+
+def relaxed_expression(query, language=None):
+    """FTS5 MATCH expression for any meaningful word of the query (ranked by bm25), or None.
+
+    A query written without spaces (Chinese, Japanese: 孩子免费吃饭) is relaxed to any of its
+    bigrams, so the services sharing most of its words come first."""
+    parts = [c for c, stop in clauses(query, language) if not stop]
+    if len(parts) >= 2:
+        return " OR ".join(f"({c})" for c in parts)
+    runs = [t for t in tokens(query) if _is_cjk(t) and len(t) >= 3]
+    grams = [g for run in runs for g in bigrams(run)]
+    if len(grams) < 2:
+        return None
+    return " OR ".join(_quote(g) for g in dict.fromkeys(grams))
+
+
+def _romaji_to_kana(word):
+    """Hiragana for a word that is entirely romaji (kafe -> かふぇ), else None."""
+    if len(word) < 3 or not word.isascii() or not word.isalpha():
+        return None
+    kana = jaconv.kata2hira(jaconv.alphabet2kana(word))
+    # Only words that read back to themselves are romaji ("libreng" and "care" are not).
+    if jaconv.kana2alphabet(kana) != word or not all(_CJK_RE.match(c) for c in kana):
+        return None
+    return kana
+
+
+def _quote(term):
+    return '"' + term.replace('"', '""') + '"'

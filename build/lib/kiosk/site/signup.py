@@ -1,0 +1,166 @@
+"""Sign-ups on the kiosk: event seats, volunteer registration, call-back requests, and looking a
+sign-up up by its reference code (kiosk.site.lookup). Each writes locally (record + outbox in one transaction) and
+returns at once; the background sync loop carries it to the hub."""
+import re
+import unicodedata
+
+import segno
+from peewee import fn
+from flask import (Blueprint, abort, current_app, redirect, render_template, request, session,
+                   url_for)
+
+from .. import catalog, vocab
+from ..models import Event, KioskState, Outbox, ServiceAudience, ServiceSite, Signup, SignupStatus, Site
+from ..sync import outbox
+from ..web.guard import validates_own_text
+from ..web.i18n import languages
+from .directory import public_base
+from .forms import CallbackForm, EventSignupForm, PartyMixin, PartySignupForm, VolunteerForm
+
+bp = Blueprint("signup", __name__)
+
+
+def _wake_sync():
+    loop = current_app.extensions.get("sync_loop")
+    if loop is not None:
+        loop.wake()
+
+
+def switching_language():
+    """The visitor changed language in the middle of the form: show it again, as typed, in
+    the new language (no checks, nothing saved)."""
+    return request.method == "POST" and request.form.get("_switch") == "1"
+
+
+def _already_made(form):
+    """The sign-up an earlier post of this very form made, if any (a double submission, or a
+    resend after the kiosk died between saving and answering)."""
+    sid = form.submission_id() if request.method == "POST" else None
+    return Signup.get_or_none(Signup.submission_id == sid) if sid else None
+
+
+def _finish(signup, waitlist=False, duplicate=False):
+    # The confirmation page finds the sign-up through the session: nothing personal in a URL.
+    session["done"] = signup.id
+    session["waitlist"] = waitlist
+    session["duplicate"] = duplicate
+    _wake_sync()
+    return redirect(url_for("signup.done"), 303)
+
+
+def local_seats_left(event):
+    """Seats left as this kiosk knows: the hub's count minus the people in our own sign-ups
+    the hub has not answered yet."""
+    ours = (Signup.select(fn.COALESCE(fn.SUM(Signup.adults + Signup.children), 0))
+            .where((Signup.event_uid == event.uid) & Signup.acked_at.is_null()
+                   & (Signup.status == "provisional")).scalar())
+    return max(event.capacity - event.seats_taken - ours, 0)
+
+
+def for_families(svc):
+    """Children's cafés and cafeterias ask how many adults and children are coming."""
+    return ServiceAudience.select().where((ServiceAudience.service == svc)
+                                          & (ServiceAudience.audience == "children")).exists()
+
+
+@bp.route("/<lang:lang>/signup/event/<uid>", methods=["GET", "POST"])
+@validates_own_text
+def event(lang, uid):
+    """Sign up for a seat at one session (waiting list when it is full)."""
+    ev = Event.get_or_none(Event.uid == uid)
+    if ev is None or ev.cancelled or ev.capacity == 0:
+        abort(404)
+    svc = ev.service
+    elderly = ServiceAudience.select().where((ServiceAudience.service == svc)
+                                             & (ServiceAudience.audience == "elderly")).exists()
+    form = (PartySignupForm if for_families(svc) else EventSignupForm)(age_required=elderly)
+    earlier = _already_made(form)
+    if earlier is not None:
+        return _finish(earlier, waitlist=session.get("waitlist", False))
+    if not switching_language() and form.validate_on_submit():
+        person = form.person()
+        same = existing_signup(ev.uid, person.get("phone"))
+        if same is not None:
+            return _finish(same, duplicate=True)
+        party = form.party() if isinstance(form, PartyMixin) else {"adults": 1, "children": 0}
+        # As this kiosk saw it before this sign-up: the whole party must fit, or it waits.
+        full = local_seats_left(ev) < party["adults"] + party["children"]
+        signup = outbox.enqueue_signup(form.submission_id(), kind="event", service_slug=svc.slug,
+                                       event_uid=ev.uid, language=lang, **party, **person)
+        return _finish(signup, waitlist=full)
+    view = catalog.service_views([svc], lang, with_next_event=False)[0]
+    event_view = catalog.event_views([ev], lang)[0]
+    return render_template("site/signup.html", form=form, kind="event", svc=svc, view=view,
+                           e=event_view, seats_left=local_seats_left(ev)), (422 if request.method == "POST" and not switching_language() else 200)
+
+
+def existing_signup(event_uid, phone):
+    """This kiosk's live sign-up for the session by the same phone number, if any."""
+    if not phone:
+        return None
+    return (Signup.select().where((Signup.event_uid == event_uid) & (Signup.phone == phone)
+                                  & Signup.status.not_in(["cancelled", "rejected"])).first())
+
+
+def _service_or_404(slug, category):
+    svc = catalog.service_by_slug(slug)
+    if svc is None or svc.category != category:
+        abort(404)
+    return svc
+
+
+@bp.route("/<lang:lang>/signup/volunteer/<slug>", methods=["GET", "POST"])
+@validates_own_text
+def volunteer(lang, slug):
+    """Register as a volunteer with a volunteering program (Nerries, the volunteer centre...)."""
+    svc = _service_or_404(slug, "volunteering")
+    form = VolunteerForm()
+    earlier = _already_made(form)
+    if earlier is not None:
+        return _finish(earlier)
+    if not switching_language() and form.validate_on_submit():
+        return _finish(outbox.enqueue_signup(form.submission_id(), kind="volunteer",
+                                             service_slug=svc.slug, language=lang, **form.person()))
+    view = catalog.service_views([svc], lang, with_next_event=False)[0]
+    return render_template("site/signup.html", form=form, kind="volunteer", svc=svc, view=view,
+                           e=None), (422 if request.method == "POST" and not switching_language() else 200)
+
+
+@bp.route("/<lang:lang>/signup/callback/<slug>", methods=["GET", "POST"])
+@validates_own_text
+def callback(lang, slug):
+    """Ask a consultation desk to call back, in the visitor's language, at a chosen time."""
+    svc = _service_or_404(slug, "consultation")
+    form = CallbackForm(languages=[(l["code"], l["endonym"]) for l in languages()])
+    if request.method == "GET":
+        form.preferred_language.data = lang
+    earlier = _already_made(form)
+    if earlier is not None:
+        return _finish(earlier)
+    if not switching_language() and form.validate_on_submit():
+        return _finish(outbox.enqueue_signup(form.submission_id(), kind="callback",
+                                             service_slug=svc.slug, language=lang, **form.person()))
+    view = catalog.service_views([svc], lang, with_next_event=False)[0]
+    return render_template("site/signup.html", form=form, kind="callback", svc=svc, view=view,
+                           e=None), (422 if request.method == "POST" and not switching_language() else 200)
+
+
+@bp.get("/<lang:lang>/signup/done")
+def done(lang):
+    """The confirmation: reference code, status, and a QR code of the public status page."""
+    signup = Signup.get_or_none(Signup.id == session.get("done", ""))
+    if signup is None:
+        return redirect(url_for("site.home"))
+    svc = catalog.service_by_slug(signup.service_slug)
+    view = catalog.service_views([svc], lang, with_next_event=False)[0] if svc else None
+    ev = Event.get_or_none(Event.uid == signup.event_uid) if signup.event_uid else None
+    e = catalog.event_views([ev], lang)[0] if ev else None
+    status_url = f"{public_base()}/{lang}/status/{signup.ref_code}"
+    qr = segno.make(status_url, error="m").svg_inline(scale=4, border=2, omitsize=True)
+    queued = Outbox.select().where(Outbox.record_id == signup.id).exists()
+    sites = [ev.site] if ev else (list(Site.select().join(ServiceSite).where(ServiceSite.service == svc)) if svc else [])
+    return render_template("site/done.html", signup=signup, view=view, e=e, qr=qr,
+                           takeaway=catalog.takeaway(svc, sites) if svc else None,
+                           waitlist=session.get("waitlist", False) and signup.status == "provisional",
+                           duplicate=session.get("duplicate", False), queued=queued,
+                           online=KioskState.get_value("online") == "1")

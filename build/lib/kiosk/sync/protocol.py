@@ -1,0 +1,217 @@
+"""The sync protocol both roles share: version, request signing, record schema.
+
+Every request carries its protocol version, the device id, a timestamp (the kiosk's clock
+corrected by the offset it learned from the hub), a single-use nonce and an HMAC-SHA256 over
+method, path, timestamp, nonce and the body's SHA-256. See kiosk/sync/openapi.json.
+"""
+import datetime
+import functools
+import hashlib
+import hmac
+import importlib.metadata
+import json
+import re
+import uuid
+
+from .. import boundary
+
+PROTOCOL_VERSION = 1
+H_PROTOCOL = "X-Kiosk-Protocol"
+H_DEVICE = "X-Kiosk-Device"
+H_TIMESTAMP = "X-Kiosk-Timestamp"
+H_NONCE = "X-Kiosk-Nonce"
+H_SIGNATURE = "X-Kiosk-Signature"
+H_PENDING = "X-Kiosk-Pending"
+H_VERSION = "X-Kiosk-Version"                # the kiosk's software version, for the fleet view
+H_HELD = "X-Kiosk-Held"                      # records the kiosk set aside as needing attention
+H_SYNC_ERROR = "X-Kiosk-Sync-Error"          # why the kiosk's sync rounds fail, while they do
+H_SYNC_ERROR_SINCE = "X-Kiosk-Sync-Error-Since"
+H_HUB_TIME = "X-Hub-Time"
+TIMESTAMP_WINDOW_SECONDS = 300
+MAX_BATCH = 200
+
+RECORD_KINDS = ("event", "volunteer", "callback")
+# fullmatch everywhere: `$` alone also matches before a trailing newline.
+_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,95}")
+_REF_RE = re.compile(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}")
+_LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}")
+_LAST4_RE = re.compile(r"[0-9]{4}")
+MAX_PARTY = 20
+PERSON_FIELDS = {"name": 200, "name_kana": 200, "phone": 32, "email": 254, "age_band": 16,
+                 "preferred_language": 16, "preferred_time": 16, "note": 1000}
+
+
+def body_digest(body):
+    return hashlib.sha256(body or b"").hexdigest()
+
+
+def canonical(method, path, timestamp, nonce, body):
+    return "\n".join([method.upper(), path, str(timestamp), nonce, body_digest(body)]).encode()
+
+
+def sign(secret, method, path, timestamp, nonce, body):
+    return hmac.new(secret.encode(), canonical(method, path, timestamp, nonce, body),
+                    hashlib.sha256).hexdigest()
+
+
+@functools.lru_cache(maxsize=1)
+def software_version():
+    try:
+        return importlib.metadata.version("ward-kiosk")
+    except importlib.metadata.PackageNotFoundError:
+        return "dev"
+
+
+def signed_headers(device_id, secret, method, path, body, now_ts):
+    """Headers for one request; ``now_ts`` is the kiosk's hub-corrected clock (unix seconds)."""
+    nonce = uuid.uuid4().hex
+    timestamp = str(int(now_ts))
+    return {H_PROTOCOL: str(PROTOCOL_VERSION), H_VERSION: software_version(), H_DEVICE: device_id, H_TIMESTAMP: timestamp,
+            H_NONCE: nonce, H_SIGNATURE: sign(secret, method, path, timestamp, nonce, body),
+            "Content-Type": "application/json"}
+
+
+def verify(secret, method, path, timestamp, nonce, body, signature):
+    expected = sign(secret, method, path, timestamp, nonce, body)
+    return hmac.compare_digest(expected, signature or "")
+
+
+def payload_hash(record):
+    """Stable hash of a record: the same id with another hash is a conflict, never an update."""
+    return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def parse_time(value):
+    """ISO 8601 -> naive UTC datetime within the boundary's window (None otherwise)."""
+    return boundary.parse_time(value)
+
+
+def format_time(dt):
+    return dt.replace(tzinfo=datetime.timezone.utc).isoformat()
+
+
+def matches(pattern, value):
+    return isinstance(value, str) and pattern.fullmatch(value) is not None
+
+
+def is_record_id(value):
+    return matches(_UUID_RE, value)
+
+
+ATTENDANCE_KINDS = ("open", "count", "checkin", "note", "close")
+_GROUP_RE = re.compile(r"[a-z0-9_]{1,32}")
+SEQ_RANGE = (1, boundary.INT32[1])     # the hub stores it in a 32-bit column
+
+
+def validate_record(record):
+    """None if a record may be stored as it is, else a short machine-readable reason.
+
+    Every field the hub stores is checked here against what its column can hold, so a record
+    that passes cannot fail the write (kiosk.boundary says why each limit exists)."""
+    if not isinstance(record, dict):
+        return "not_an_object"
+    if not is_record_id(record.get("id")):
+        return "bad_id"
+    problem = boundary.json_problem(record)
+    if problem:
+        return problem
+    if record.get("type") == "attendance":
+        return validate_attendance(record)
+    if record.get("type") == "cancel":
+        return validate_cancel(record)
+    if record.get("type") != "signup":
+        return "unknown_type"
+    if record.get("kind") not in RECORD_KINDS:
+        return "bad_kind"
+    if not matches(_REF_RE, record.get("ref_code")):
+        return "bad_ref_code"
+    if not matches(_SLUG_RE, record.get("service")):
+        return "bad_service"
+    event = record.get("event")
+    if record["kind"] == "event":
+        if not is_record_id(event):
+            return "bad_event"
+    elif event is not None:
+        return "bad_event"
+    if not matches(_LANG_RE, record.get("language")) or len(record["language"]) > 16:
+        return "bad_language"
+    if parse_time(record.get("created_at")) is None:
+        return "bad_created_at"
+    person = record.get("person")
+    if not isinstance(person, dict):
+        return "bad_person"
+    for key, value in person.items():
+        if key not in PERSON_FIELDS:
+            return "unknown_person_field"
+        if value is not None and (not isinstance(value, str) or len(value) > PERSON_FIELDS[key]):
+            return "bad_person_field"
+    if not (person.get("name") or "").strip():
+        return "missing_name"
+    if not (person.get("phone") or person.get("email")):
+        return "missing_contact"
+    party = record.get("party")
+    if party is not None:
+        if record["kind"] != "event" or not isinstance(party, dict) or set(party) - {"adults", "children"}:
+            return "bad_party"
+        adults, children = party.get("adults", 1), party.get("children", 0)
+        if not (boundary.int_in_range(adults, (1, MAX_PARTY)) and boundary.int_in_range(children, (0, MAX_PARTY))
+                and adults + children <= MAX_PARTY):
+            return "bad_party"
+    return None
+
+
+def party_of(record):
+    """(adults, children) of a sign-up record (one adult when it does not say)."""
+    party = record.get("party") or {}
+    return party.get("adults", 1), party.get("children", 0)
+
+
+def validate_cancel(record):
+    """None if a visitor's cancellation is well formed, else a reason."""
+    if not matches(_REF_RE, record.get("ref_code")):
+        return "bad_ref_code"
+    if not matches(_LAST4_RE, record.get("phone_last4")):
+        return "bad_phone_last4"
+    if parse_time(record.get("created_at")) is None:
+        return "bad_created_at"
+    if set(record) - {"id", "type", "ref_code", "phone_last4", "created_at"}:
+        return "unknown_field"
+    return None
+
+
+def validate_attendance(record):
+    """None if an attendance record is well formed, else a reason (every stored field checked)."""
+    if record.get("kind") not in ATTENDANCE_KINDS:
+        return "bad_kind"
+    if not is_record_id(record.get("session")):
+        return "bad_session"
+    for key in ("service", "site"):
+        if not matches(_SLUG_RE, record.get(key)) or len(record[key]) > 64 + 32 * (key == "service"):
+            return f"bad_{key}"
+    if boundary.parse_date(record.get("date")) is None:
+        return "bad_date"
+    if parse_time(record.get("created_at")) is None:
+        return "bad_created_at"
+    if not boundary.int_in_range(record.get("seq"), SEQ_RANGE):
+        return "bad_seq"
+    kind, delta = record["kind"], record.get("delta")
+    if delta is not None and not (boundary.int_in_range(delta) and delta in (-1, 0, 1)):
+        return "bad_delta"
+    group, ref, text = record.get("group"), record.get("ref"), record.get("text")
+    if group is not None and not matches(_GROUP_RE, group):
+        return "bad_group"
+    if ref is not None and not matches(_REF_RE, ref):
+        return "bad_ref"
+    if text is not None and not (isinstance(text, str) and len(text) <= 2000):
+        return "bad_text"
+    if kind in ("count", "checkin"):
+        if delta not in (1, -1):
+            return "bad_delta"
+        if kind == "count" and group is None:
+            return "bad_group"
+        if kind == "checkin" and ref is None:
+            return "bad_ref"
+    if kind == "note" and text is None:
+        return "bad_text"
+    return None

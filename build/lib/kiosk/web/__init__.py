@@ -1,0 +1,1 @@
+"""What both roles share on the web side: language, rendering, errors, security headers."""

@@ -1,0 +1,84 @@
+"""Template helpers both roles use: locale-aware dates and the catalog vocabularies."""
+import functools
+
+import babel.dates
+from flask_babel import format_time, get_locale, to_user_timezone
+from flask_babel import gettext as _
+
+from .. import vocab
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(skeleton, locale):
+    """The locale's date pattern for a skeleton (matching a skeleton is slow; do it once)."""
+    formats = locale.datetime_skeletons
+    return formats[babel.dates.match_skeleton(skeleton, formats)].pattern
+
+
+def skeleton(dt, name):
+    locale = get_locale()
+    return babel.dates.format_datetime(dt, _pattern(name, locale), locale=locale)
+
+
+# Where a locale's short forms mislead: Korean short times read "AM 10:00" (24-hour time is
+# what Korean timetables use), and Tagalog's abbreviated Tuesday "Mar" reads as March.
+_TIME_PATTERN = {"ko": "H:mm"}
+_DAY_PATTERN = {"fil": "EEEE, MMM d"}     # CLDR has no full-weekday skeleton for fil
+
+
+def short_time(dt):
+    locale = get_locale()
+    pattern = _TIME_PATTERN.get(locale.language)
+    if pattern:
+        return babel.dates.format_time(dt, pattern, locale=locale)
+    return format_time(dt, "short")
+
+
+def when(event):
+    """'Tue, Nov 25 · 10:00–12:00' in the visitor's locale and the ward's time zone."""
+    start, end = to_user_timezone(event.starts_at), to_user_timezone(event.ends_at)
+    locale = get_locale()
+    pattern = _DAY_PATTERN.get(locale.language)
+    day = (babel.dates.format_datetime(start, pattern, locale=locale) if pattern
+           else skeleton(start, "MMMEd"))
+    return _("%(day)s · %(start)s–%(end)s", day=day, start=short_time(start), end=short_time(end))
+
+
+@functools.lru_cache(maxsize=16)
+def _short_datetime_pattern(locale):
+    """The locale's numeric date and its short time, as one pattern (worked out once: staff
+    tables format hundreds of these per page)."""
+    time_pattern = _TIME_PATTERN.get(locale.language) or locale.time_formats["short"].pattern
+    return f"{_pattern('yMd', locale)} {time_pattern}"
+
+
+def short_datetime(dt):
+    """A date and a time, short, without seconds or time-zone names (staff screens, footers)."""
+    locale = get_locale()
+    return babel.dates.format_datetime(to_user_timezone(dt), _short_datetime_pattern(locale), locale=locale)
+
+
+def short_clock(dt):
+    return short_time(to_user_timezone(dt))
+
+
+def day_heading(dt):
+    return skeleton(to_user_timezone(dt), "MMMMEEEEd")
+
+
+def init_app(app):
+    app.add_template_filter(when)
+    app.add_template_filter(day_heading)
+    app.add_template_filter(short_datetime)
+    app.add_template_filter(short_clock)
+
+    @app.context_processor
+    def _vocab():
+        return {"vocab": vocab, "demo_catalog": demo_catalog}
+
+
+def demo_catalog():
+    """True while the catalog is the demo: visitor pages then say it is sample information."""
+    from ..models import KioskState
+    from ..sync.feed import DEMO_KEY
+    return KioskState.get_value(DEMO_KEY) == "1"
