@@ -2,6 +2,7 @@
 
 Set the role with KIOSK_ROLE=hub or `kiosk --role hub <command>`.
 """
+import contextlib
 import functools
 import os
 import pathlib
@@ -40,13 +41,66 @@ def serve_command(port, host):
     port = port or int(app.config["PORT"])
     host = host or app.config["HOST"]
     click.echo(f"{app.config['ROLE']} serving on http://{host}:{port}/", err=True)
+    lock = contextlib.nullcontext()
     if app.config["ROLE"] == "kiosk":
         from .search import terms
         from .sync.client import start_loop
+        if _sqlite_path(app):
+            from .backup import BackupError, serving_lock
+            lock = serving_lock(_sqlite_path(app))   # `kiosk restore` waits for this to be free
+            try:
+                lock.__enter__()
+            except BackupError as exc:
+                raise click.ClickException(str(exc)) from None
         terms.warm_up()   # the analyser's dictionary is read now, not on a visitor's first keystroke
         start_loop(app)   # in the background of this process; never inside a visitor's request
-    waitress.serve(app, host=host, port=port, threads=int(app.config["THREADS"]),
-                   ident="ward-kiosk", clear_untrusted_proxy_headers=True)
+    try:
+        waitress.serve(app, host=host, port=port, threads=int(app.config["THREADS"]),
+                       ident="ward-kiosk", clear_untrusted_proxy_headers=True)
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _sqlite_path(app):
+    url = app.config["DATABASE_URL"]
+    return url[len("sqlite:///"):] if url.startswith("sqlite:///") and not url.endswith(":memory:") else None
+
+
+@click.command("backup")
+@click.option("--dir", "dest", default=None, help="Where to keep backups (default: BACKUP_DIR).")
+@click.option("--keep", type=int, default=None, help="How many to keep (default: BACKUP_KEEP).")
+@with_appcontext
+def backup_command(dest, keep):
+    """Kiosk: a consistent, checked copy of the running database (SQLite's online backup)."""
+    from . import backup
+    from .config import data_root
+    path = _sqlite_path(current_app)
+    if not path:
+        raise click.ClickException("backups here are of a kiosk's SQLite database; on the hub use pg_dump")
+    dest = pathlib.Path(dest or current_app.config["BACKUP_DIR"])
+    if not dest.is_absolute():
+        dest = data_root() / dest
+    try:
+        made = backup.take(path, dest, keep or int(current_app.config["BACKUP_KEEP"]))
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(str(made))
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@with_appcontext
+def restore_command(file):
+    """Kiosk, stopped: replace the database with a backup (integrity and schema checked first)."""
+    from . import backup
+    path = _sqlite_path(current_app)
+    if not path:
+        raise click.ClickException("restore is for a kiosk's SQLite database; on the hub use pg_restore")
+    try:
+        kept = backup.restore(file, path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"restored {file}" + (f"; the previous database is kept as {kept}" if kept else ""))
 
 
 @click.command("migrate")
@@ -283,7 +337,8 @@ def init_app(app):
     for command in (serve_command, migrate_command, load_demo_command, load_synthetic_command,
                     translations_group, pair_command, sync_command, enroll_code_command,
                     create_staff_command, revoke_command, demo_command,
-                    set_host_pin_command, hub_retention_command, keep_ahead_command):
+                    set_host_pin_command, hub_retention_command, keep_ahead_command, backup_command,
+                    restore_command):
         app.cli.add_command(command)
 
 
