@@ -14,6 +14,8 @@ def register(app):
     app.register_blueprint(reports.bp)
     app.register_blueprint(catalog_views.bp)
     staff.init_app(app)
+    from ..sync.protocol import software_version
+    app.jinja_env.globals["software_version"] = software_version
 
     @app.before_request
     def _keep_sessions_ahead():

@@ -49,8 +49,8 @@ def enroll():
     body = json_body()
     if not isinstance(body, dict) or not boundary.is_clean_text(body.get("code")) or len(body["code"]) > 64:
         return refuse(400, "bad_request")
-    if body.get("protocol") != protocol.PROTOCOL_VERSION:
-        return refuse(400, "protocol_version", supported=[protocol.PROTOCOL_VERSION])
+    if body.get("protocol") not in protocol.SUPPORTED_PROTOCOLS:
+        return refuse(400, "protocol_version", supported=list(protocol.SUPPORTED_PROTOCOLS))
     name = body.get("name") if boundary.is_clean_text(body.get("name")) else ""
     name = name.strip()[:128] or "kiosk"
     with database.atomic():
@@ -91,6 +91,10 @@ def feed_page():
     since = boundary.bounded_int(request.args.get("since"), 0)
     limit = max(1, min(boundary.bounded_int(request.args.get("limit"), 500), 1000))
     entries = feed.page(max(since, 0), limit)
+    spoken = g.get("protocol", protocol.PROTOCOL_VERSION)
+    for entry in entries:
+        if protocol.FEED_KINDS_SINCE.get(entry["kind"], 0) > spoken:
+            entry["data"] = None    # a kind this kiosk does not know: it skips the entry
     return jsonify({"entries": entries, "cursor": entries[-1]["seq"] if entries else since})
 
 

@@ -35,8 +35,12 @@ def device_required(view):
             security_event(request.headers.get(protocol.H_DEVICE, ""), error)
             return refuse(status, error, **extra)
 
-        if request.headers.get(protocol.H_PROTOCOL) != str(protocol.PROTOCOL_VERSION):
-            return deny(400, "protocol_version", supported=[protocol.PROTOCOL_VERSION])
+        spoken = request.headers.get(protocol.H_PROTOCOL, "")
+        if spoken not in {str(v) for v in protocol.SUPPORTED_PROTOCOLS}:
+            return deny(400, "protocol_version", supported=list(protocol.SUPPORTED_PROTOCOLS),
+                        message="This kiosk's software is too old (or too new) for this hub: "
+                                "upgrade the kiosk to a version that speaks one of the supported protocols.")
+        g.protocol = int(spoken)
         device_id = request.headers.get(protocol.H_DEVICE, "")
         device = Device.get_or_none(Device.device_id == device_id) if _DEVICE_RE.fullmatch(device_id) else None
         if device is None:
@@ -98,8 +102,9 @@ def _reported_state(device):
     version = request.headers.get(protocol.H_VERSION, "")
     if _ERROR_KIND_RE.fullmatch(version) and version != device.software_version:
         update[Device.software_version] = version[:32]
-    if device.protocol_version != protocol.PROTOCOL_VERSION:
-        update[Device.protocol_version] = protocol.PROTOCOL_VERSION
+    spoken = g.get("protocol", protocol.PROTOCOL_VERSION)
+    if device.protocol_version != spoken:
+        update[Device.protocol_version] = spoken
     error = request.headers.get(protocol.H_SYNC_ERROR, "")
     if not _ERROR_KIND_RE.fullmatch(error):
         error = ""

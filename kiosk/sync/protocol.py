@@ -15,7 +15,12 @@ import uuid
 
 from .. import boundary
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
+# The hub also accepts the previous version for one release, so kiosks can be upgraded one by
+# one. 2 added feed kinds "meta" (the sample-catalog notice) and "reading" (furigana fixes), and
+# event fields change_reason / moved_from; a version-1 kiosk gets those entries without data.
+SUPPORTED_PROTOCOLS = (1, 2)
+FEED_KINDS_SINCE = {"meta": 2, "reading": 2}
 H_PROTOCOL = "X-Kiosk-Protocol"
 H_DEVICE = "X-Kiosk-Device"
 H_TIMESTAMP = "X-Kiosk-Timestamp"

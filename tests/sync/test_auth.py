@@ -104,7 +104,8 @@ def test_protocol_mismatch_refused(hub, make_kiosk):
     device_id, secret = creds(make_kiosk())
     uid, _ = hub.event_with_seats()
     r, _ = post(hub, device_id, secret, {"records": [record(uid)]}, protocol_version="99")
-    assert r.status_code == 400 and r.json() == {"error": "protocol_version", "supported": [1]}
+    assert r.status_code == 400 and r.json()["error"] == "protocol_version" and r.json()["supported"] == [1, 2]
+    assert "too old" in r.json()["message"]
     assert stored(hub) == 0
 
 
