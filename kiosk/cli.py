@@ -268,15 +268,17 @@ def create_staff_command(username, password, name):
 @with_appcontext
 @with_schema
 def hub_retention_command():
-    """(hub) Blank the personal details that are past their retention now (it also happens by
-    itself as kiosks sync, at most once an hour)."""
+    """(hub) Blank the personal details that are past their retention, and compact the feed, now
+    (both also happen by themselves as kiosks sync, at most once an hour)."""
     from .db import database
     from .hub import retention
     c = current_app.config
+    from .hub import compaction
     with database.connection_context():
         n = retention.blank_expired(int(c["HUB_RETENTION_DAYS_CALLBACK"]), int(c["HUB_RETENTION_DAYS_VOLUNTEER"]),
                                     int(c["HUB_RETENTION_DAYS_EVENT"]))
-    click.echo(f"blanked the personal details of {n} requests")
+        removed = compaction.run(c)
+    click.echo(f"blanked the personal details of {n} requests; {removed} feed entries no kiosk needs removed")
 
 
 @click.command("keep-ahead")

@@ -35,5 +35,8 @@ def run_if_due(config, every_seconds=3600):
     last = KioskState.get_value(LAST_RUN_KEY)
     if last and (utcnow() - datetime.datetime.fromisoformat(last)).total_seconds() < every_seconds:
         return 0
-    return blank_expired(int(config["HUB_RETENTION_DAYS_CALLBACK"]), int(config["HUB_RETENTION_DAYS_VOLUNTEER"]),
+    done = blank_expired(int(config["HUB_RETENTION_DAYS_CALLBACK"]), int(config["HUB_RETENTION_DAYS_VOLUNTEER"]),
                          int(config["HUB_RETENTION_DAYS_EVENT"]))
+    from . import compaction
+    compaction.compact(int(config.get("FEED_PAST_DAYS", 14)), int(config.get("FEED_REQUEST_DAYS", 90)))
+    return done

@@ -95,6 +95,9 @@ class Feed(BaseModel):
     deleted = BooleanField(default=False)     # tombstone
     created_at = DateTimeField(default=utcnow)
 
+    class Meta:
+        indexes = ((("kind", "key", "seq"), False),)   # compaction (kiosk.hub.compaction)
+
 
 class StaffUser(BaseModel):
     username = CharField(unique=True, max_length=64)

@@ -1,5 +1,6 @@
 """The service directory: home, browse and search, service detail, events this week."""
 import datetime
+import functools
 
 import segno
 from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
@@ -88,13 +89,18 @@ def service(lang, slug):
     if svc is None:
         abort(404)
     detail = catalog.service_detail(svc, lang, days=current_app.config["UPCOMING_DAYS"])
-    from .signup import local_seats_left
-    seats = {e.event.uid: local_seats_left(e.event) for e in detail["events"]}
+    from .signup import local_seats_left_many
+    seats = local_seats_left_many([e.event for e in detail["events"]])
     public_url = public_service_url(slug, lang)
-    qr = segno.make(public_url, error="m").svg_inline(scale=5, border=2, dark="#000",
-                                                       light="#fff", omitsize=True)
+    qr = qr_svg(public_url)
     return render("site/service.html", "content", svc=svc, public_url=public_url, qr=qr,
                   site=_this_site(lang), seats=seats, **detail)
+
+
+@functools.lru_cache(maxsize=512)
+def qr_svg(url):
+    """The QR code of a URL as inline SVG: made once per service, language and public URL."""
+    return segno.make(url, error="m").svg_inline(scale=5, border=2, dark="#000", light="#fff", omitsize=True)
 
 
 def public_base():

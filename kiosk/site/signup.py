@@ -57,6 +57,18 @@ def local_seats_left(event):
     return max(event.capacity - event.seats_taken - ours, 0)
 
 
+def local_seats_left_many(events):
+    """{event uid: seats left} for several sessions in one query (the service page)."""
+    events = [e for e in events if e.capacity]
+    if not events:
+        return {}
+    ours = dict(Signup.select(Signup.event_uid, fn.SUM(Signup.adults + Signup.children))
+                .where(Signup.event_uid.in_([e.uid for e in events]) & Signup.acked_at.is_null()
+                       & (Signup.status == "provisional"))
+                .group_by(Signup.event_uid).tuples())
+    return {e.uid: max(e.capacity - e.seats_taken - (ours.get(e.uid) or 0), 0) for e in events}
+
+
 def for_families(svc):
     """Children's cafés and cafeterias ask how many adults and children are coming."""
     return ServiceAudience.select().where((ServiceAudience.service == svc)

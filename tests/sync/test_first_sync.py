@@ -1,0 +1,61 @@
+"""Issue 13: a kiosk's first sync does not grow with the ward's history. With 100,000 sign-ups
+for sessions long over on the hub (PostgreSQL), the hub's feed compaction leaves out what no
+kiosk needs, and a new kiosk's first sync takes under 10 s with a small database; a visitor can
+still look up an old sign-up by its reference code on the hub's public status page."""
+import time
+
+import httpx
+import pytest
+
+from tests.sync.conftest import run_cli
+
+HISTORY = 100_000
+
+
+def add_history(hub):
+    hub.query("""
+        INSERT INTO event (uid, service_id, site_id, starts_at, ends_at, capacity, seats_taken, cancelled,
+                           change_reason)
+        SELECT 'past-' || i, (SELECT min(id) FROM service), (SELECT min(id) FROM site),
+               now() - interval '60 days', now() - interval '60 days' + interval '2 hours', 2000, 1000, false, ''
+        FROM generate_series(0, 99) AS i""")
+    hub.query("INSERT INTO feed (kind, key, deleted, created_at) "
+              "SELECT 'event', uid, false, now() FROM event WHERE uid LIKE 'past-%%'")
+    hub.query(f"""
+        INSERT INTO hub_signup (id, device_id, payload_hash, ref_code, kind, service_slug, event_uid, language,
+                                status, reason, kiosk_created_at, received_at, arrival, adults, children,
+                                desk_state, attempts, search_text)
+        SELECT md5(i::text)::uuid::text, 'dev-history', md5(i::text), 'HIST-' || lpad(i::text, 6, '0'),
+               'event', 'machikado-care-cafe', 'past-' || mod(i, 100), 'ja', 'confirmed', '',
+               now() - interval '61 days', now() - interval '61 days', 1000000 + i, 1, 0, 'new', 0, ''
+        FROM generate_series(1, {HISTORY}) AS i""")
+    # Each sign-up's status entry, and a second one for a tenth of them (a later status change).
+    hub.query("INSERT INTO feed (kind, key, deleted, created_at) "
+              "SELECT 'status', id, false, now() FROM hub_signup WHERE device_id = 'dev-history' ORDER BY arrival")
+    hub.query("INSERT INTO feed (kind, key, deleted, created_at) SELECT 'status', id, false, now() "
+              "FROM hub_signup WHERE device_id = 'dev-history' AND mod(arrival, 10) = 0")
+
+
+@pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)
+def test_a_new_kiosk_first_sync_is_bounded(hub, make_kiosk):
+    add_history(hub)
+    before = hub.query("SELECT count(*) FROM feed")[0][0]
+    assert before > HISTORY
+    out = run_cli(hub.db_url, "hub", "hub-retention")
+    assert "feed entries" in out
+    after = hub.query("SELECT count(*) FROM feed")[0][0]
+    assert after < 2_000, after
+    # Superseded catalog entries are gone too; every catalog row keeps its latest entry.
+    assert hub.query("SELECT count(*) FROM (SELECT kind, key FROM feed GROUP BY kind, key HAVING count(*) > 1) d")[0][0] == 0
+    started = time.monotonic()
+    kiosk = make_kiosk("new-site", sync=False)
+    kiosk.sync()
+    took = time.monotonic() - started
+    assert took < 10, took
+    assert kiosk.query("SELECT count(*) FROM signup_status")[0][0] == 0
+    assert kiosk.query("SELECT count(*) FROM service")[0][0] >= 30
+    size = kiosk.path.stat().st_size
+    assert size < 20 * 1024 * 1024, size
+    # An old sign-up is still found by its reference code, on the hub's public page.
+    page = httpx.get(hub.url + "/p/en/status/HIST-000042")
+    assert page.status_code == 200
