@@ -20,9 +20,13 @@ from .staff_auth import staff_required
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
 
 
-def attendance_rows(month):
-    """[(site_slug, service_slug, {group: n}, sessions)] for a YYYY-MM month."""
-    base = HubAttendance.select().where(HubAttendance.session_date.startswith(month))
+def attendance_rows(start, end=None):
+    """[(site_slug, service_slug, {group: n}, sessions)] for sessions from ``start`` to ``end``
+    (ISO dates, inclusive); a "YYYY-MM" start alone means that month. The dates are compared
+    as a range, so the session_date index is used (a LIKE on the month could not)."""
+    if end is None:
+        start, end = month_range(start)
+    base = HubAttendance.select().where((HubAttendance.session_date >= start) & (HubAttendance.session_date <= end))
     sums = {}
     for site, service, kind, grp, total in (
             base.select(HubAttendance.site_slug, HubAttendance.service_slug, HubAttendance.kind,
@@ -55,6 +59,12 @@ def _names(lang):
             {slug: str(si[i].get("name") or slug) for slug, i in sites.items()})
 
 
+def month_range(month):
+    first = datetime.date.fromisoformat(month + "-01")
+    last = (first.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+    return first.isoformat(), last.isoformat()
+
+
 def _month():
     month = request.args.get("month", "")
     try:
@@ -65,12 +75,38 @@ def _month():
     return month
 
 
-def _report():
-    """The month asked for, its rows, the groups that occur, and display names."""
+def _range():
+    """(label, start, end): a date range asked for (from/to), else a month."""
+    start, end = request.args.get("from", ""), request.args.get("to", "")
+    try:
+        a, b = datetime.date.fromisoformat(start), datetime.date.fromisoformat(end)
+        if a <= b and (b - a).days <= 3660:
+            return f"{a.isoformat()}–{b.isoformat()}", a.isoformat(), b.isoformat()
+    except ValueError:
+        pass
     month = _month()
-    rows = attendance_rows(month)
+    return (month, *month_range(month))
+
+
+def _months(current):
+    """The months between the first and the last recorded session (two indexed lookups)."""
+    first, last = (HubAttendance.select(fn.MIN(HubAttendance.session_date), fn.MAX(HubAttendance.session_date))
+                   .tuples().first() or (None, None))
+    months = {current}
+    if first and last:
+        y, m = int(first[:4]), int(first[5:7])
+        while f"{y:04d}-{m:02d}" <= last[:7] and len(months) < 120:
+            months.add(f"{y:04d}-{m:02d}")
+            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return sorted(months, reverse=True)
+
+
+def _report():
+    """The range asked for, its rows, the groups that occur, and display names."""
+    label, start, end = _range()
+    rows = attendance_rows(start, end)
     groups = [g for g in vocab.ATTENDANCE_GROUPS if any(g in r[2] for r in rows)]
-    return month, rows, groups, *_names(current_language())
+    return label, rows, groups, *_names(current_language())
 
 
 @bp.get("/")
@@ -79,9 +115,9 @@ def attendance():
     """Attendance by site and program for a month, with a bar chart and a CSV link."""
     month, rows, groups, service_names, site_names = _report()
     peak = max([headcount(r[2]) for r in rows] + [1])
-    months = sorted({d[:7] for (d,) in HubAttendance.select(HubAttendance.session_date).distinct().tuples()}
-                    | {month}, reverse=True)
+    months = _months(month if len(month) == 7 else _month())
     return render_template("hub/reports.html", month=month, months=months, rows=rows, groups=groups,
+                           date_from=request.args.get("from", ""), date_to=request.args.get("to", ""),
                            service_names=service_names, site_names=site_names, peak=peak,
                            headcount=headcount)
 
@@ -100,4 +136,4 @@ def attendance_csv():
                          sessions, headcount(sums)] + [sums.get(g, 0) for g in groups])
     body = "\ufeff" + out.getvalue()
     return Response(body.encode("utf-8"), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="attendance-{month}.csv"'})
+                    headers={"Content-Disposition": f'attachment; filename="attendance-{month.replace("–", "_")}.csv"'})

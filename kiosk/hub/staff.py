@@ -18,6 +18,7 @@ from .staff_auth import admin_required, limiter, staff_required
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 STATUSES = ("confirmed", "waitlisted", "cancelled")
 EVENT_PAGE = 100
+OVERVIEW_PAST_DAYS, OVERVIEW_AHEAD_DAYS = 7, 60
 
 
 def init_app(app):
@@ -58,9 +59,14 @@ def logout():
 def overview():
     """Sign-ups by event, what needs attention, and the latest sign-ups."""
     lang = g.get("lang") or current_language()
+    # Sessions of the last week and the coming two months only: the history does not slow it.
+    now = utcnow()
+    window = (Event.select(Event.uid)
+              .where((Event.starts_at >= now - datetime.timedelta(days=OVERVIEW_PAST_DAYS))
+                     & (Event.starts_at < now + datetime.timedelta(days=OVERVIEW_AHEAD_DAYS))))
     counts = {}
     for uid, status, n in (HubSignup.select(HubSignup.event_uid, HubSignup.status, fn.COUNT(HubSignup.id))
-                           .where(HubSignup.event_uid.is_null(False))
+                           .where(HubSignup.event_uid.in_(window))
                            .group_by(HubSignup.event_uid, HubSignup.status).tuples()):
         counts.setdefault(uid, {})[status] = n
     events = list(Event.select(Event, Service).join(Service).where(Event.uid.in_(list(counts)))
