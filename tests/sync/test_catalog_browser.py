@@ -68,14 +68,42 @@ def create_and_publish(page, hub):
     page.get_by_text(re.compile(re.escape(ui(LANG, "Published (version %(num)s). Kiosks show it after their next sync.",
                                               num=1)))).wait_for()
     shot(page, "published")
+    click(page.get_by_role("link", name=ui(LANG, "History"), exact=True))
+    page.get_by_role("heading", name=re.compile(re.escape(ui(LANG, "History")))).wait_for()
+    shot(page, "history")
+
+
+def other_catalog_screens(page, tmp_path):
+    """Translations to check, furigana readings, HSDS export and import: reached by clicking."""
+    click(page.get_by_role("link", name=ui(LANG, "Catalog"), exact=True))
+    click(page.get_by_role("link", name=ui(LANG, "Translations to check"), exact=True))
+    shot(page, "translations")
+    click(page.get_by_role("link", name=ui(LANG, "Catalog"), exact=True))
+    click(page.get_by_role("link", name=ui(LANG, "Furigana readings"), exact=True))
+    page.get_by_label(ui(LANG, "Word"), exact=True).fill("練馬")
+    page.get_by_label(ui(LANG, "Reading (hiragana)")).fill("ねりま")
+    click(page.get_by_role("button", name=ui(LANG, "Save the reading"), exact=True))
+    page.locator("td ruby").first.wait_for()
+    shot(page, "readings")
+    click(page.get_by_role("link", name=ui(LANG, "Catalog"), exact=True))
+    with page.expect_download() as info:
+        click(page.get_by_role("link", name=ui(LANG, "Export (HSDS datapackage)"), exact=True))
+    package = tmp_path / "export.zip"
+    info.value.save_as(package)
+    click(page.get_by_role("link", name=ui(LANG, "Import an HSDS datapackage"), exact=True))
+    page.get_by_label(ui(LANG, "Datapackage (zip)")).set_input_files(str(package))
+    click(page.get_by_role("button", name=ui(LANG, "Show what would change"), exact=True))
+    page.get_by_text(ui(LANG, "Nothing would change: the catalog already has all of it.")).wait_for()
+    shot(page, "import-report")
 
 
 @pytest.mark.parametrize("hub_db_url", ["postgresql", "sqlite"], indirect=True)
-def test_staff_publish_a_service_and_every_kiosk_language_shows_it(browser, hub, make_kiosk, hub_db_url):
+def test_staff_publish_a_service_and_every_kiosk_language_shows_it(browser, hub, make_kiosk, hub_db_url, tmp_path):
     kiosk = make_kiosk()
     staff_context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="ja-JP")
     staff_page = staff_context.new_page()
     create_and_publish(staff_page, hub)
+    other_catalog_screens(staff_page, tmp_path)
     sessions = hub.query("SELECT uid, starts_at FROM event e JOIN service s ON s.id = e.service_id "
                          "WHERE s.slug = 'midori-kotoba' ORDER BY starts_at")
     assert len(sessions) >= 8
@@ -107,6 +135,8 @@ def test_staff_publish_a_service_and_every_kiosk_language_shows_it(browser, hub,
 
         # Staff cancel the first date; the kiosk shows it cancelled after its next sync.
         page = staff_page
+        click(page.get_by_role("link", name=ui(LANG, "Catalog"), exact=True))
+        click(page.get_by_role("link", name=NAMES["ja"], exact=True))
         click(page.get_by_role("link", name=ui(LANG, "Cancel or move this date")).first)
         page.get_by_label(ui(LANG, "Reason")).first.select_option(label=ui(LANG, "Because of the weather"))
         page.get_by_role("checkbox").first.check()
