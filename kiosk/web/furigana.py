@@ -51,7 +51,9 @@ def _split_okurigana(surface, reading):
 
 
 def _ruby(text, reading):
-    return f"<ruby>{text}<rp>(</rp><rt>{html.escape(reading)}</rt><rp>)</rp></ruby>"
+    # Readings are for the eye: a screen reader says the word once, and a control keeps its name.
+    return (f'<ruby>{text}<rp aria-hidden="true">(</rp><rt aria-hidden="true">{html.escape(reading)}</rt>'
+            f'<rp aria-hidden="true">)</rp></ruby>')
 
 
 @functools.lru_cache(maxsize=4096)

@@ -3,33 +3,16 @@ by tapping and typing what a person sees, found by role and accessible name, at 
 sizes, with axe and the control checks of tests/e2e/journey.py at every screen state."""
 import json
 import re
-import unicodedata
 
 import pytest
 
-from tests.conftest import LANDSCAPE, PORTRAIT, ROOT, Server
+from tests.conftest import LANDSCAPE, PORTRAIT, ROOT
 from tests.e2e.journey import Journey, card, exact, labelled, ui
 
 pytestmark = pytest.mark.browser
 SIZES = {"portrait": PORTRAIT, "landscape": LANDSCAPE}
 REF_RE = re.compile(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}")
 
-
-@pytest.fixture
-def journey_kiosk(demo_db):
-    """A kiosk with the ordinary idle time (the checks at each step take a few seconds)."""
-    server = Server(demo_db).start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(params=list(SIZES))
-def tablet(request, browser, journey_kiosk):
-    context = browser.new_context(viewport=SIZES[request.param], locale="ja-JP")
-    page = context.new_page()
-    page.goto(journey_kiosk.url + "/")          # the first screen: the only URL a journey opens
-    yield page
-    context.close()
 
 
 ENDONYM = {"ja": "日本語", "en": "English", "zh": "简体中文", "ko": "한국어", "tl": "Tagalog"}
