@@ -10,6 +10,7 @@
 """
 import os
 import pathlib
+import shutil
 import signal
 import subprocess
 import sys
@@ -50,7 +51,16 @@ def test_the_wheel_serves_a_kiosk_from_a_fresh_venv_outside_the_checkout(tmp_pat
     wheels = tmp_path / "wheels"
     subprocess.run([sys.executable, "-m", "kiosk", "translations", "compile"], cwd=ROOT, check=True,
                    capture_output=True)
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(ROOT)],
+    # Built from a copy of the tracked files (plus the compiled catalogs), so the build leaves
+    # nothing in the checkout and a file missing from git would be missing from the wheel too.
+    source = tmp_path / "source"
+    tracked = subprocess.run(["git", "-C", str(ROOT), "ls-files"], check=True, capture_output=True,
+                             text=True).stdout.splitlines()
+    for name in tracked + [str(p.relative_to(ROOT)) for p in (ROOT / "translations").glob("*/LC_MESSAGES/*.mo")]:
+        if (ROOT / name).is_file():
+            (source / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / name, source / name)
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
                    check=True, capture_output=True)
     wheel = next(wheels.glob("ward_kiosk-*.whl"))
     venv = tmp_path / "venv"

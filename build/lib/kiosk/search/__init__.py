@@ -1,1 +1,0 @@
-"""Search over the catalog in the way people type: kana either way, any width, 1-2 CJK chars."""

@@ -1,1 +1,0 @@
-"""Sync between kiosk and hub: the shared protocol, the kiosk's outbox, and its client loop."""

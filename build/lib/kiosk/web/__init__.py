@@ -1,1 +1,0 @@
-"""What both roles share on the web side: language, rendering, errors, security headers."""
