@@ -9,7 +9,6 @@
 - /healthz answers a monitor with JSON and a status code it can act on.
 """
 import os
-import pathlib
 import shutil
 import signal
 import subprocess

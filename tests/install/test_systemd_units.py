@@ -3,7 +3,6 @@ kiosk command pointed at this environment's), and say what the ward needs: resta
 database under /var/lib, a template for several hub ports, a full-screen browser without pinch
 zoom or swipe navigation that comes back after a crash."""
 import pathlib
-import shutil
 import subprocess
 import sys
 
