@@ -43,11 +43,7 @@ def index():
     lang = current_language()
     drafts = {(d.kind, d.key): d for d in CatalogDraft.select()}
     sections = []
-    for kind in ("service", "site", "organization"):
-        model = KIND_MODELS[kind]
-        rows = list(model.select().order_by(model.slug))
-        names = catalog.texts(kind, [r.id for r in rows], lang, ("name",))
-        states = admin.review_states(kind, [r.id for r in rows])
+    for kind, rows, names, states in _published(lang):
         items = [{"key": r.slug, "name": names[r.id].get("name", catalog.EMPTY), "draft": (kind, r.slug) in drafts,
                   "missing": sum(1 for v in states[r.id].values() if v == "missing"),
                   "review": sum(1 for v in states[r.id].values() if v == "review"),
@@ -59,6 +55,15 @@ def index():
         sections.append((kind, items))
     return render_template("hub/catalog/index.html", sections=sections, drafts=len(drafts),
                            demo=KioskState.get_value(feed.DEMO_KEY) == "1")
+
+
+def _published(lang):
+    """(kind, rows, {id: names}, {id: translation states}) for each kind of published record."""
+    for kind in ("service", "site", "organization"):
+        model = KIND_MODELS[kind]
+        rows = list(model.select().order_by(model.slug))
+        ids = [r.id for r in rows]
+        yield kind, rows, catalog.texts(kind, ids, lang, ("name",)), admin.review_states(kind, ids)
 
 
 def _name_in(doc, lang):
@@ -364,13 +369,8 @@ def session(uid):
 @admin_required
 def translations():
     """Which records lack which language, and which translations need review."""
-    lang = current_language()
     rows = []
-    for kind in ("service", "site", "organization"):
-        model = KIND_MODELS[kind]
-        records = list(model.select().order_by(model.slug))
-        names = catalog.texts(kind, [r.id for r in records], lang, ("name",))
-        states = admin.review_states(kind, [r.id for r in records])
+    for kind, records, names, states in _published(current_language()):
         for r in records:
             if states[r.id]:
                 rows.append((kind, r.slug, names[r.id].get("name", catalog.EMPTY), states[r.id]))
