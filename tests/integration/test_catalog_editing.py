@@ -18,7 +18,21 @@ from kiosk.models import CatalogVersion, Event, Feed, HubSignup, Schedule
 from tests.integration.test_boundary_web import hub_app
 from tests.unit.test_record_validation import signup
 
-HSDS = pathlib.Path(__file__).resolve().parents[3] / "shared" / "hsds"
+SHARED_HSDS = pathlib.Path(__file__).resolve().parents[3] / "shared" / "hsds"
+COPIED_HSDS = pathlib.Path(__file__).resolve().parents[1] / "data" / "hsds"
+# Open Referral's own files: the shared originals when they sit beside the checkout, else our
+# unchanged copies of them (a clean clone elsewhere).
+HSDS = SHARED_HSDS if SHARED_HSDS.is_dir() else COPIED_HSDS
+
+
+def test_the_copied_hsds_schemas_are_unchanged():
+    """Where the shared originals are at hand, our copies are byte for byte the same."""
+    assert (COPIED_HSDS / "schema" / "compiled" / "service.json").is_file()
+    if not SHARED_HSDS.is_dir():
+        return
+    for path in COPIED_HSDS.rglob("*"):
+        if path.is_file() and path.name != "COPIED.md":
+            assert path.read_bytes() == (SHARED_HSDS / path.relative_to(COPIED_HSDS)).read_bytes(), path
 TZ = "Asia/Tokyo"
 
 
