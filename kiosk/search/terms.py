@@ -18,6 +18,7 @@ service and language, edited by staff).
 """
 import functools
 import re
+import threading
 import unicodedata
 
 import jaconv
@@ -82,9 +83,21 @@ def bigrams(run):
 # --- Japanese: SudachiPy ---------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=1)
-def _sudachi():
+def _dictionary():
     from sudachipy import dictionary
-    return dictionary.Dictionary(dict="core").tokenizer()
+    return dictionary.Dictionary(dict="core")
+
+
+_local = threading.local()
+
+
+def _sudachi():
+    """This thread's tokenizer: a SudachiPy Tokenizer must not be used by two threads at once
+    (waitress serves visitors on several), while the dictionary is shared."""
+    tokenizer = getattr(_local, "tokenizer", None)
+    if tokenizer is None:
+        tokenizer = _local.tokenizer = _dictionary().tokenizer()
+    return tokenizer
 
 
 @functools.lru_cache(maxsize=1)
