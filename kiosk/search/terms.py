@@ -100,16 +100,18 @@ def _sudachi():
     return tokenizer
 
 
-@functools.lru_cache(maxsize=1)
-def _kakasi():
-    import pykakasi
-    return pykakasi.kakasi()
+# Sounds written with small kana in loanwords, which jaconv spells letter by letter (てぃ -> tei).
+_EXTENDED_KANA = {"てぃ": "ti", "でぃ": "di", "とぅ": "tu", "どぅ": "du", "ふぁ": "fa", "ふぃ": "fi",
+                  "ふぇ": "fe", "ふぉ": "fo", "うぃ": "wi", "うぇ": "we", "うぉ": "wo", "ゔぁ": "va",
+                  "ゔぃ": "vi", "ゔぇ": "ve", "ゔぉ": "vo", "ちぇ": "che", "しぇ": "she", "じぇ": "je"}
+_EXTENDED_RE = re.compile("|".join(_EXTENDED_KANA))
 
 
 @functools.lru_cache(maxsize=65536)
 def romaji(reading):
-    """Romaji words of a hiragana reading: Hepburn, and without long vowels (shokudou, shokudo)."""
-    word = "".join(part["hepburn"] for part in _kakasi().convert(reading))
+    """Romaji words of a hiragana reading: Hepburn, and without long vowels (shokudou, shokudo).
+    (jaconv's table, a few loanword sounds first; pykakasi cost 110 MB of memory for this.)"""
+    word = jaconv.kana2alphabet(_EXTENDED_RE.sub(lambda m: _EXTENDED_KANA[m.group()], reading))
     word = re.sub(r"[^a-z]", "", word.lower())
     short = word.replace("ou", "o").replace("uu", "u").replace("oo", "o")
     return tuple(w for w in dict.fromkeys((word, short)) if len(w) >= 2)
