@@ -17,7 +17,6 @@ import holidays
 from dateutil.rrule import rrulestr
 
 from .catalog_docs import schedule_document
-from .db import database
 from .models import Event, HubSignup, KioskState, Schedule, Service
 from .models.catalog import utcnow
 from .sync import feed
@@ -228,9 +227,3 @@ def move(event_uid, starts_at, ends_at, reason):
                  moved_from=event.moved_from or event.starts_at).where(Event.id == event.id).execute()
     feed.append("event", event_uid)
 
-
-def in_transaction(fn):
-    """Run ``fn`` under the write lock in one transaction."""
-    from .hub.ingest import write_lock
-    with write_lock(), database.atomic():
-        return fn()

@@ -217,12 +217,6 @@ def index_terms(text, with_reading=False, language=None):
     return " ".join(dict.fromkeys(out))
 
 
-def readings(text):
-    """Hiragana readings and romaji words of Japanese text (kept for callers of the old API)."""
-    _form, reading, words = analyse(text)
-    return tuple(dict.fromkeys([r for r in reading.split() if r] + list(words)))
-
-
 def _cjk_clause(run, raw):
     """Alternatives for one CJK run of a query: as typed, normalised form, reading."""
     alternatives = [bigrams(run)]
