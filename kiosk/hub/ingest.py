@@ -10,6 +10,7 @@ When staff cancel a confirmed sign-up, the earliest-arrived waitlisted one moves
 import contextlib
 import json
 import logging
+import zlib
 
 import peewee
 
@@ -22,21 +23,58 @@ from . import cancellations, queues
 from . import seats as seats_mod
 from .seats import BatchSeats
 
-_ADVISORY_LOCK_KEY = 7274_0001
+# PostgreSQL advisory lock keys. Every writer takes ALL: ingest shared, everything else
+# (staff actions, catalog, schedules, compaction, visitors' cancellations) exclusively.
+_ALL_KEY = 7274_0001
+_FEED_KEY = 7274_0002
+_EVENT_CLASS, _DEVICE_CLASS = 7274, 7275     # two-int keys: (class, crc32 of the uid)
 log = logging.getLogger(__name__)
 
 
 @contextlib.contextmanager
 def write_lock():
-    """One writer at a time for ingest and feed entries, across every hub process.
+    """One writer at a time, across every hub process, for the rare writes: staff actions,
+    catalog publishing, schedules, compaction and batches holding visitors' cancellations.
 
     SQLite: the IMMEDIATE transaction is the lock. PostgreSQL: a transaction-scoped advisory
-    lock, so feed sequence numbers become visible in commit order (a cursor never skips one).
+    lock that ingest holds shared, so it waits for every ingest in flight and stops new ones.
     """
     with database.atomic() as txn:
         if not is_sqlite():
-            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ADVISORY_LOCK_KEY,))
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ALL_KEY,))
         yield txn
+
+
+def _key(text):
+    return zlib.crc32(str(text).encode()) - 2 ** 31      # into int4
+
+
+@contextlib.contextmanager
+def ingest_lock(device_id, event_uids):
+    """The narrow locks of a batch of sign-ups and attendance (PostgreSQL; SQLite has one writer).
+
+    ALL shared (no rare writer meanwhile), the sending device (a retry that overtakes its
+    first attempt is answered "duplicate", not stored twice) and each session the batch signs
+    up for, in one sorted order so two batches never wait on each other in a circle. Arrival
+    numbers are drawn after these locks, so for every session they follow the order in which
+    its seats were decided. Feed entries are written last, under feed_lock.
+    """
+    with database.atomic() as txn:
+        if not is_sqlite():
+            database.execute_sql("SELECT pg_advisory_xact_lock_shared(%s)", (_ALL_KEY,))
+            database.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (_DEVICE_CLASS, _key(device_id)))
+            keys = sorted({_key(uid) for uid in event_uids})
+            if keys:
+                database.execute_sql("SELECT count(pg_advisory_xact_lock(%s, k)) FROM unnest(%s::int[]) AS k",
+                                     (_EVENT_CLASS, keys))
+        yield txn
+
+
+def feed_lock():
+    """Taken just before a batch writes its feed entries, held until it commits: entries become
+    visible in sequence order, so a kiosk's cursor never skips one (kiosk.models.Feed)."""
+    if not is_sqlite():
+        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_FEED_KEY,))
 
 
 def bulk_insert(model, rows, chunk=200):
@@ -73,13 +111,22 @@ def _reject_row(device_id, record, reason, detail=""):
 def ingest(device_id, records):
     """Store each record exactly once and answer for each; one bad record blocks nothing.
 
-    The whole batch is decided under the write lock with a handful of queries: existing ids
-    and event counts are read once, new rows and feed entries are written in bulk. If that
-    write still fails (something the validator did not foresee), it is rolled back and the
-    batch is stored record by record, each in a savepoint, so only the record that fails is
-    refused (reason "store_failed") and the others are stored.
+    The whole batch is decided with a handful of queries: existing ids and event counts are
+    read once, new rows and feed entries are written in bulk. If that write still fails
+    (something the validator did not foresee), it is rolled back and the batch is stored
+    record by record, each in a savepoint, so only the record that fails is refused (reason
+    "store_failed") and the others are stored.
+
+    Sign-ups and attendance take narrow locks (ingest_lock), so hub processes ingest side by
+    side; a batch holding a visitor's cancellation, which may free seats anywhere, takes the
+    write lock.
     """
-    with write_lock():
+    if any(cancellations.is_cancel(r) for r in records):
+        lock = write_lock()
+    else:
+        lock = ingest_lock(device_id, {r.get("event") for r in records
+                                       if isinstance(r, dict) and isinstance(r.get("event"), str)})
+    with lock:
         try:
             with database.atomic():
                 return _store_in_order(device_id, records)
@@ -134,13 +181,19 @@ def _store_one(device_id, record):
 
 
 def _write(rows):
-    """Insert the decided rows in bulk and refresh the seat counts of the events touched."""
-    for model in (HubSignup, HubAttendance, RejectedRecord, Feed):
+    """Insert the decided rows in bulk, refresh the seat counts of the events touched, then
+    append the feed entries under the feed lock."""
+    for model in (HubSignup, HubAttendance, RejectedRecord):
         bulk_insert(model, rows[model])
+    feed_rows = rows[Feed]
     for uid in sorted(rows["touched"]):
-        seats_mod.update_seats(uid)
+        seats_mod.update_seats(uid, announce=False)
+        feed_rows.append({"kind": "event", "key": uid, "deleted": False, "created_at": utcnow()})
     for cancel_id, outcome in rows["cancels_applied"]:
         cancellations.mark_applied(cancel_id, outcome)
+    if feed_rows:
+        feed_lock()
+        bulk_insert(Feed, feed_rows)
 
 
 def _decide(device_id, records):
@@ -160,7 +213,8 @@ def _decide(device_id, records):
             existing[row["id"]] = dict(row, status=None, reason="")
     seats = BatchSeats([r for r in valid if r["type"] == "signup"])
     pending = cancellations.pending_for([r["ref_code"] for r in valid if r["type"] == "signup"])
-    arrival = seats_mod.next_arrival()
+    arrivals = iter(seats_mod.next_arrivals(sum(1 for r in valid if r["type"] == "signup"
+                                                and r["id"] not in existing)))
     received = utcnow()
     seen_in_batch = {}
     for record, reason in zip(records, reasons):
@@ -202,10 +256,9 @@ def _decide(device_id, records):
                    ref_code=record["ref_code"], kind=record["kind"], service_slug=record["service"],
                    event_uid=record.get("event"), language=record["language"], status=status,
                    reason=why, kiosk_created_at=protocol.parse_time(record["created_at"]),
-                   received_at=received, arrival=arrival, adults=adults, children=children,
+                   received_at=received, arrival=next(arrivals), adults=adults, children=children,
                    search_text=queues.search_text(person, record["ref_code"]), desk_state="new", attempts=0,
                    **{f: person.get(f) for f in protocol.PERSON_FIELDS})
-        arrival += 1
         new_rows.append(row)
         seen_in_batch[record["id"]] = row
         feed_rows.append({"kind": "status", "key": record["id"], "deleted": False, "created_at": received})

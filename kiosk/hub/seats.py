@@ -8,15 +8,23 @@ moves up in arrival order, each party while it fits; a party that does not fit s
 """
 import peewee
 
+from ..db import database, is_sqlite
 from ..models import Event, HubSignup
 from ..sync import feed, protocol
 
 PARTY = HubSignup.adults + HubSignup.children
 
 
-def next_arrival():
-    last = HubSignup.select(peewee.fn.MAX(HubSignup.arrival)).scalar()
-    return (last or 0) + 1
+def next_arrivals(n):
+    """``n`` increasing arrival numbers: from a sequence on PostgreSQL (hub processes draw them
+    side by side), after the highest one on SQLite (one writer at a time)."""
+    if n <= 0:
+        return []
+    if is_sqlite():
+        last = HubSignup.select(peewee.fn.MAX(HubSignup.arrival)).scalar() or 0
+        return list(range(last + 1, last + 1 + n))
+    cursor = database.execute_sql("SELECT nextval('hub_arrival_seq') FROM generate_series(1, %s)", (n,))
+    return sorted(row[0] for row in cursor.fetchall())
 
 
 def seats_used(event_uid):
@@ -63,10 +71,11 @@ class BatchSeats:
         return status, reason
 
 
-def update_seats(event_uid):
-    """Store an event's seats taken and tell the kiosks."""
+def update_seats(event_uid, announce=True):
+    """Store an event's seats taken and (unless the caller does) tell the kiosks."""
     Event.update(seats_taken=seats_used(event_uid)).where(Event.uid == event_uid).execute()
-    feed.append("event", event_uid)
+    if announce:
+        feed.append("event", event_uid)
 
 
 def promote_waiting(event_uid):

@@ -69,7 +69,8 @@ class HubSignup(PersonFields, PartyFields):
     search_text = TextField(default="")            # NFKC-folded name, kana, phone digits, code
 
     class Meta:
-        indexes = ((("kind", "desk_state", "arrival"), False),)
+        indexes = ((("kind", "desk_state", "arrival"), False),
+                   (("event_uid", "status"), False))     # seats of a session (kiosk.hub.seats)
 
 
 class RejectedRecord(BaseModel):

@@ -14,6 +14,18 @@ from tests.conftest import ROOT, Server
 from tests.pg import fresh_database
 
 HUB_BACKENDS = ["postgresql", "sqlite"]
+# A test module that sets TWO_HUB_PROCESSES = True also runs against two hub processes on one
+# PostgreSQL, behind a proxy that hands requests to them in turn (DESIGN.md 5.13).
+TWO_PROCESSES = "postgresql-2procs"
+
+
+def pytest_generate_tests(metafunc):
+    if "hub_db_url" not in metafunc.fixturenames:
+        return
+    if any(m.args and m.args[0] == "hub_db_url" for m in metafunc.definition.iter_markers("parametrize")):
+        return
+    backends = HUB_BACKENDS + ([TWO_PROCESSES] if getattr(metafunc.module, "TWO_HUB_PROCESSES", False) else [])
+    metafunc.parametrize("hub_db_url", backends, indirect=True)
 
 
 def run_cli(db_url, role, *args, env=None, check=True):
@@ -54,21 +66,39 @@ def prepare_hub(db_url):
 
 
 class Hub:
-    def __init__(self, db_url, tmp_path, env=None):
+    """One hub process, or several on one database behind a proxy that takes them in turn
+    (kiosks and staff see one address; a restart keeps every port)."""
+
+    def __init__(self, db_url, tmp_path, env=None, processes=1):
         self.db_url, self.tmp_path = db_url, tmp_path
         self.env = env or {}
-        self.server = None
+        self.server, self.servers, self.proxy = None, [], None
+        self.ports = [None] * processes
         self.port = None
 
     def start(self):
-        self.server = Server(self.db_url, role="hub", log_dir=self.tmp_path, env=self.env,
-                             port=self.port).start()
-        self.port, self.url = self.server.port, self.server.url
+        self.servers = [Server(self.db_url, role="hub", log_dir=self.tmp_path, env=self.env, port=port)
+                        for port in self.ports]
+        for server in self.servers:
+            server.start()
+        self.ports = [server.port for server in self.servers]
+        self.server = self.servers[0]
+        if len(self.servers) == 1:
+            self.port, self.url = self.server.port, self.server.url
+        else:
+            from tests.sync.proxy import FaultProxy
+            self.proxy = self.proxy or FaultProxy(self.ports)
+            self.port, self.url = self.proxy.port, self.proxy.url
         return self
 
     def stop(self):
-        if self.server:
-            self.server.stop()
+        for server in self.servers:
+            server.stop()
+
+    def close(self):
+        self.stop()
+        if self.proxy:
+            self.proxy.close()
 
     def code(self, site="plaza-nerima"):
         return run_cli(self.db_url, "hub", "enroll-code", "--site", site).strip()
@@ -168,9 +198,9 @@ def _hub_copy(backend, hub_templates, tmp_path):
     return fresh_database(template=template[0])
 
 
-@pytest.fixture(params=HUB_BACKENDS)
+@pytest.fixture
 def hub_db_url(request, tmp_path, hub_templates):
-    with _hub_copy(request.param, hub_templates, tmp_path) as url:
+    with _hub_copy(request.param.split("-")[0], hub_templates, tmp_path) as url:
         yield url
 
 
@@ -181,10 +211,11 @@ def pg_hub_db_url(tmp_path, hub_templates):
 
 
 @pytest.fixture
-def hub(hub_db_url, tmp_path):
-    h = Hub(hub_db_url, tmp_path).start()
+def hub(request, hub_db_url, tmp_path):
+    backend = request.node.callspec.params.get("hub_db_url", "")
+    h = Hub(hub_db_url, tmp_path, processes=2 if backend == TWO_PROCESSES else 1).start()
     yield h
-    h.stop()
+    h.close()
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """A fault-injecting HTTP proxy between a kiosk and the hub (real sockets, real processes)."""
+import itertools
 import socket
 import threading
 import time
@@ -15,7 +16,10 @@ class FaultProxy:
     """
 
     def __init__(self, upstream_port, mode="pass"):
-        self.upstream_port, self.mode = upstream_port, mode
+        # One port, or several (hub processes): requests take them in turn.
+        self.upstream_ports = list(upstream_port) if isinstance(upstream_port, (list, tuple)) else [upstream_port]
+        self.mode = mode
+        self._turn = itertools.count()
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self.sock.bind(("127.0.0.1", 0))
@@ -97,7 +101,8 @@ class FaultProxy:
                                    b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
                     return
                 try:
-                    up = socket.create_connection(("127.0.0.1", self.upstream_port))
+                    port = self.upstream_ports[next(self._turn) % len(self.upstream_ports)]
+                    up = socket.create_connection(("127.0.0.1", port))
                 except OSError:          # the hub is down: the kiosk sees a dropped connection
                     return
                 with up:

@@ -9,6 +9,8 @@ from tests.sync.faults_helpers import assert_exactly_once, point_at, signup_via_
 from tests.sync.proxy import FaultProxy
 from tests.sync.test_pairing_and_flow import wait_for
 
+TWO_HUB_PROCESSES = True     # also run against two hub processes on one PostgreSQL
+
 
 def test_kill_9_during_push_twenty_rounds(pg_hub_db_url, tmp_path, demo_db_template):
     from tests.sync.conftest import Hub, Kiosk

@@ -8,6 +8,8 @@ import httpx
 from tests.sync.conftest import enqueue
 from tests.sync.test_auth import creds, post, record
 
+TWO_HUB_PROCESSES = True     # also run against two hub processes on one PostgreSQL
+
 YEAR = 365 * 24 * 3600
 
 

@@ -6,6 +6,8 @@ import httpx
 
 from tests.sync.conftest import enqueue, run_cli
 
+TWO_HUB_PROCESSES = True     # also run against two hub processes on one PostgreSQL
+
 
 def wait_for(predicate, timeout=30, interval=0.2):
     deadline = time.monotonic() + timeout

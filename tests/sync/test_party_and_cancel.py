@@ -11,6 +11,8 @@ from tests.sync.test_auth import creds, post
 from tests.sync.test_pairing_and_flow import wait_for
 from tests.unit.test_record_validation import signup
 
+TWO_HUB_PROCESSES = True     # also run against two hub processes on one PostgreSQL
+
 CODES = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 
 

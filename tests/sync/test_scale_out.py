@@ -81,3 +81,116 @@ def test_two_hub_processes_agree_on_login_throttling_and_a_requests_state(tmp_pa
     finally:
         one.stop()
         two.stop()
+
+
+@pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)
+def test_arrival_order_seats_and_feed_exact_across_two_hub_processes(tmp_path, hub_db_url):
+    """Twelve kiosks push at once to two hub processes on one PostgreSQL (each alternating
+    between them): sign-ups for three small sessions with parties of one to three, and
+    call-back requests. The hub must decide every session's seats in its arrival order, keep
+    each kiosk's own order, and three feed readers paging along meanwhile must each see every
+    status entry (no cursor skips one)."""
+    import random
+    import threading
+    import uuid
+
+    from tests.sync.conftest import Hub, bound
+    one, two = Hub(hub_db_url, tmp_path).start(), Hub(hub_db_url, tmp_path).start()
+    urls = [one.url, two.url]
+    try:
+        uids = [r[0] for r in one.query("SELECT uid FROM event WHERE capacity > 0 AND cancelled = %s "
+                                        "ORDER BY starts_at, uid LIMIT 3", (False,))]
+        capacity = dict(zip(uids, (25, 40, 9)))
+        for uid, cap in capacity.items():
+            one.query("UPDATE event SET capacity = %s, seats_taken = 0 WHERE uid = %s", (cap, uid))
+        with bound(hub_db_url):
+            from kiosk.hub.devices import issue_code
+            codes = [issue_code("", 1) for _ in range(13)]
+        devices = [httpx.post(urls[i % 2] + "/api/v1/enroll", json={"code": c, "name": f"order{i}", "protocol": 2}).json()
+                   for i, c in enumerate(codes)]
+        reader, pushers = devices[0], devices[1:]
+        rng = random.Random(13)
+        sent, failures, done = {}, [], threading.Event()
+
+        def batch(n, sessions):
+            out = []
+            for _ in range(n):
+                uid = rng.choice(sessions)
+                rec = {"id": str(uuid.uuid4()), "type": "signup", "kind": "event" if uid else "callback",
+                       "ref_code": "ABCD-2345", "service": "machikado-care-cafe" if uid else "gaikokujin-sodan",
+                       "event": uid, "language": "en", "created_at": "2026-11-22T01:00:00+00:00",
+                       "person": {"name": "Order Test", "phone": "090-1111-2222"}}
+                if uid:
+                    rec["party"] = {"adults": rng.randint(1, 2), "children": rng.randint(0, 1)}
+                out.append(rec)
+            return out
+
+        # Half the kiosks sign up for the three sessions (they contend for seats), the other
+        # half take call-back requests (no seats: their batches run side by side).
+        batches = {d["device_id"]: [batch(10, uids + [None] if n < 6 else [None]) for _ in range(20)]
+                   for n, d in enumerate(pushers)}
+
+        def push(n, device):
+            with httpx.Client(timeout=60) as http:
+                for i, recs in enumerate(batches[device["device_id"]]):
+                    body = json.dumps({"records": recs}).encode()
+                    headers = protocol.signed_headers(device["device_id"], device["secret"], "POST",
+                                                      "/api/v1/records", body, time.time())
+                    r = http.post(urls[(n + i) % 2] + "/api/v1/records", content=body, headers=headers)
+                    if r.status_code != 200 or any(x["result"] != "accepted" for x in r.json()["results"]):
+                        failures.append((r.status_code, r.text[:200]))
+                    sent.setdefault(device["device_id"], []).extend(rec["id"] for rec in recs)
+
+        seen = {}
+
+        def read_feed(n):
+            cursor, turn = 0, 0
+            with httpx.Client(timeout=60) as http:
+                while True:
+                    finished = done.is_set()
+                    path = f"/api/v1/feed?since={cursor}&limit=40"
+                    headers = protocol.signed_headers(reader["device_id"], reader["secret"], "GET", path, b"", time.time())
+                    entries = http.get(urls[turn % 2] + path, headers=headers).json()["entries"]
+                    turn += 1
+                    seen.setdefault(n, []).extend((e["seq"], e["kind"], e["key"]) for e in entries)
+                    cursor = entries[-1]["seq"] if entries else cursor
+                    if finished and not entries:
+                        return
+
+        readers = [threading.Thread(target=read_feed, args=(n,)) for n in range(3)]
+        for t in readers:
+            t.start()
+        threads = [threading.Thread(target=push, args=(n, d)) for n, d in enumerate(pushers)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        done.set()
+        for t in readers:
+            t.join(120)
+        assert not failures
+        total = sum(len(ids) for ids in sent.values())
+        rows = one.query("SELECT id, device_id, event_uid, status, adults + children, arrival FROM hub_signup "
+                         "WHERE name = %s ORDER BY arrival", ("Order Test",))
+        assert len(rows) == total == 12 * 20 * 10
+        assert len({r[5] for r in rows}) == total                      # strict arrival numbers
+        by_device = {}
+        for rid, device, *_ in rows:
+            by_device.setdefault(device, []).append(rid)
+        assert by_device == sent                                        # each kiosk's own order kept
+        for uid, cap in capacity.items():
+            used = 0
+            for rid, _, event, status, size, _ in rows:
+                if event != uid:
+                    continue
+                expected = "confirmed" if used + size <= cap else "waitlisted"
+                assert status == expected, (uid, rid, used, size, cap)
+                used += size if expected == "confirmed" else 0
+            assert one.query("SELECT seats_taken FROM event WHERE uid = %s", (uid,))[0][0] == used <= cap
+        for entries in seen.values():
+            seqs = [s for s, _, _ in entries]
+            assert seqs == sorted(set(seqs))
+            assert {k for _, kind, k in entries if kind == "status"} >= {r[0] for r in rows}
+    finally:
+        one.stop()
+        two.stop()
