@@ -9,7 +9,7 @@ from ..db import database, is_sqlite
 from ..models import KioskState, Translation
 from . import terms
 
-INDEX_VERSION = "3"          # bump when terms.py changes what it indexes: kiosks reindex on start
+INDEX_VERSION = "4"          # bump when terms.py changes what it indexes: kiosks reindex on start
 VERSION_KEY = "search_index_version"
 JAPANESE = ("ja", "ja-easy")
 

@@ -85,7 +85,7 @@ def bigrams(run):
 @functools.lru_cache(maxsize=1)
 def _dictionary():
     from sudachipy import dictionary
-    return dictionary.Dictionary(dict="core")
+    return dictionary.Dictionary(dict="small")
 
 
 _local = threading.local()

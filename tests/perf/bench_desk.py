@@ -1,9 +1,11 @@
-"""Benchmark of the ward's desk screens at 100,000 sign-ups (issue 8), each against its floor in
-the same run: the same bounded SELECT run straight on PostgreSQL (no HTTP, no Flask, no template).
+"""Benchmark of the hub's staff screens at 100,000 sign-ups and 100,000 attendance records
+(issues 8 and 13), each against its floor in the same run: the screen's own bounded SELECT run
+straight on PostgreSQL (no HTTP, no Flask, no template).
 
 The hub runs as `kiosk serve` (waitress) on a PostgreSQL database filled with 100,000 sign-ups
-(60 % session sign-ups, 25 % call-backs, 15 % volunteer registrations). Each screen is asked for
-40 times after a warm-up; the medians are compared. Run with `make bench`.
+(60 % session sign-ups, 25 % call-backs, 15 % volunteer registrations) and 100,000 attendance
+records over the past year. Each screen is asked for 40 times after a warm-up; the medians are
+compared. Run with `make bench`.
 """
 import random
 import statistics
@@ -50,8 +52,33 @@ def fill(db_url):
                 bulk_insert(HubSignup, rows)
                 rows = []
         bulk_insert(HubSignup, rows)
+        fill_attendance(rng, now)
         from kiosk.db import database
         database.execute_sql("ANALYZE hub_signup")
+        database.execute_sql("ANALYZE hub_attendance")
+
+
+def fill_attendance(rng, now):
+    """100,000 host records over the last year: counts by group, check-ins, a few corrections."""
+    import datetime
+
+    from kiosk.hub.ingest import bulk_insert
+    from kiosk.models import HubAttendance, Service, Site
+    services = [s.slug for s in Service.select(Service.slug)]
+    sites = [s.slug for s in Site.select(Site.slug)]
+    rows = []
+    for i in range(N):
+        day = (now - datetime.timedelta(days=rng.randrange(365))).date().isoformat()
+        kind = "checkin" if i % 5 == 0 else "count"
+        rows.append(dict(id=str(uuid.uuid4()), device_id="bench", payload_hash="x" * 64,
+                         session_key=f"s-{i % 4000}", service_slug=rng.choice(services), site_slug=rng.choice(sites),
+                         session_date=day, kind=kind, grp=None if kind == "checkin" else rng.choice(["adult", "child", "senior"]),
+                         delta=-1 if i % 50 == 0 else 1, ref=None, text=None, seq=i,
+                         kiosk_created_at=now, received_at=now))
+        if len(rows) == 2000:
+            bulk_insert(HubAttendance, rows)
+            rows = []
+    bulk_insert(HubAttendance, rows)
 
 
 def timed(fn):
@@ -90,8 +117,19 @@ def main():
                 cur.execute("SELECT event_uid, count(*) FROM hub_signup WHERE event_uid IS NOT NULL "
                             "GROUP BY event_uid ORDER BY count(*) DESC LIMIT 1")
                 busiest, people = cur.fetchone()
-            screens = SCREENS + [(f"session sign-ups, page 1 of {people}", f"/staff/events/{busiest}",
-                                  f"SELECT * FROM hub_signup WHERE event_uid = '{busiest}' ORDER BY arrival LIMIT 100")]
+            month = time.strftime("%Y-%m")
+            screens = SCREENS + [
+                (f"session sign-ups, page 1 of {people}", f"/staff/events/{busiest}",
+                 f"SELECT * FROM hub_signup WHERE event_uid = '{busiest}' ORDER BY arrival LIMIT 100"),
+                ("overview", "/staff/",
+                 "SELECT event_uid, status, count(id) FROM hub_signup WHERE event_uid IN (SELECT uid FROM event "
+                 "WHERE starts_at >= now() - interval '7 days' AND starts_at < now() + interval '60 days') "
+                 "GROUP BY event_uid, status"),
+                ("attendance report, this month", f"/staff/reports/?month={month}",
+                 f"SELECT site_slug, service_slug, kind, grp, sum(delta) FROM hub_attendance "
+                 f"WHERE session_date >= '{month}-01' AND session_date <= '{month}-31' "
+                 f"GROUP BY site_slug, service_slug, kind, grp"),
+            ]
             print(f"{'screen':36} {'median':>9} {'floor':>8} {'ratio':>6}")
             for label, path, sql in screens:
                 def screen():
