@@ -30,6 +30,7 @@ bench: translations
 	$(PY) -m tests.perf.bench_search
 	$(PY) -m tests.perf.bench_sync
 	$(PY) -m tests.perf.bench_desk
+	$(PY) -m tests.perf.bench_kiosk
 
 ## extract: re-extract UI strings and update every catalog (then translate the new entries)
 extract: $(VENV)/.installed

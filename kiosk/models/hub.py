@@ -54,7 +54,7 @@ class HubSignup(PersonFields, PartyFields):
     ref_code = CharField(index=True, max_length=16)
     kind = CharField(max_length=16)
     service_slug = CharField(max_length=96, index=True)
-    event_uid = CharField(null=True, max_length=36, index=True)
+    event_uid = CharField(null=True, max_length=36)    # indexed with status (Meta)
     language = CharField(max_length=16)
     status = CharField(max_length=16)
     reason = CharField(default="", max_length=64)

@@ -33,7 +33,7 @@ H_SYNC_ERROR = "X-Kiosk-Sync-Error"          # why the kiosk's sync rounds fail,
 H_SYNC_ERROR_SINCE = "X-Kiosk-Sync-Error-Since"
 H_HUB_TIME = "X-Hub-Time"
 TIMESTAMP_WINDOW_SECONDS = 300
-MAX_BATCH = 200
+MAX_BATCH = 500
 
 RECORD_KINDS = ("event", "volunteer", "callback")
 # fullmatch everywhere: `$` alone also matches before a trailing newline.

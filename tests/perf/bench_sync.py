@@ -32,6 +32,25 @@ N = 10_000
 KIOSKS, PER_KIOSK, BATCH = 20, 1_000, 100
 
 
+def cpu_seconds(pids):
+    """User + system CPU seconds used so far by these processes."""
+    import os
+    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
+    for pid in pids:
+        try:
+            fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick
+        except (OSError, IndexError):
+            pass
+    return total
+
+
+def postgres_pids():
+    import subprocess as sp
+    out = sp.run(["pgrep", "-u", "postgres", "postgres"], capture_output=True, text=True).stdout
+    return [int(x) for x in out.split()]
+
+
 def wait_for(check, timeout=600, step=0.01):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -42,7 +61,7 @@ def wait_for(check, timeout=600, step=0.01):
     raise TimeoutError("benchmark step did not finish")
 
 
-def drain(hub_url, hub_db_url, tmp):
+def drain(hub_url, hub_db_url, tmp, env=None):
     """10,000 queued sign-ups leave a real kiosk process; seconds from its first record at the
     hub to the last one acknowledged on the kiosk (its start-up is reported on its own)."""
     kiosk = Kiosk(tmp / "drain.db", hub_url, run_cli(hub_db_url, "hub", "enroll-code").strip())
@@ -51,7 +70,7 @@ def drain(hub_url, hub_db_url, tmp):
     enqueue(kiosk.db_url, N, event_uid=uid, prefix="Drain")
     before = query(hub_db_url, "SELECT count(*) FROM hub_signup")[0][0]
     t_spawn = time.perf_counter()
-    server = Server(kiosk.path, log_dir=tmp)
+    server = Server(kiosk.path, log_dir=tmp, env=env)
     server.start()
     t_up = time.perf_counter()
     try:
@@ -80,7 +99,8 @@ def floor(hub_db_url, payloads):
                              "ref_code": rec["ref_code"], "kind": rec["kind"], "service_slug": rec["service"],
                              "event_uid": rec["event"], "language": rec["language"], "status": "confirmed", "reason": "",
                              "kiosk_created_at": protocol.parse_time(rec["created_at"]), "received_at": utcnow(),
-                             "arrival": i + n + 1,
+                             "arrival": i + n + 1, "adults": 1, "children": 0, "desk_state": "new",
+                             "attempts": 0, "search_text": "",
                              **{f: rec["person"].get(f) for f in protocol.PERSON_FIELDS}})
             with db.atomic():
                 bulk_insert(HubSignup, rows)
@@ -94,7 +114,7 @@ def records(n, uids, prefix="Bench"):
              "person": {"name": f"{prefix} {i}", "phone": "090-1234-5678"}} for i in range(n)]
 
 
-def fleet(ports, hub_db_url):
+def fleet(ports, hub_db_url, pids=()):
     """KIOSKS enrolled devices push PER_KIOSK records each, all at once; records per second."""
     from kiosk.hub.devices import issue_code
     with bound(hub_db_url):
@@ -130,10 +150,16 @@ def fleet(ports, hub_db_url):
         for conn in conns.values():
             conn.close()
 
+    import os
+    pg = postgres_pids()
+    cpu0 = [cpu_seconds(pids), cpu_seconds(pg), cpu_seconds([os.getpid()])]
     t0 = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(KIOSKS) as pool:
         list(pool.map(push, plans))
     elapsed = time.perf_counter() - t0
+    cpu = [(cpu_seconds(p) - c) / elapsed for p, c in zip((pids, postgres_pids(), [os.getpid()]), cpu0)]
+    print(f"  cores busy: hub processes {cpu[0]:.2f}, PostgreSQL {cpu[1]:.2f}, the kiosks' client {cpu[2]:.2f} "
+          f"(of {os.cpu_count()})")
     stored = query(hub_db_url, "SELECT count(*) FROM hub_signup WHERE name LIKE %s", ("Fleet %",))[0][0]
     return KIOSKS * PER_KIOSK, stored, elapsed, errors
 
@@ -201,7 +227,7 @@ def main():
                 with fresh_database(template=template_name) as db_url:
                     servers = hub_processes(db_url, tmp, count)
                     try:
-                        sent, stored, elapsed, errors = fleet([s.port for s in servers], db_url)
+                        sent, stored, elapsed, errors = fleet([s.port for s in servers], db_url, [s.proc.pid for s in servers])
                     finally:
                         for s in servers:
                             s.stop()

@@ -5,6 +5,7 @@ import uuid
 
 import httpx
 
+from kiosk.sync import protocol
 from tests.sync.conftest import enqueue
 from tests.sync.test_auth import creds, post, record
 
@@ -55,7 +56,7 @@ def test_resend_is_duplicate_and_changed_payload_is_a_kept_conflict(hub, make_ki
 
 def test_garbage_bodies_get_clear_refusals(hub, make_kiosk):
     device_id, secret = creds(make_kiosk())
-    for body in ({"records": "nope"}, {"nothing": 1}, {"records": [record(str(uuid.uuid4()))] * 201}):
+    for body in ({"records": "nope"}, {"nothing": 1}, {"records": [record(str(uuid.uuid4()))] * (protocol.MAX_BATCH + 1)}):
         r, _ = post(hub, device_id, secret, body)
         assert r.status_code in (400, 413) and "error" in r.json()
     r, _ = post(hub, device_id, secret, {"records": [None, 5, "x", {"id": "../../etc"}]})

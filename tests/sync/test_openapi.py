@@ -34,7 +34,7 @@ def test_answers_match_the_document(hub, make_kiosk):
     assert [x["result"] for x in r.json()["results"]] == ["accepted", "rejected", "duplicate"]
     check("/api/v1/records", "post", post(hub, device_id, "wrong", {"records": []})[0])
     check("/api/v1/records", "post", post(hub, device_id, secret, {"records": []}, ts=time.time() - 9999)[0])
-    check("/api/v1/records", "post", post(hub, device_id, secret, {"records": [good] * 201})[0])
+    check("/api/v1/records", "post", post(hub, device_id, secret, {"records": [good] * (protocol.MAX_BATCH + 1)})[0])
     path = "/api/v1/feed?since=0&limit=50"
     headers = protocol.signed_headers(device_id, secret, "GET", path, b"", time.time())
     r = httpx.get(hub.url + path, headers=headers)
