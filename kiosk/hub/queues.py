@@ -75,13 +75,14 @@ def queue(user, kind, state="", language="", site="", desk="", q="", page=1):
     return rows, total
 
 
-def counts(user):
-    """{kind: {state: n}} for the staff home."""
-    query = visible_to(user, HubSignup.select(HubSignup.kind, HubSignup.desk_state, fn.COUNT(HubSignup.id))
-                       .where(HubSignup.kind.in_(list(MOVES))))
+def new_counts(user):
+    """{kind: n} of new requests for the staff home, each counted only up to COUNT_CAP + 1 on
+    the index (kind, desk state, arrival): the home never counts a whole queue."""
     out = {}
-    for kind, state, n in query.group_by(HubSignup.kind, HubSignup.desk_state).tuples():
-        out.setdefault(kind, {})[state] = n
+    for kind in MOVES:
+        query = visible_to(user, HubSignup.select(HubSignup.id).where(
+            (HubSignup.kind == kind) & (HubSignup.desk_state == "new")))
+        out[kind] = query.limit(COUNT_CAP + 1).count()
     return out
 
 
