@@ -78,7 +78,8 @@ def records():
         return refuse(400, "bad_request")
     if len(body["records"]) > protocol.MAX_BATCH:
         return refuse(413, "batch_too_large", max=protocol.MAX_BATCH)
-    return jsonify({"results": ingest.ingest(g.device.device_id, body["records"])})
+    clean = boundary.json_text_is_clean(request.get_data(cache=True))
+    return jsonify({"results": ingest.ingest(g.device.device_id, body["records"], texts_checked=clean)})
 
 
 @bp.get("/feed")

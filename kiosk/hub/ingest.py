@@ -108,7 +108,7 @@ def _reject_row(device_id, record, reason, detail=""):
     return row, {"id": rid, "result": "rejected", "reason": reason}
 
 
-def ingest(device_id, records):
+def ingest(device_id, records, texts_checked=False):
     """Store each record exactly once and answer for each; one bad record blocks nothing.
 
     The whole batch is decided with a handful of queries: existing ids and event counts are
@@ -119,7 +119,8 @@ def ingest(device_id, records):
 
     Sign-ups and attendance take narrow locks (ingest_lock), so hub processes ingest side by
     side; a batch holding a visitor's cancellation, which may free seats anywhere, takes the
-    write lock.
+    write lock. ``texts_checked``: the request body was found clean of forbidden characters as
+    a whole (boundary.json_text_is_clean), so records need not be checked text by text.
     """
     if any(cancellations.is_cancel(r) for r in records):
         lock = write_lock()
@@ -129,7 +130,7 @@ def ingest(device_id, records):
     with lock:
         try:
             with database.atomic():
-                return _store_in_order(device_id, records)
+                return _store_in_order(device_id, records, texts_checked)
         except STORE_ERRORS as exc:
             log.warning("batch of %d could not be stored at once (%s); storing one by one",
                         len(records), type(exc).__name__)
@@ -142,14 +143,14 @@ def ingest(device_id, records):
 STORE_ERRORS = (peewee.DatabaseError, ValueError, OverflowError, TypeError)
 
 
-def _store_in_order(device_id, records):
+def _store_in_order(device_id, records, texts_checked=False):
     """Decide and write a batch in arrival order: runs of sign-ups and attendance in bulk, and
     each cancellation on its own between them (it may free seats for what comes after it)."""
     results, run = [], []
     for record in list(records) + [_END]:
         if record is _END or cancellations.is_cancel(record):
             if run:
-                answers, rows = _decide(device_id, run)
+                answers, rows = _decide(device_id, run, texts_checked)
                 _write(rows)
                 results += answers
                 run = []
@@ -196,10 +197,10 @@ def _write(rows):
         bulk_insert(Feed, feed_rows)
 
 
-def _decide(device_id, records):
+def _decide(device_id, records, texts_checked=False):
     """(answers, rows to write) for a batch: validation, duplicates, conflicts, capacity."""
     results, new_rows, rejected_rows, feed_rows, attendance_rows, applied = [], [], [], [], [], []
-    reasons = [protocol.validate_record(r) for r in records]
+    reasons = [protocol.validate_record(r, texts_checked) for r in records]
     valid = [r for r, why in zip(records, reasons) if not why]
     ids = list({r["id"] for r in valid})
     existing = {}

@@ -52,9 +52,11 @@ class HubClient:
             except ValueError:
                 pass
 
-    def request(self, method, path, body=None, params=None, extra_headers=None):
-        """JSON answer of a signed request; one retry after learning the hub's clock."""
-        data = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
+    def request(self, method, path, body=None, params=None, extra_headers=None, data=None):
+        """JSON answer of a signed request; one retry after learning the hub's clock.
+        ``data``: the body already encoded as JSON (instead of ``body``)."""
+        if data is None:
+            data = json.dumps(body, ensure_ascii=False).encode() if body is not None else b""
         url_path = path
         if params:
             url_path = path + "?" + "&".join(f"{k}={v}" for k, v in params.items())
@@ -124,9 +126,14 @@ class SyncEngine:
         self.max_failures, self.held_retry_seconds = max_failures, held_retry_seconds
         self.timezone = timezone
 
-    def _post(self, entries):
-        records = [json.loads(e.payload) for e in entries]
-        return self.client.request("POST", "/api/v1/records", {"records": records})
+    @staticmethod
+    def _encode(entries):
+        """The push body for outbox entries: their stored payloads (already JSON) joined as they
+        are, so nothing is decoded and encoded again."""
+        return ('{"records": [' + ", ".join(e.payload for e in entries) + "]}").encode()
+
+    def _post(self, entries, data=None):
+        return self.client.request("POST", "/api/v1/records", data=data or self._encode(entries))
 
     def _count(self):
         """Read the backlog; every request then tells the hub (its fleet view shows it)."""
@@ -145,7 +152,15 @@ class SyncEngine:
                 upcoming = None
                 if batch:
                     last_seq = batch[-1].seq
-                    upcoming = (pool.submit(self._post, batch), batch)
+                    # Encoded here, while the previous request is at the hub: the worker only
+                    # sends, so the hub gets the next batch as soon as it answers. A payload
+                    # that cannot be encoded fails in the worker instead, where the batch is
+                    # split to find it like any batch that fails as a whole.
+                    try:
+                        data = self._encode(batch)
+                    except (ValueError, TypeError):
+                        data = None
+                    upcoming = (pool.submit(self._post, batch, data), batch)
                 if in_flight is not None:
                     future, entries = in_flight
                     try:

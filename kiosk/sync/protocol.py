@@ -109,16 +109,17 @@ _GROUP_RE = re.compile(r"[a-z0-9_]{1,32}")
 SEQ_RANGE = (1, boundary.INT32[1])     # the hub stores it in a 32-bit column
 
 
-def validate_record(record):
+def validate_record(record, texts_checked=False):
     """None if a record may be stored as it is, else a short machine-readable reason.
 
     Every field the hub stores is checked here against what its column can hold, so a record
-    that passes cannot fail the write (kiosk.boundary says why each limit exists)."""
+    that passes cannot fail the write (kiosk.boundary says why each limit exists).
+    ``texts_checked``: the request body passed boundary.json_text_is_clean as a whole."""
     if not isinstance(record, dict):
         return "not_an_object"
     if not is_record_id(record.get("id")):
         return "bad_id"
-    problem = boundary.json_problem(record)
+    problem = boundary.json_problem(record, texts=not texts_checked)
     if problem:
         return problem
     if record.get("type") == "attendance":
