@@ -183,3 +183,37 @@ def test_personal_details_are_blanked_after_retention_and_counts_kept(desk):
         assert HubSignup.get_by_id(done["id"]).phone is None and HubSignup.select().count() == 3
     finally:
         ctx.pop()
+
+
+def test_overview_pages_through_the_window_and_counts_only_what_it_shows(desk, monkeypatch):
+    from kiosk.hub import staff
+    from kiosk.models import Event
+    monkeypatch.setattr(staff, "OVERVIEW_PAGE", 3)
+    c = client_as(desk, "admin", "admin-pass-123")
+    c.get("/language/en", query_string={"next": "/staff/"})
+    first = c.get("/staff/").get_data(as_text=True)
+    assert "No sign-ups yet." in first and "Call-back requests: 0 new" in first
+    ctx = db(desk)
+    try:
+        from kiosk.demo.loader import load_demo
+        load_demo()
+        now = utcnow()
+        window = list(Event.select().where((Event.starts_at >= now - datetime.timedelta(days=7))
+                                           & (Event.starts_at < now + datetime.timedelta(days=60)))
+                      .order_by(Event.starts_at, Event.uid))
+    finally:
+        ctx.pop()
+    assert len(window) > 3
+    fourth = window[3]
+    rec = signup(event=fourth.uid, service=fourth.service.slug, ref_code=ref())
+    store(desk, rec, callback())
+    first = c.get("/staff/").get_data(as_text=True)
+    sessions = first.split('<table class="events">')[1].split("</table>")[0]
+    assert f"/staff/events/{window[0].uid}" in sessions and f"/staff/events/{fourth.uid}" not in sessions
+    assert "Call-back requests: 1 new" in first and "No sign-ups yet." not in first
+    assert 'href="/staff/?page=2"' in first
+    second = c.get("/staff/?page=2").get_data(as_text=True)
+    sessions = second.split('<table class="events">')[1].split("</table>")[0]
+    assert f"/staff/events/{fourth.uid}" in sessions and 'href="/staff/?page=1"' in second
+    row = sessions[sessions.index(f"/staff/events/{fourth.uid}"):].split("</tr>")[0]
+    assert "<td>1</td>" in row      # its one confirmed sign-up, counted on the page that shows it

@@ -27,6 +27,7 @@ from kiosk.sync import protocol
 from tests.conftest import Server
 from tests.pg import fresh_database
 from tests.sync.conftest import Kiosk, bound, enqueue, prepare_hub, query, run_cli
+from tests.sync.test_pairing_and_flow import wait_for
 
 N = 10_000
 KIOSKS, PER_KIOSK, BATCH = 20, 1_000, 100
@@ -51,16 +52,6 @@ def postgres_pids():
     return [int(x) for x in out.split()]
 
 
-def wait_for(check, timeout=600, step=0.01):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(step)
-    raise TimeoutError("benchmark step did not finish")
-
-
 def drain(hub_url, hub_db_url, tmp, env=None):
     """10,000 queued sign-ups leave a real kiosk process; seconds from its first record at the
     hub to the last one acknowledged on the kiosk (its start-up is reported on its own)."""
@@ -75,8 +66,8 @@ def drain(hub_url, hub_db_url, tmp, env=None):
     t_up = time.perf_counter()
     try:
         t_first = wait_for(lambda: query(hub_db_url, "SELECT count(*) FROM hub_signup")[0][0] > before
-                           and time.perf_counter(), step=0.002)
-        wait_for(lambda: kiosk.query("SELECT count(*) FROM outbox")[0][0] == 0, step=0.02)
+                           and time.perf_counter(), timeout=600, interval=0.002)
+        wait_for(lambda: kiosk.query("SELECT count(*) FROM outbox")[0][0] == 0, timeout=600, interval=0.02)
         t_done = time.perf_counter()
     finally:
         server.stop()
