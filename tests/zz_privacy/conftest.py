@@ -1,1 +1,1 @@
-from tests.sync.conftest import hub, hub_db_url, hub_templates, make_kiosk  # noqa: F401
+from tests.sync.conftest import hub, hub_db_url, hub_templates, make_kiosk, pytest_generate_tests  # noqa: F401
