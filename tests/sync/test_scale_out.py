@@ -194,3 +194,66 @@ def test_arrival_order_seats_and_feed_exact_across_two_hub_processes(tmp_path, h
     finally:
         one.stop()
         two.stop()
+
+
+@pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)
+def test_a_slow_commit_never_lets_a_feed_cursor_skip_its_entry(tmp_path, hub_db_url):
+    """A batch whose feed entry is slow to commit (a trigger in the database sleeps after that
+    one insert, as a slow disk would) is overtaken by a later batch on the other hub process.
+    A kiosk reading the feed meanwhile must not move its cursor past the slow entry: the later
+    entry may only become visible after it."""
+    import threading
+    import uuid
+
+    from tests.sync.conftest import Hub, bound, query
+    one, two = Hub(hub_db_url, tmp_path).start(), Hub(hub_db_url, tmp_path).start()
+    try:
+        with bound(hub_db_url):
+            from kiosk.hub.devices import issue_code
+            codes = [issue_code("", 1) for _ in range(3)]
+        slow, fast, reader = [httpx.post(one.url + "/api/v1/enroll", json={"code": c, "name": f"skip{i}", "protocol": 2}).json()
+                              for i, c in enumerate(codes)]
+        marker = str(uuid.uuid4())
+        query(hub_db_url, f"""
+            CREATE FUNCTION slow_feed() RETURNS trigger AS $$
+            BEGIN IF NEW.key = '{marker}' THEN PERFORM pg_sleep(3); END IF; RETURN NEW; END $$ LANGUAGE plpgsql""")
+        query(hub_db_url, "CREATE TRIGGER slow_feed AFTER INSERT ON feed FOR EACH ROW EXECUTE FUNCTION slow_feed()")
+        start = query(hub_db_url, "SELECT COALESCE(MAX(seq), 0) FROM feed")[0][0]
+
+        def callback(rid=None):
+            return {"id": rid or str(uuid.uuid4()), "type": "signup", "kind": "callback", "ref_code": "ABCD-2345",
+                    "service": "gaikokujin-sodan", "event": None, "language": "en",
+                    "created_at": "2026-11-22T01:00:00+00:00", "person": {"name": "Skip Test", "phone": "090-1111-2222"}}
+
+        def push(url, device, records):
+            body = json.dumps({"records": records}).encode()
+            headers = protocol.signed_headers(device["device_id"], device["secret"], "POST", "/api/v1/records",
+                                              body, time.time())
+            return httpx.post(url + "/api/v1/records", content=body, headers=headers, timeout=30)
+
+        def read(since):
+            path = f"/api/v1/feed?since={since}&limit=100"
+            headers = protocol.signed_headers(reader["device_id"], reader["secret"], "GET", path, b"", time.time())
+            return httpx.get(two.url + path, headers=headers, timeout=30).json()["entries"]
+
+        answers = {}
+        first = threading.Thread(target=lambda: answers.setdefault("slow", push(one.url, slow, [callback(marker)])))
+        first.start()
+        time.sleep(0.7)                      # the slow batch is inside its feed insert now
+        second = threading.Thread(target=lambda: answers.setdefault("fast", push(two.url, fast, [callback()])))
+        second.start()
+        time.sleep(0.7)
+        cursor, seen = start, []
+        for entries in iter(lambda: read(cursor), []):        # a kiosk syncs while both are in flight
+            seen += [e["key"] for e in entries]
+            cursor = entries[-1]["seq"]
+        first.join(30)
+        second.join(30)
+        assert answers["slow"].status_code == answers["fast"].status_code == 200
+        for entries in iter(lambda: read(cursor), []):        # and again once both are done
+            seen += [e["key"] for e in entries]
+            cursor = entries[-1]["seq"]
+        assert marker in seen, "the kiosk's cursor moved past an entry that was not yet visible"
+    finally:
+        one.stop()
+        two.stop()
