@@ -1,6 +1,6 @@
 """Helpers shared by the fault and privacy tests."""
+import itertools
 import re
-import zlib
 
 import httpx
 
@@ -9,10 +9,14 @@ def point_at(kiosk, url):
     kiosk.query("UPDATE kiosk_state SET value = ? WHERE key = 'hub_url'", (url,))
 
 
+_PHONES = itertools.count(1)
+
+
 def signup_via_http(base, uid, name, phone=None):
     """A visitor's sign-up through the real form; True when the kiosk confirmed it. Each visitor
-    has her own phone number (the kiosk shows the first sign-up again for the same number)."""
-    phone = phone or f"090-2222-{zlib.crc32(name.encode()) % 10000:04d}"
+    has her own phone number (the kiosk shows the first sign-up again for the same number), from
+    a counter: numbers derived from the name could collide and turn a sign-up into a repeat."""
+    phone = phone or f"090-2222-{next(_PHONES) % 10000:04d}"
     with httpx.Client(base_url=base, timeout=10) as c:
         page = c.get(f"/ja/signup/event/{uid}").text
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
