@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.conftest import ARTIFACTS, LANDSCAPE
+from tests.conftest import ARTIFACTS, LANDSCAPE, PORTRAIT
 from tests.e2e.journey import exact, ui
 from tests.sync.conftest import bound
 
@@ -132,4 +132,37 @@ def test_desk_and_admin_work_their_queues_by_clicking(browser, hub, make_kiosk):
     assert volunteer_ref not in page.locator("main").inner_text()
     actions = [r[0] for r in hub.query("SELECT action FROM audit_log")]
     assert {"view_person", "request_take", "request_close", "export", "account_saved", "status_cancelled"} <= set(actions)
+    context.close()
+
+
+@pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("viewport", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
+def test_the_overview_pages_through_the_sessions_by_clicking(browser, hub, viewport):
+    """The staff home lists the sessions of its window 50 at a time: staff page forward and
+    back with the buttons they see, at both tablet sizes, axe clean on every page."""
+    from tests.e2e.journey import AXE_TAGS, _axe
+    context = browser.new_context(viewport=viewport, locale="ja-JP")
+    page = context.new_page()
+    sign_in(page, hub.url, "staff", "staff-pass-1")
+    name = f"overview-{viewport['width']}x{viewport['height']}"
+
+    def sessions():
+        return [a.get_attribute("href") for a in page.locator("table.events a").all()]
+
+    def check(label):
+        shot(page, f"{name}-{label}")
+        results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        assert [v["id"] for v in results.response["violations"]] == [], label
+
+    first = sessions()
+    assert len(first) == 50
+    check("page-1")
+    click(page.get_by_role("link", name=re.compile(re.escape(ui(LANG, "Next")))))
+    page.get_by_text(ui(LANG, "Page %(page)d", page=2)).wait_for()
+    second = sessions()
+    assert second and not set(second) & set(first)
+    check("page-2")
+    click(page.get_by_role("link", name=re.compile(re.escape(ui(LANG, "Previous")))))
+    page.get_by_text(ui(LANG, "Page %(page)d", page=1)).wait_for()
+    assert sessions() == first
     context.close()
