@@ -15,8 +15,10 @@ Run with `make bench` (PostgreSQL at 127.0.0.1:5432).
 import concurrent.futures
 import http.client
 import json
+import os
 import pathlib
 import shutil
+import subprocess
 import tempfile
 import time
 import uuid
@@ -35,7 +37,6 @@ KIOSKS, PER_KIOSK, BATCH = 20, 1_000, 100
 
 def cpu_seconds(pids):
     """User + system CPU seconds used so far by these processes."""
-    import os
     tick, total = os.sysconf("SC_CLK_TCK"), 0.0
     for pid in pids:
         try:
@@ -47,8 +48,7 @@ def cpu_seconds(pids):
 
 
 def postgres_pids():
-    import subprocess as sp
-    out = sp.run(["pgrep", "-u", "postgres", "postgres"], capture_output=True, text=True).stdout
+    out = subprocess.run(["pgrep", "-u", "postgres", "postgres"], capture_output=True, text=True).stdout
     return [int(x) for x in out.split()]
 
 
@@ -106,7 +106,8 @@ def records(n, uids, prefix="Bench"):
 
 
 def fleet(ports, hub_db_url, pids=()):
-    """KIOSKS enrolled devices push PER_KIOSK records each, all at once; records per second."""
+    """KIOSKS enrolled devices push PER_KIOSK records each, all at once: (sent, stored, seconds,
+    errors, cores kept busy by the hub processes, PostgreSQL and the client)."""
     from kiosk.hub.devices import issue_code
     with bound(hub_db_url):
         codes = [issue_code("", 1) for _ in range(KIOSKS)]
@@ -141,7 +142,6 @@ def fleet(ports, hub_db_url, pids=()):
         for conn in conns.values():
             conn.close()
 
-    import os
     pg = postgres_pids()
     cpu0 = [cpu_seconds(pids), cpu_seconds(pg), cpu_seconds([os.getpid()])]
     t0 = time.perf_counter()
@@ -151,9 +151,8 @@ def fleet(ports, hub_db_url, pids=()):
     cpu = [(cpu_seconds(p) - c) / elapsed for p, c in zip((pids, postgres_pids(), [os.getpid()]), cpu0)]
     print(f"  cores busy: hub processes {cpu[0]:.2f}, PostgreSQL {cpu[1]:.2f}, the kiosks' client {cpu[2]:.2f} "
           f"(of {os.cpu_count()}); {KIOSKS * PER_KIOSK / elapsed / sum(cpu):,.0f} records per busy core-second")
-    fleet.busy = sum(cpu)
     stored = query(hub_db_url, "SELECT count(*) FROM hub_signup WHERE name LIKE %s", ("Fleet %",))[0][0]
-    return KIOSKS * PER_KIOSK, stored, elapsed, errors
+    return KIOSKS * PER_KIOSK, stored, elapsed, errors, sum(cpu)
 
 
 def hub_processes(db_url, tmp, count):
@@ -219,15 +218,14 @@ def main():
                 with fresh_database(template=template_name) as db_url:
                     servers = hub_processes(db_url, tmp, count)
                     try:
-                        sent, stored, elapsed, errors = fleet([s.port for s in servers], db_url, [s.proc.pid for s in servers])
+                        sent, stored, elapsed, errors, cores = fleet([s.port for s in servers], db_url, [s.proc.pid for s in servers])
                     finally:
                         for s in servers:
                             s.stop()
-                rates[count], busy[count] = sent / elapsed, fleet.busy
+                rates[count], busy[count] = sent / elapsed, cores
                 print(f"fleet, {count} hub process{'es' if count > 1 else ''}: {KIOSKS} kiosks x {PER_KIOSK:,} "
                       f"in batches of {BATCH}: {sent:,} sent, {stored:,} stored, {len(errors)} errors, "
                       f"{rates[count]:,.0f} records/s")
-            import os
             print(f"  two processes / one: {rates[2] / rates[1]:.2f} (target >= 1.6); with one process "
                   f"{busy[1]:.2f} of {os.cpu_count()} cores were busy, so this machine allows at most "
                   f"{os.cpu_count() / busy[1]:.2f}")
