@@ -165,4 +165,15 @@ def test_the_overview_pages_through_the_sessions_by_clicking(browser, hub, viewp
     click(page.get_by_role("link", name=re.compile(re.escape(ui(LANG, "Previous")))))
     page.get_by_text(ui(LANG, "Page %(page)d", page=1)).wait_for()
     assert sessions() == first
+    # The same screen in English, as a foreign-born staff member would read it.
+    click(page.get_by_role("link", name="English", exact=True))
+    page.get_by_text(ui("en", "Sessions from a week ago to two months ahead.")).wait_for()
+    assert sessions() == first
+    check("english")
+    # A session's page, reached by the date a person sees in the first row.
+    when = page.locator("table.events a").first.inner_text()
+    click(page.get_by_role("link", name=when, exact=True).first)
+    page.wait_for_url("**/staff/events/*")
+    page.get_by_role("heading", level=1).wait_for()
+    check("session")
     context.close()
