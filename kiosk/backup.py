@@ -1,20 +1,30 @@
-"""Backups of a kiosk's SQLite database, taken while it runs, and restores with it stopped.
+"""Backups of a kiosk's SQLite database, taken while it runs, and restores that cannot lose.
 
-`kiosk backup` copies the database with SQLite's online backup API (one consistent snapshot,
-while visitors keep signing up), checks the copy's integrity, and keeps the last BACKUP_KEEP.
-`kiosk restore FILE` refuses while a kiosk serves the database (it holds a lock), checks the
-copy's integrity and that its schema is not newer than this software, keeps the database it
-replaces aside, and puts the copy in place; the next `kiosk serve` migrates it if it is older.
+A database in WAL mode is three files: committed sign-ups may live only in `kiosk.db-wal`
+until a checkpoint. So nothing here copies, moves or deletes the main file alone:
+
+- `kiosk backup` copies the running database with SQLite's online backup API (one consistent
+  snapshot, write-ahead log included, while visitors keep signing up), turns the copy into a
+  single self-contained file, checks its integrity and keeps the last BACKUP_KEEP.
+- `kiosk restore FILE` needs the kiosk stopped (`kiosk serve` holds a lock). It first sets the
+  live database aside through the same backup API, so the copy holds what the write-ahead log
+  held too, and verifies that copy (integrity, and every row count equal to the live one)
+  before anything is replaced. Only then is the backup put in place, by an atomic rename.
+- `kiosk restore --undo` puts the database that the last restore set aside back (the one it
+  replaces is set aside in turn, so an undo can be undone).
+
 Records that reached the hub after the backup are sent again and answered "duplicate".
 """
 import contextlib
 import datetime
 import fcntl
+import os
 import pathlib
-import shutil
 import sqlite3
 
 from .db import MIGRATIONS_DIR
+
+SET_ASIDE = ".replaced-"     # kiosk.db.replaced-<stamp>: a database a restore replaced
 
 
 class BackupError(Exception):
@@ -33,29 +43,66 @@ def integrity(path):
         con.close()
 
 
+def row_counts(path):
+    """Rows per table: what a verified copy must hold as much of as its original."""
+    con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        tables = [r[0] for r in con.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' "
+            "AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'")]
+        return {t: con.execute(f'SELECT count(*) FROM "{t}"').fetchone()[0] for t in tables}
+    finally:
+        con.close()
+
+
+def _fsync(path):
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _copy(src_path, dest_path):
+    """A consistent copy of ``src_path`` (its write-ahead log included) as one self-contained
+    file: the copy is switched out of WAL mode, so it carries no -wal or -shm of its own."""
+    src = sqlite3.connect(src_path, timeout=30)
+    dst = sqlite3.connect(dest_path)
+    try:
+        src.backup(dst)            # all pages in one step: a snapshot as of its start
+        dst.execute("PRAGMA journal_mode = DELETE")
+    finally:
+        dst.close()
+        src.close()
+    _fsync(dest_path)
+
+
 def take(db_path, dest_dir, keep=7):
     """A checked copy of the running database in ``dest_dir``; returns its path."""
     dest_dir = pathlib.Path(dest_dir)
     dest_dir.mkdir(parents=True, exist_ok=True)
     name = pathlib.Path(db_path).stem
-    partial = dest_dir / f".{name}-{_stamp()}.partial"
-    src = sqlite3.connect(db_path, timeout=30)
-    dst = sqlite3.connect(partial)
+    stamp = _stamp()
+    partial = dest_dir / f".{name}-{stamp}.partial"
     try:
-        src.backup(dst)            # all pages in one step: a snapshot as of its start
+        _copy(db_path, partial)
+        result = integrity(partial)
+        if result != "ok":
+            raise BackupError(f"the copy failed its integrity check: {result}")
+        final = dest_dir / f"{name}-{stamp}.db"
+        partial.chmod(0o600)   # it holds visitors' names until they are purged
+        partial.rename(final)
     finally:
-        dst.close()
-        src.close()
-    result = integrity(partial)
-    if result != "ok":
-        partial.unlink()
-        raise BackupError(f"the copy failed its integrity check: {result}")
-    final = dest_dir / f"{name}-{partial.name.split('-', 1)[1].rsplit('.', 1)[0]}.db"
-    partial.rename(final)
-    final.chmod(0o600)   # it holds visitors' names until they are purged
+        _remove_with_companions(partial)
     for old in sorted(dest_dir.glob(f"{name}-*.db"))[:-keep]:
         old.unlink()
     return final
+
+
+def _remove_with_companions(path):
+    for extra in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm"),
+                  path.with_name(path.name + "-journal")):
+        extra.unlink(missing_ok=True)
 
 
 def schema_of(path):
@@ -82,12 +129,15 @@ def serving_lock(db_path, wait=False):
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
-def restore(backup_path, db_path):
-    """Replace the database with a checked backup; returns where the old one was kept."""
-    backup_path, db_path = pathlib.Path(backup_path), pathlib.Path(db_path)
+def check_backup(backup_path):
+    """Refuse a file that is damaged, not a kiosk database, or made by newer software."""
+    backup_path = pathlib.Path(backup_path)
     if not backup_path.is_file():
         raise BackupError(f"no such file: {backup_path}")
-    result = integrity(backup_path)
+    try:
+        result = integrity(backup_path)
+    except sqlite3.DatabaseError as exc:
+        raise BackupError(f"the backup failed its integrity check: {exc}") from None
     if result != "ok":
         raise BackupError(f"the backup failed its integrity check: {result}")
     known = {p.stem for p in MIGRATIONS_DIR.glob("0*.py")}
@@ -96,14 +146,77 @@ def restore(backup_path, db_path):
         raise BackupError("the file is not a kiosk database")
     if applied - known:
         raise BackupError("the backup was made by newer software: " + ", ".join(sorted(applied - known)))
-    with serving_lock(db_path):
-        kept = None
-        if db_path.exists():
-            kept = db_path.with_name(f"{db_path.name}.replaced-{_stamp()}")
-            shutil.move(db_path, kept)
-        for suffix in ("-wal", "-shm"):
-            extra = db_path.with_name(db_path.name + suffix)
-            if extra.exists():
-                extra.unlink()
-        shutil.copy2(backup_path, db_path)
+
+
+def set_aside(db_path):
+    """Copy the live database (write-ahead log included) beside it and verify the copy holds
+    every row the live one does; returns the copy's path. Nothing is replaced before this."""
+    db_path = pathlib.Path(db_path)
+    kept = db_path.with_name(f"{db_path.name}{SET_ASIDE}{_stamp()}")
+    _copy(db_path, kept)
+    kept.chmod(0o600)
+    result = integrity(kept)
+    live, copy = row_counts(db_path), row_counts(kept)
+    if result != "ok" or live != copy:
+        _remove_with_companions(kept)
+        raise BackupError("the copy of the current database could not be verified; nothing was replaced"
+                          + ("" if result == "ok" else f" ({result})"))
     return kept
+
+
+def _put_in_place(source, db_path):
+    """Replace ``db_path`` by a copy of ``source``: written beside it, then renamed over it.
+
+    The live write-ahead log has been checkpointed and emptied first, and the -wal and -shm
+    files go before the rename, so the new file is never read with the old file's log."""
+    db_path = pathlib.Path(db_path)
+    incoming = db_path.with_name(f".{db_path.name}.incoming-{_stamp()}")
+    try:
+        _copy(source, incoming)
+        incoming.chmod(0o600)
+        if db_path.exists():
+            con = sqlite3.connect(db_path, timeout=30)
+            try:
+                busy, _, _ = con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            finally:
+                con.close()
+            if busy:
+                raise BackupError("the database is in use by another process; nothing was replaced")
+        for suffix in ("-wal", "-shm", "-journal"):
+            db_path.with_name(db_path.name + suffix).unlink(missing_ok=True)
+        os.replace(incoming, db_path)
+        _fsync(db_path.parent)
+    finally:
+        _remove_with_companions(incoming)
+
+
+def restore(backup_path, db_path):
+    """Replace the database with a checked backup; returns where the old one was set aside."""
+    check_backup(backup_path)
+    db_path = pathlib.Path(db_path)
+    with serving_lock(db_path):
+        kept = set_aside(db_path) if db_path.exists() else None
+        _put_in_place(backup_path, db_path)
+    return kept
+
+
+def last_set_aside(db_path):
+    db_path = pathlib.Path(db_path)
+    found = sorted(db_path.parent.glob(f"{db_path.name}{SET_ASIDE}*"))
+    return found[-1] if found else None
+
+
+def undo(db_path):
+    """Put back the database the last restore set aside; returns (what came back, where the
+    database it replaced was set aside). The copy that came back is removed, so a second
+    undo goes back to the state before the first."""
+    previous = last_set_aside(db_path)
+    if previous is None:
+        raise BackupError("no database was set aside by a restore here")
+    check_backup(previous)
+    db_path = pathlib.Path(db_path)
+    with serving_lock(db_path):
+        kept = set_aside(db_path) if db_path.exists() else None
+        _put_in_place(previous, db_path)
+    previous.unlink()
+    return previous, kept

@@ -16,13 +16,42 @@ from flask.cli import FlaskGroup, with_appcontext
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 
+def announce_database():
+    """Say which database a command acts on when that is not plainly the site's: another one
+    than the settings file names (an environment variable overrides it), or, for an installed
+    package, any database at all when no settings file was found."""
+    from .config import INSTALLED, system_config_dir
+    from .db import describe_url
+    config = current_app.config
+    used = config["DATABASE_URL"]
+    if config["CONFIGURED_DATABASE_URL"] and config["CONFIGURED_DATABASE_URL"] != used:
+        click.echo(f"note: this command uses the database {describe_url(used)}, not "
+                   f"{describe_url(config['CONFIGURED_DATABASE_URL'])} named in {config['CONFIG_FILE']}", err=True)
+    elif INSTALLED and not config["CONFIG_FILE"]:
+        click.echo(f"note: no settings file ({system_config_dir() / (config['ROLE'] + '.toml')} or KIOSK_CONFIG); "
+                   f"this command uses the database {describe_url(used)}", err=True)
+
+
+def apply_migrations():
+    """Apply pending migrations under the migration lock (kiosk.db.migrate); an unreachable
+    database is one clear line and a non-zero exit, not a driver's traceback."""
+    import peewee
+    from . import db
+    announce_database()
+    try:
+        return db.migrate()
+    except peewee.OperationalError as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise click.ClickException(f"cannot reach the database {db.describe_url(current_app.config['DATABASE_URL'])}: "
+                                   f"{reason}") from None
+
+
 def with_schema(command):
-    """Commands that use the database apply pending migrations first, under the migration lock
-    (kiosk.db.migrate), so a fresh machine needs no separate step; the app factory never does."""
+    """Commands that use the database apply pending migrations first, so a fresh machine needs
+    no separate step; the app factory never does."""
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
-        from . import db
-        applied = db.migrate()
+        applied = apply_migrations()
         if applied:
             click.echo("applied migrations: " + ", ".join(applied), err=True)
         return command(*args, **kwargs)
@@ -36,18 +65,24 @@ def with_schema(command):
 @with_schema
 def serve_command(port, host):
     """Serve this role with waitress (the only server we run)."""
-    import waitress
+    from .catalogs_check import missing_catalogs
+    from .config import RESOURCES
+    # Without its .mo files the kiosk would quietly show English to everyone: refuse instead.
+    missing = missing_catalogs(current_app.config["LANGUAGES"], RESOURCES / "translations")
+    if missing:
+        raise click.ClickException(f"the compiled translations are missing ({', '.join(map(str, missing))}): build "
+                                   "the wheel with its build hook, or run `kiosk translations compile`")
+    from . import serving
     app = current_app._get_current_object()
     port = port or int(app.config["PORT"])
     host = host or app.config["HOST"]
-    click.echo(f"{app.config['ROLE']} serving on http://{host}:{port}/", err=True)
     lock = contextlib.nullcontext()
     if app.config["ROLE"] == "kiosk":
         from .search import terms
         from .sync.client import start_loop
-        if _sqlite_path(app):
+        if serving.sqlite_path(app.config["DATABASE_URL"]):
             from .backup import BackupError, serving_lock
-            lock = serving_lock(_sqlite_path(app))   # `kiosk restore` waits for this to be free
+            lock = serving_lock(serving.sqlite_path(app.config["DATABASE_URL"]))   # restore waits for it
             try:
                 lock.__enter__()
             except BackupError as exc:
@@ -55,15 +90,14 @@ def serve_command(port, host):
         terms.warm_up()   # the analyser's dictionary is read now, not on a visitor's first keystroke
         start_loop(app)   # in the background of this process; never inside a visitor's request
     try:
-        waitress.serve(app, host=host, port=port, threads=int(app.config["THREADS"]),
-                       ident="ward-kiosk", clear_untrusted_proxy_headers=True)
+        serving.run(app, host, port)
     finally:
         lock.__exit__(None, None, None)
 
 
 def _sqlite_path(app):
-    url = app.config["DATABASE_URL"]
-    return url[len("sqlite:///"):] if url.startswith("sqlite:///") and not url.endswith(":memory:") else None
+    from .serving import sqlite_path
+    return sqlite_path(app.config["DATABASE_URL"])
 
 
 @click.command("backup")
@@ -74,12 +108,13 @@ def backup_command(dest, keep):
     """Kiosk: a consistent, checked copy of the running database (SQLite's online backup)."""
     from . import backup
     from .config import data_root
+    announce_database()
     path = _sqlite_path(current_app)
     if not path:
         raise click.ClickException("backups here are of a kiosk's SQLite database; on the hub use pg_dump")
     dest = pathlib.Path(dest or current_app.config["BACKUP_DIR"])
     if not dest.is_absolute():
-        dest = data_root() / dest
+        dest = data_root(current_app.config) / dest
     try:
         made = backup.take(path, dest, keep or int(current_app.config["BACKUP_KEEP"]))
     except backup.BackupError as exc:
@@ -88,27 +123,36 @@ def backup_command(dest, keep):
 
 
 @click.command("restore")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False), required=False)
+@click.option("--undo", is_flag=True, help="Put back the database the last restore set aside.")
 @with_appcontext
-def restore_command(file):
-    """Kiosk, stopped: replace the database with a backup (integrity and schema checked first)."""
+def restore_command(file, undo):
+    """Kiosk, stopped: replace the database with a backup. The current database, write-ahead
+    log included, is first copied aside and verified; `--undo` puts it back."""
     from . import backup
+    announce_database()
     path = _sqlite_path(current_app)
     if not path:
         raise click.ClickException("restore is for a kiosk's SQLite database; on the hub use pg_restore")
+    if bool(file) == undo:
+        raise click.UsageError("name a backup FILE, or give --undo")
     try:
+        if undo:
+            back, kept = backup.undo(path)
+            click.echo(f"put back the database set aside as {back}" + (f"; the one it replaced is kept as {kept}" if kept else ""))
+            return
         kept = backup.restore(file, path)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"restored {file}" + (f"; the previous database is kept as {kept}" if kept else ""))
+    click.echo(f"restored {file}" + (f"; the previous database is kept as {kept} (`kiosk restore --undo` puts it back)"
+                                     if kept else ""))
 
 
 @click.command("migrate")
 @with_appcontext
 def migrate_command():
     """Apply pending migrations, under a lock (`kiosk serve` does this too before it listens)."""
-    from . import db
-    applied = db.migrate()
+    applied = apply_migrations()
     click.echo("applied: " + (", ".join(applied) if applied else "nothing pending"))
 
 

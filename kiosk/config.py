@@ -14,10 +14,37 @@ CONFIG_DIR = RESOURCES / "config"
 ENV_PREFIX = "KIOSK_"
 
 
-def data_root():
-    """Where relative database paths and var/ live: KIOSK_DATA_DIR, else the checkout, else the
-    current directory (a service's WorkingDirectory, e.g. /var/lib/ward-kiosk)."""
-    explicit = os.environ.get(ENV_PREFIX + "DATA_DIR")
+SYSTEM_CONFIG_DIR = pathlib.Path("/etc/ward-kiosk")
+
+
+def system_config_dir(environ=None):
+    """Where an installed site keeps its settings, one file per role (kiosk.toml, hub.toml):
+    /etc/ward-kiosk, or KIOSK_CONFIG_DIR (a scratch root in the installation test)."""
+    environ = os.environ if environ is None else environ
+    return pathlib.Path(environ.get(ENV_PREFIX + "CONFIG_DIR") or SYSTEM_CONFIG_DIR)
+
+
+def site_config_file(role, environ=None):
+    """The settings file every command of this role reads: KIOSK_CONFIG when set, else, for an
+    installed package (or with KIOSK_CONFIG_DIR set), <config dir>/<role>.toml when it exists.
+    So `kiosk pair`, `create-staff`, `backup` and the service act on one database however they
+    are started. A checkout (tests, `make run`) reads no system file unless told to."""
+    environ = os.environ if environ is None else environ
+    named = environ.get(ENV_PREFIX + "CONFIG")
+    if named:
+        return pathlib.Path(named)
+    if INSTALLED or environ.get(ENV_PREFIX + "CONFIG_DIR"):
+        candidate = system_config_dir(environ) / f"{role}.toml"
+        if candidate.exists():
+            return candidate
+    return None
+
+
+def data_root(settings=None, environ=None):
+    """Where relative database paths and var/ live: KIOSK_DATA_DIR, else DATA_DIR from the
+    settings, else the checkout, else the current directory (a service's WorkingDirectory)."""
+    environ = os.environ if environ is None else environ
+    explicit = environ.get(ENV_PREFIX + "DATA_DIR") or (settings or {}).get("DATA_DIR")
     if explicit:
         return pathlib.Path(explicit)
     return pathlib.Path.cwd() if INSTALLED else ROOT
@@ -45,23 +72,30 @@ def load_config(role=None, overrides=None, environ=None):
     role_file = CONFIG_DIR / f"{role}.toml"
     if role_file.exists():
         settings.update(_read_toml(role_file))
-    instance_file = environ.get(ENV_PREFIX + "CONFIG")
-    if instance_file:
-        settings.update(_read_toml(instance_file))
+    config_file = site_config_file(role, environ)
+    configured_url = None
+    if config_file:
+        from_file = _read_toml(config_file)
+        settings.update(from_file)
+        if "DATABASE_URL" in from_file:
+            configured_url = resolve_sqlite_path(from_file["DATABASE_URL"], data_root(from_file, environ))
     for key, raw in environ.items():
-        if key.startswith(ENV_PREFIX) and key != ENV_PREFIX + "CONFIG":
+        if key.startswith(ENV_PREFIX) and key not in (ENV_PREFIX + "CONFIG", ENV_PREFIX + "CONFIG_DIR"):
             settings[key[len(ENV_PREFIX):]] = _parse_env_value(raw)
     settings.update(overrides)
     settings["ROLE"] = role
-    settings["DATABASE_URL"] = resolve_sqlite_path(settings["DATABASE_URL"])
+    settings["DATABASE_URL"] = resolve_sqlite_path(settings["DATABASE_URL"], data_root(settings, environ))
+    # What a command tells its user when it acts on another database than the file names.
+    settings["CONFIG_FILE"] = str(config_file) if config_file else ""
+    settings["CONFIGURED_DATABASE_URL"] = configured_url or ""
     return settings
 
 
-def resolve_sqlite_path(url):
+def resolve_sqlite_path(url, root=None):
     """Make a relative sqlite:/// path relative to the data root, so cwd does not matter."""
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith(prefix + "/") and url != prefix + ":memory:":
-        return prefix + str(data_root() / url[len(prefix):])
+        return prefix + str((root or data_root()) / url[len(prefix):])
     return url
 
 
@@ -69,7 +103,7 @@ def secret_key(settings):
     """The configured secret, or one generated once and kept beside the database."""
     if settings.get("SECRET_KEY"):
         return settings["SECRET_KEY"]
-    path = data_root() / "var" / f"secret_key_{settings['ROLE']}"
+    path = data_root(settings) / "var" / f"secret_key_{settings['ROLE']}"
     path.parent.mkdir(parents=True, exist_ok=True)
     if not path.exists():
         path.write_text(secrets.token_hex(32))

@@ -59,6 +59,14 @@ def make_database(url, max_connections=32):
     raise ValueError(f"unsupported DATABASE_URL: {url!r}")
 
 
+def describe_url(url):
+    """The database a URL names, for messages and logs: without any password."""
+    if url.startswith("sqlite:///"):
+        return url[len("sqlite:///"):]
+    params = parse(url)
+    return f"{params.get('host', 'localhost')}:{params.get('port', 5432)}/{params.get('database', '')}"
+
+
 def bind(url):
     """Point the shared proxy at the database for ``url`` and return it."""
     db = make_database(url)

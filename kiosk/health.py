@@ -1,18 +1,22 @@
 """/healthz for monitoring: what a monitor needs to decide, as JSON with a status code.
 
-Kiosk: the backlog (records not yet acknowledged by the hub, and those set aside), the last
-successful sync, and whether the sync loop is alive. 503 when the database cannot be read or
-the loop of a paired, serving kiosk has died; "status": "degraded" (still 200) when it has not
-synced for FLEET_STALE_MINUTES, since a kiosk is meant to keep working offline.
+Both say which software version answers. Kiosk: the backlog (records not yet acknowledged by
+the hub, and those set aside), the last successful sync, and whether the sync loop is alive.
+503 when the database cannot be read, when the kiosk is not paired with a hub (it would take
+sign-ups that never reach the ward), or when the loop of a paired, serving kiosk has died;
+"status": "degraded" (still 200) when it has not synced for FLEET_STALE_MINUTES, since a kiosk
+is meant to keep working offline.
 
-Hub: database reachability and the number of kiosks that have not synced within
-FLEET_STALE_MINUTES. 503 when the database cannot be reached; "degraded" with stale kiosks.
+Hub: database reachability, the kiosks that have not synced within FLEET_STALE_MINUTES, and
+those enrolled but never seen (a code used by a kiosk that never started syncing). 503 when the
+database cannot be reached; "degraded" with stale kiosks.
 """
 import datetime
 
 from flask import current_app
 
 from .models.catalog import utcnow
+from .sync.protocol import software_version
 
 
 def _stale_before():
@@ -26,7 +30,7 @@ def kiosk():
     from .sync.client import credentials
     from .sync.protocol import parse_time
     loop = current_app.extensions.get("sync_loop")
-    body = {"role": "kiosk", "ok": True, "status": "ok"}
+    body = {"role": "kiosk", "version": software_version(), "ok": True, "status": "ok"}
     try:
         with database.connection_context():
             body["backlog"] = Outbox.select().count()
@@ -35,14 +39,18 @@ def kiosk():
             paired = credentials() is not None
             error = KioskState.get_value("sync_error") or ""
     except Exception as exc:   # noqa: BLE001 - a monitor must get an answer, not a 500
-        return {"role": "kiosk", "ok": False, "status": "database_unreachable", "error": type(exc).__name__}
+        return {"role": "kiosk", "version": software_version(), "ok": False, "status": "database_unreachable",
+                "error": type(exc).__name__}
     last_at = parse_time(last) if last else None
     body.update(paired=paired, last_sync_at=last,
                 sync_loop_alive=bool(loop and loop.is_alive()),
                 sync_error=(loop.error if loop else error) or "")
-    if paired and loop is not None and not loop.is_alive():
+    if not paired:
+        body.update(ok=False, status="not_paired",
+                    reason="this kiosk is not paired with a ward hub: run `kiosk pair` with a code from staff")
+    elif loop is not None and not loop.is_alive():
         body.update(ok=False, status="sync_loop_dead")
-    elif paired and (last_at is None or last_at < _stale_before()):
+    elif (last_at is None or last_at < _stale_before()):
         body["status"] = "degraded"
     return body
 
@@ -54,11 +62,13 @@ def hub():
         with database.connection_context():
             database.execute_sql("SELECT 1")
             active = Device.select().where(Device.revoked_at.is_null())
-            stale = active.where((Device.last_seen_at.is_null()) | (Device.last_seen_at < _stale_before())).count()
+            stale = active.where(Device.last_seen_at < _stale_before()).count()
+            never_seen = active.where(Device.last_seen_at.is_null()).count()
             total = active.count()
     except Exception as exc:   # noqa: BLE001
-        return {"role": "hub", "ok": False, "status": "database_unreachable", "database": False,
+        return {"role": "hub", "version": software_version(), "ok": False, "status": "database_unreachable",
+                "database": False,
                 "error": type(exc).__name__}
-    return {"role": "hub", "ok": True, "status": "degraded" if stale else "ok", "database": True,
-            "kiosks": total, "kiosks_stale": stale,
+    return {"role": "hub", "version": software_version(), "ok": True, "status": "degraded" if stale else "ok",
+            "database": True, "kiosks": total, "kiosks_stale": stale, "kiosks_never_seen": never_seen,
             "stale_minutes": int(current_app.config["FLEET_STALE_MINUTES"])}

@@ -91,6 +91,11 @@ def free_port():
         return s.getsockname()[1]
 
 
+def ready(health):
+    """A server answers its health check: 200, or a kiosk that serves but is not paired yet."""
+    return health.status_code == 200 or (health.status_code == 503 and health.json().get("status") == "not_paired")
+
+
 class Server:
     """A real `python -m kiosk serve` (waitress) process on a free loopback port."""
 
@@ -116,7 +121,7 @@ class Server:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()[-2000:]}")
             try:
-                if httpx.get(self.url + "/healthz", timeout=1).status_code == 200:
+                if ready(httpx.get(self.url + "/healthz", timeout=1)):
                     return self
             except httpx.HTTPError:
                 time.sleep(0.1)

@@ -281,7 +281,7 @@ class SyncLoop(threading.Thread):
     def __init__(self, app, interval=10.0):
         super().__init__(name="sync-loop", daemon=True)
         self.app, self.interval = app, interval
-        self._wake, self._stop = threading.Event(), threading.Event()
+        self._wake, self._stopping = threading.Event(), threading.Event()
         self.failures = 0
         self.error, self.failing_since = "", None     # the current failure, while rounds fail
         self.rounds = 0
@@ -292,7 +292,7 @@ class SyncLoop(threading.Thread):
         self._wake.set()
 
     def stop(self):
-        self._stop.set()
+        self._stopping.set()
         self._wake.set()
 
     def _sleep(self, seconds):
@@ -300,7 +300,7 @@ class SyncLoop(threading.Thread):
         self._wake.clear()
 
     def run(self):
-        while not self._stop.is_set():
+        while not self._stopping.is_set():
             try:
                 delay = self._round()
             except Exception as exc:    # noqa: BLE001 - the loop must outlive anything
@@ -308,7 +308,7 @@ class SyncLoop(threading.Thread):
             self.rounds += 1
             if self.failures:
                 # While failing, only the backoff decides: a wake must not turn into a hammer.
-                self._stop.wait(delay)
+                self._stopping.wait(delay)
             else:
                 self._sleep(delay)
         if self.client:

@@ -48,20 +48,23 @@ def gone(url, timeout=20):
 
 def test_the_wheel_serves_a_kiosk_from_a_fresh_venv_outside_the_checkout(tmp_path):
     wheels = tmp_path / "wheels"
-    subprocess.run([sys.executable, "-m", "kiosk", "translations", "compile"], cwd=ROOT, check=True,
-                   capture_output=True)
-    # Built from a copy of the tracked files (plus the compiled catalogs), so the build leaves
-    # nothing in the checkout and a file missing from git would be missing from the wheel too.
+    # Built by `pip wheel` from a copy of the files git tracks or would track (new files not
+    # ignored), so the build leaves nothing in the checkout, and what git ignores (the compiled
+    # catalogs) is not in the source: the build hook (setup.py) compiles the catalogs itself.
     source = tmp_path / "source"
-    tracked = subprocess.run(["git", "-C", str(ROOT), "ls-files"], check=True, capture_output=True,
-                             text=True).stdout.splitlines()
-    for name in tracked + [str(p.relative_to(ROOT)) for p in (ROOT / "translations").glob("*/LC_MESSAGES/*.mo")]:
+    listed = subprocess.run(["git", "-C", str(ROOT), "ls-files", "--cached", "--others", "--exclude-standard"],
+                            check=True, capture_output=True, text=True).stdout.splitlines()
+    for name in listed:
         if (ROOT / name).is_file():
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / name, source / name)
+    assert not list(source.rglob("*.mo"))
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(source)],
                    check=True, capture_output=True)
-    wheel = next(wheels.glob("ward_kiosk-*.whl"))
+    assert not list((source / "translations").rglob("*.mo"))     # compiled in build/, not the source
+    # A copy has no git metadata, so the version is pyproject's fallback (tests/install/test_versions.py
+    # builds from clones).
+    wheel = next(wheels.glob("ward_kiosk-0.1.dev0-*.whl"))
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     subprocess.run([venv / "bin" / "pip", "install", "--no-deps", "-q", str(wheel)], check=True,
@@ -85,7 +88,7 @@ def test_the_wheel_serves_a_kiosk_from_a_fresh_venv_outside_the_checkout(tmp_pat
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"
-        assert wait_for(base + "/healthz", proc=proc).status_code == 200
+        assert wait_for(base + "/healthz", proc=proc).json()["status"] == "not_paired"
         home = httpx.get(base + "/ja/")
         assert home.status_code == 200 and "相談" in home.text        # compiled translations
         assert httpx.get(base + "/static/css/kiosk.css").status_code == 200
@@ -163,8 +166,11 @@ def test_sigterm_stops_the_hub_and_the_kiosk(tmp_path, how):
 def test_healthz_reports_backlog_sync_and_loop(tmp_path, demo_db):
     server = Server(demo_db, env={"KIOSK_SYNC_INTERVAL_SECONDS": "0.5"}).start()
     try:
-        body = httpx.get(server.url + "/healthz").json()
-        assert body["role"] == "kiosk" and body["ok"] is True
+        r = httpx.get(server.url + "/healthz")
+        body = r.json()
+        # Serving, but a kiosk that is not paired takes sign-ups that never reach the ward.
+        assert r.status_code == 503 and body["status"] == "not_paired" and "kiosk pair" in body["reason"]
+        assert body["role"] == "kiosk" and body["ok"] is False and body["version"]
         assert body["backlog"] == 0 and body["paired"] is False and "sync_loop_alive" in body
     finally:
         server.stop()
@@ -175,8 +181,9 @@ def test_hub_healthz_is_503_when_its_database_is_gone(tmp_path):
         hub = Server(url, role="hub", log_dir=tmp_path).start()
         try:
             body = httpx.get(hub.url + "/healthz").json()
+            assert body.pop("version")
             assert body == {"role": "hub", "ok": True, "status": "ok", "database": True, "kiosks": 0,
-                            "kiosks_stale": 0, "stale_minutes": 60}
+                            "kiosks_stale": 0, "kiosks_never_seen": 0, "stale_minutes": 60}
         except BaseException:
             hub.stop()
             raise
@@ -186,3 +193,14 @@ def test_hub_healthz_is_503_when_its_database_is_gone(tmp_path):
         assert r.status_code == 503 and r.json()["database"] is False
     finally:
         hub.stop()
+
+
+def test_a_hub_whose_database_is_down_says_so_in_one_line(tmp_path):
+    env = dict(os.environ, KIOSK_ROLE="hub", KIOSK_SECRET_KEY="x",
+               KIOSK_DATABASE_URL="postgresql://postgres@127.0.0.1:9/ward_hub")   # nothing listens on 9
+    proc = subprocess.run([sys.executable, "-m", "kiosk", "serve", "--port", str(free_port())], env=env, cwd=ROOT,
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    lines = [line for line in (proc.stdout + proc.stderr).splitlines() if line.strip()]
+    assert "Traceback" not in proc.stderr and len(lines) == 1, lines
+    assert lines[0].startswith("Error: cannot reach the database 127.0.0.1:9/ward_hub")

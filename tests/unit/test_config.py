@@ -36,3 +36,39 @@ def test_every_key_is_documented_in_defaults():
     cfg = load_config(environ={})
     for key in cfg:
         assert f"\n{key} =" in text or f"[[{key}]]" in text or f"[{key}]" in text, key
+
+
+def test_the_site_file_in_the_config_dir_names_the_data_for_every_command(tmp_path):
+    """An installed site keeps one settings file per role; every command finds it without being
+    told, and its DATA_DIR places relative paths and the generated secret."""
+    etc, data = tmp_path / "etc", tmp_path / "data"
+    etc.mkdir()
+    (etc / "kiosk.toml").write_text(f'DATA_DIR = "{data}"\nDATABASE_URL = "sqlite:///kiosk.db"\n')
+    (etc / "hub.toml").write_text('DATABASE_URL = "postgresql://ward_hub@127.0.0.1:5432/ward_hub"\n')
+    env = {"KIOSK_CONFIG_DIR": str(etc)}
+    kiosk = load_config(environ=env)
+    assert kiosk["DATABASE_URL"] == f"sqlite:///{data}/kiosk.db" == kiosk["CONFIGURED_DATABASE_URL"]
+    assert kiosk["CONFIG_FILE"] == str(etc / "kiosk.toml")
+    hub = load_config(role="hub", environ=env)
+    assert hub["DATABASE_URL"] == "postgresql://ward_hub@127.0.0.1:5432/ward_hub"
+    # An environment variable still wins, and the loader remembers what the file named.
+    other = load_config(environ=dict(env, KIOSK_DATABASE_URL="sqlite:///elsewhere.db"))
+    assert other["DATABASE_URL"] != other["CONFIGURED_DATABASE_URL"] == f"sqlite:///{data}/kiosk.db"
+    # A checkout reads no system file unless told to.
+    assert load_config(environ={})["CONFIG_FILE"] == ""
+
+
+def test_a_command_on_another_database_than_the_configured_one_says_so(tmp_path):
+    import subprocess
+    import sys
+    etc = tmp_path / "etc"
+    etc.mkdir()
+    (etc / "kiosk.toml").write_text(f'DATA_DIR = "{tmp_path}"\nDATABASE_URL = "sqlite:///kiosk.db"\n'
+                                    'SECRET_KEY = "x"\n')
+    env = {"PATH": "/usr/bin:/bin", "KIOSK_CONFIG_DIR": str(etc)}
+    same = subprocess.run([sys.executable, "-m", "kiosk", "migrate"], env=env, cwd=ROOT, capture_output=True,
+                          text=True, check=True)
+    assert "note:" not in same.stderr and (tmp_path / "kiosk.db").exists()
+    other = subprocess.run([sys.executable, "-m", "kiosk", "migrate"], cwd=ROOT, capture_output=True, text=True,
+                           env=dict(env, KIOSK_DATABASE_URL=f"sqlite:///{tmp_path}/other.db"), check=True)
+    assert f"uses the database {tmp_path}/other.db, not {tmp_path}/kiosk.db named in {etc}/kiosk.toml" in other.stderr

@@ -1,0 +1,110 @@
+"""Serving a role with waitress: the start and stop lines, the access log, and a clean stop.
+
+A service manager stops the process with SIGTERM. Python's default is to die on the spot,
+which leaves a kiosk's write-ahead log beside the database (committed sign-ups may live only
+there) and the sync loop cut mid-round. Here SIGTERM ends waitress's loop instead; the sync
+loop is asked to stop, every pooled connection is closed, and the write-ahead log is
+checkpointed into the database file and truncated, so the file alone holds everything.
+"""
+import logging
+import re
+import signal
+import sqlite3
+import time
+import urllib.parse
+
+import waitress
+
+from . import db
+from .sync.protocol import software_version
+
+log = logging.getLogger("kiosk.serve")
+access_log = logging.getLogger("kiosk.access")
+
+
+class AccessLog:
+    """One line per request in the Common Log Format, written as the response starts.
+
+    The path is logged without its query string: reference codes, search words and the
+    status page's code travel there, and a log must hold no personal data."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        def logging_start_response(status, headers, exc_info=None):
+            length = next((v for k, v in headers if k.lower() == "content-length"), "-")
+            access_log.info('%s - - [%s] "%s %s %s" %s %s', environ.get("REMOTE_ADDR", "-"),
+                            time.strftime("%d/%b/%Y:%H:%M:%S %z"), environ.get("REQUEST_METHOD", "-"),
+                            _path(environ), environ.get("SERVER_PROTOCOL", "-"),
+                            status.split(" ", 1)[0], length)
+            return start_response(status, headers, exc_info)
+
+        # The app's own iterable goes back to waitress untouched (its file wrapper for static
+        # files included); the line is written as the response starts.
+        return self.app(environ, logging_start_response)
+
+
+# The phone's status page carries a reference code in its path (/p/<lang>/status/<code>).
+_CODE_IN_PATH = re.compile(r"(/status/)[^/]+")
+
+
+def _path(environ):
+    """The request's path (percent-encoded) without the query string or a reference code."""
+    raw = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    path = urllib.parse.quote(raw.encode("latin-1", "replace"), safe="/:@!$&'()*+,;=-._~%") or "/"
+    return _CODE_IN_PATH.sub(r"\1-", path)
+
+
+def _stop_on_sigterm(signum, frame):
+    # waitress's loop treats SystemExit as "close the server", then returns to run().
+    raise SystemExit(0)
+
+
+def sqlite_path(url):
+    """The file behind a sqlite:/// URL, or None for PostgreSQL and in-memory databases."""
+    if url.startswith("sqlite:///") and not url.endswith(":memory:"):
+        return url[len("sqlite:///"):]
+    return None
+
+
+def checkpoint(path):
+    """Move every committed page from the write-ahead log into the database file and empty the
+    log; returns (busy, log frames, frames checkpointed) as SQLite reports them."""
+    con = sqlite3.connect(path, timeout=30)
+    try:
+        return con.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    finally:
+        con.close()
+
+
+def run(app, host, port):
+    """Serve ``app`` until SIGTERM or Ctrl-C, then stop cleanly (see the module's docstring)."""
+    role, version = app.config["ROLE"], software_version()
+    log.info("ward-kiosk %s starting: %s on http://%s:%s/", version, role, host, port)
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    try:
+        waitress.serve(AccessLog(app), host=host, port=port, threads=int(app.config["THREADS"]),
+                       ident="ward-kiosk", clear_untrusted_proxy_headers=True)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        _shut_down(app)
+        log.info("ward-kiosk %s stopped: %s on port %s", version, role, port)
+
+
+def _shut_down(app):
+    loop = app.extensions.get("sync_loop")
+    if loop is not None:
+        loop.stop()
+        loop.join(timeout=15)
+    try:
+        db.database.close_all()
+    except Exception as exc:   # noqa: BLE001 - stopping must go on; say what failed
+        log.warning("could not close the database connections: %s", type(exc).__name__)
+    path = sqlite_path(app.config["DATABASE_URL"])
+    if path:
+        busy, frames, done = checkpoint(path)
+        if busy:
+            log.warning("the write-ahead log could not be checkpointed (busy); it is kept beside %s", path)
+        else:
+            log.info("write-ahead log checkpointed into %s (%d pages)", path, done)
