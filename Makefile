@@ -37,11 +37,15 @@ extract: $(VENV)/.installed
 	$(KIOSK) translations extract
 	$(PY) tools/fill_english.py
 
+# Debian packages the tests use: chromium and fonts for the browser tests; python3-venv and the
+# PostgreSQL client tools for the installation-guide test, which installs as the guide says.
+DEBIAN_TEST_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji python3-venv postgresql-client
+
 chromium:
-	@{ command -v chromium && dpkg -s fonts-noto-cjk && dpkg -s fonts-noto-color-emoji; } >/dev/null 2>&1 || { \
-	  echo "installing Debian chromium and CJK fonts"; \
+	@{ command -v chromium && dpkg -s $(DEBIAN_TEST_PACKAGES); } >/dev/null 2>&1 || { \
+	  echo "installing Debian packages for the tests: $(DEBIAN_TEST_PACKAGES)"; \
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium fonts-noto-cjk fonts-noto-color-emoji; }
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $(DEBIAN_TEST_PACKAGES); }
 
 clean:
 	rm -rf $(VENV) var tests/_artifacts
