@@ -26,6 +26,15 @@ def create_app(overrides=None, role=None):
     app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config["MAX_CONTENT_LENGTH"] = 1024 * 1024
+
+    # Behind a reverse proxy: the client's address and scheme come from the X-Forwarded-For and
+    # -Proto headers the trusted proxies add, so per-address lockouts, rate limits and logs see
+    # people, not the proxy (kiosk/serving.py lets those headers through only then).
+    hops = int(app.config.get("TRUSTED_PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("httpx").setLevel(logging.WARNING)   # one line per sync request is noise
 

@@ -298,13 +298,13 @@ def enroll_code_command(site, hours):
 @with_schema
 def create_staff_command(username, password, name):
     """(hub) Create or reset a staff user (password stored hashed)."""
-    from .hub.staff_auth import PasswordTooShort, set_password
+    from .hub.staff_auth import WeakPassword, set_password
     from .db import database
     try:
         with database.connection_context():
             set_password(username, password, name)
-    except PasswordTooShort as exc:
-        raise click.ClickException(f"the password must be at least {exc.args[0]} characters long")
+    except WeakPassword as exc:     # too short, the user name, or a common password: says which
+        raise click.ClickException(str(exc))
     click.echo(f"staff user {username} ready")
 
 
@@ -357,13 +357,14 @@ def revoke_command(device_id):
 @with_appcontext
 @with_schema
 def set_host_pin_command(pin):
-    """(kiosk) Set this site's host PIN (4 to 8 digits; stored hashed)."""
+    """(kiosk) Set this site's host PIN (6 to 8 digits by default, not an easy guess; stored hashed)."""
     import unicodedata
     from .db import database
-    from .site.host import set_pin
+    from .site.host import pin_problem, set_pin
     pin = unicodedata.normalize("NFKC", pin).strip()
-    if not (pin.isdigit() and 4 <= len(pin) <= 8):
-        raise click.ClickException("the PIN must be 4 to 8 digits")
+    problem = pin_problem(pin, current_app.config["HOST_PIN_MIN_DIGITS"])
+    if problem:
+        raise click.ClickException(problem)
     with database.connection_context():
         set_pin(pin)
     click.echo("host PIN set")

@@ -84,8 +84,11 @@ def run(app, host, port):
     log.info("ward-kiosk %s starting: %s on http://%s:%s/", version, role, host, port)
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
+        # Forwarding headers are dropped unless a proxy is trusted (TRUSTED_PROXY_HOPS): then
+        # the app's ProxyFix reads exactly the hops it trusts (kiosk/__init__.py).
         waitress.serve(AccessLog(app), host=host, port=port, threads=int(app.config["THREADS"]),
-                       ident="ward-kiosk", clear_untrusted_proxy_headers=True)
+                       ident="ward-kiosk",
+                       clear_untrusted_proxy_headers=not int(app.config.get("TRUSTED_PROXY_HOPS") or 0))
     finally:
         signal.signal(signal.SIGTERM, previous)
         _shut_down(app)

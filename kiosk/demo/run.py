@@ -16,7 +16,7 @@ import httpx
 
 
 DEMO_STAFF = ("staff", "nerima-demo")
-DEMO_HOST_PIN = "2580"
+DEMO_HOST_PIN = "604817"
 
 
 def _cli(role, *args, env):

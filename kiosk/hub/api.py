@@ -3,7 +3,6 @@ import hashlib
 import json
 import logging
 import random
-import secrets
 import uuid
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -15,7 +14,7 @@ from ..models import Device, EnrollmentCode
 from ..models.catalog import utcnow
 from ..sync import feed, protocol
 from . import ingest, retention
-from .auth import device_required, init_hub_time, refuse
+from .auth import device_key, device_required, init_hub_time, refuse
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 init_hub_time(bp)
@@ -45,7 +44,9 @@ def hash_code(code):
 
 @bp.post("/enroll")
 def enroll():
-    """Exchange a one-time enrolment code for a device id and secret."""
+    """Exchange a one-time enrolment code for a device id and secret. The secret is derived
+    from the device id and the hub's device key (kiosk.hub.auth.device_key): the kiosk keeps
+    it, the hub's database does not."""
     body = json_body()
     if not isinstance(body, dict) or not boundary.is_clean_text(body.get("code")) or len(body["code"]) > 64:
         return refuse(400, "bad_request")
@@ -62,10 +63,9 @@ def enroll():
                .where((EnrollmentCode.id == code.id) & EnrollmentCode.used_at.is_null()).execute())
         if won != 1:
             return refuse(403, "bad_code")
-        device = Device.create(device_id=str(uuid.uuid4()), name=name, site_slug=code.site_slug,
-                               secret=secrets.token_hex(32))
+        device = Device.create(device_id=str(uuid.uuid4()), name=name, site_slug=code.site_slug, secret="")
         EnrollmentCode.update(device=device).where(EnrollmentCode.id == code.id).execute()
-    return jsonify({"device_id": device.device_id, "secret": device.secret,
+    return jsonify({"device_id": device.device_id, "secret": device_key(device.device_id),
                     "site": device.site_slug, "protocol": protocol.PROTOCOL_VERSION})
 
 
@@ -79,7 +79,8 @@ def records():
     if len(body["records"]) > protocol.MAX_BATCH:
         return refuse(413, "batch_too_large", max=protocol.MAX_BATCH)
     clean = boundary.json_text_is_clean(request.get_data(cache=True))
-    return jsonify({"results": ingest.ingest(g.device.device_id, body["records"], texts_checked=clean)})
+    return jsonify({"results": ingest.ingest(g.device.device_id, body["records"], texts_checked=clean,
+                                             site=g.device.site_slug or "")})
 
 
 @bp.get("/feed")
@@ -91,7 +92,8 @@ def feed_page():
             retention.run_if_due(current_app.config)
     since = boundary.bounded_int(request.args.get("since"), 0)
     limit = max(1, min(boundary.bounded_int(request.args.get("limit"), 500), 1000))
-    entries = feed.page(max(since, 0), limit)
+    # Each kiosk reads other sites' reference codes only as hashes (kiosk.sync.feed.page).
+    entries = feed.page(max(since, 0), limit, viewer=(g.device.device_id, g.device.site_slug or ""))
     spoken = g.get("protocol", protocol.PROTOCOL_VERSION)
     for entry in entries:
         if protocol.FEED_KINDS_SINCE.get(entry["kind"], 0) > spoken:

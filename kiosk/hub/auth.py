@@ -1,13 +1,21 @@
 """Device authentication for the sync API: every request signed, bound to its device, fresh,
-and used once. A refused request stores nothing (its nonce included)."""
+and used once. A refused request stores nothing (its nonce included) but a line in the security
+log, and a flood of them makes one line with a count, not a screen of lines.
+
+Signing keys are not kept in the hub's database: a device's key is HMAC-SHA256 of its id under
+the hub's device key (DEVICE_KEY, or one derived from SECRET_KEY), a setting every hub process
+shares and no database dump holds. Kiosks enrolled before keep the secret stored in their row
+(legacy; re-enrolling one removes it)."""
 import datetime
 import functools
+import hashlib
+import hmac
 import random
 import re
 import time
 
 import peewee
-from flask import g, jsonify, request
+from flask import current_app, g, has_request_context, jsonify, request
 
 from .. import boundary
 from ..db import database
@@ -48,7 +56,7 @@ def device_required(view):
         timestamp, nonce = request.headers.get(protocol.H_TIMESTAMP, ""), request.headers.get(protocol.H_NONCE, "")
         body = request.get_data(cache=True)
         path = request.full_path if request.query_string else request.path
-        if not protocol.verify(device.secret, request.method, path, timestamp, nonce, body,
+        if not protocol.verify(signing_key(device), request.method, path, timestamp, nonce, body,
                                request.headers.get(protocol.H_SIGNATURE)):
             return deny(401, "bad_signature")
         if device.revoked_at is not None:
@@ -81,11 +89,50 @@ def device_required(view):
     return wrapper
 
 
-def security_event(device_id, reason):
-    """Log a refused kiosk request for staff: device id, reason, path, address; nothing else."""
+def device_key(device_id, config=None):
+    """The signing key of a device: derived from its id and the hub's device key, so the hub
+    can check every signature without storing any key in its database."""
+    config = config or current_app.config
+    master = config.get("DEVICE_KEY") or hmac.new(str(config["SECRET_KEY"]).encode(),
+                                                   b"ward-kiosk device keys v1", hashlib.sha256).hexdigest()
+    return hmac.new(str(master).encode(), b"device:" + device_id.encode(), hashlib.sha256).hexdigest()
+
+
+def signing_key(device):
+    """The key a device signs with: its stored secret if it was enrolled before keys were
+    derived (legacy), else its derived key."""
+    return device.secret or device_key(device.device_id)
+
+
+REPEAT_SECONDS = 60     # repeats of one event within this time add to one row's count
+
+
+def security_event(device_id, reason, by_device=False, address=None, count=1):
+    """Log a refused kiosk request (or a record a kiosk may not send) for staff: device id,
+    reason, path, address; nothing else.
+
+    Repeats of a reason from one address within a minute add to the count of the row they
+    repeat (an UPDATE, not a new row), so 300 refused requests in two seconds are one line and
+    real events stay on the screen. ``by_device``: the device is authenticated, so its id also
+    tells events apart; a refused request's device id is whatever the sender wrote, so it does
+    not (a flood with a new id each time is still one line). ``count``: events logged at once."""
+    if address is None:
+        address = request.remote_addr if has_request_context() else ""
+    path = request.path[:128] if has_request_context() else ""
+    device_id = device_id[:64] if boundary.is_clean_text(device_id) else "?"
+    reason, address = reason[:32], (address or "")[:64]
     try:
-        SecurityEvent.create(device_id=device_id[:64] if boundary.is_clean_text(device_id) else "?",
-                             reason=reason[:32], path=request.path[:128], address=(request.remote_addr or "")[:64])
+        with database.atomic():      # a savepoint inside a batch: a failure here spoils nothing
+            since = utcnow() - datetime.timedelta(seconds=REPEAT_SECONDS)
+            same = ((SecurityEvent.reason == reason) & (SecurityEvent.address == address)
+                    & (SecurityEvent.at >= since))
+            if by_device:
+                same &= SecurityEvent.device_id == device_id
+            latest = SecurityEvent.select(peewee.fn.MAX(SecurityEvent.id)).where(same).scalar()
+            if latest is None:
+                SecurityEvent.create(device_id=device_id, reason=reason, path=path, address=address, count=count)
+            else:
+                SecurityEvent.update(count=SecurityEvent.count + count).where(SecurityEvent.id == latest).execute()
     except peewee.DatabaseError:
         pass    # the refusal itself matters more than its log line
 
@@ -112,6 +159,26 @@ def _reported_state(device):
     if error != (device.sync_error or "") or since != device.sync_error_since:
         update[Device.sync_error] = error
         update[Device.sync_error_since] = since
+    update.update(_pin_lockouts(device))
+    return update
+
+
+_PIN_LOCKOUTS_RE = re.compile(r"([0-9]{1,6})(?:;([0-9]{1,9}))?")
+
+
+def _pin_lockouts(device):
+    """Host PIN lockouts the kiosk reports ("count;seconds since the latest"), placed on the
+    hub's clock; a malformed value is ignored. The time moves only when it differs by more than
+    a minute, so network delays do not rewrite it on every request."""
+    match = _PIN_LOCKOUTS_RE.fullmatch(request.headers.get(protocol.H_PIN_LOCKOUTS, ""))
+    if match is None:
+        return {}
+    count = int(match.group(1))
+    update = {Device.pin_lockouts: count} if count != device.pin_lockouts else {}
+    if count and match.group(2):
+        at = utcnow() - datetime.timedelta(seconds=int(match.group(2)))
+        if device.pin_lockout_at is None or abs((at - device.pin_lockout_at).total_seconds()) > 60:
+            update[Device.pin_lockout_at] = at
     return update
 
 

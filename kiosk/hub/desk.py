@@ -1,16 +1,13 @@
 """The ward's desk (DESIGN.md section 11): queues of call-backs and volunteer registrations,
 each request's page with its history and the moves a desk makes, and exports that open in
 Japanese Excel. Desk staff see only the desks (programs) they work for."""
-import csv
-import io
-import itertools
-
-from flask import Blueprint, Response, abort, g, redirect, render_template, request, stream_with_context, url_for
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from .. import boundary, catalog
 from ..models import Device, HubSignup, Service, Site
 from ..models.desk import DESK_STATES
+from ..web import csvexport
 from ..web.i18n import current_language
 from . import queues
 from .staff_auth import staff_required
@@ -45,9 +42,8 @@ def queue(kind):
     sites = dict(Device.select(Device.device_id, Device.site_slug).tuples())
     desks = [s.slug for s in Service.select(Service.slug).where(
         Service.category == ("consultation" if kind == "callback" else "volunteering"))]
-    if not g.staff.is_admin:
-        desks = [d for d in desks if d in g.staff.desk_slugs]
-    queues.audit(g.staff, "view_queue", kind, f"page {page}, {len(rows)} shown")
+    desks = [d for d in desks if queues.in_scope(g.staff, d)]
+    queues.audit_view(g.staff, "view_queue", kind, f"page {page}, {len(rows)} shown")
     return render_template("hub/queue.html", kind=kind, rows=rows, total=total, page=page,
                            pages=max((min(total, queues.COUNT_CAP) + queues.PAGE_SIZE - 1) // queues.PAGE_SIZE, 1),
                            args=args, count_cap=queues.COUNT_CAP,
@@ -68,7 +64,7 @@ def _request_or_404(signup_id):
 def detail(signup_id):
     """One request: who, how to reach them, what they asked, its history, and the next moves."""
     signup = _request_or_404(signup_id)
-    queues.audit(g.staff, "view_person", signup.ref_code)
+    queues.audit_view(g.staff, "view_person", signup.ref_code)
     device = Device.get_or_none(Device.device_id == signup.device_id)
     moves = [a for a, (sources, _t) in queues.MOVES.get(signup.kind, {}).items() if signup.desk_state in sources]
     return render_template("hub/request.html", s=signup, history=queues.history(signup.id), moves=moves,
@@ -91,24 +87,6 @@ def move(signup_id):
 
 # --- exports ------------------------------------------------------------------------------
 
-def safe_cell(value):
-    """A cell Excel will not run as a formula (CSV injection): =, +, -, @, tab and CR lead."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
-def csv_stream(header, rows):
-    """UTF-8 with BOM and CRLF (Japanese Excel reads it right), written row by row."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    yield "\ufeff"
-    for row in itertools.chain([header], rows):
-        writer.writerow([safe_cell(v) for v in row])
-        yield buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-
-
 @bp.get("/export/<kind>.csv")
 @staff_required
 def export(kind):
@@ -128,16 +106,20 @@ def export(kind):
         query = query.where(HubSignup.received_at >= since)
     if until:
         query = query.where(HubSignup.received_at < until)
-    queues.audit(g.staff, "export", kind, request.query_string.decode("ascii", "replace")[:200])
+    queues.audit_view(g.staff, "export", kind, request.query_string.decode("ascii", "replace")[:200])
     header = [_("Received"), _("Reference"), _("Service"), _("Name"), _("Reading"), _("Phone"), _("Email"),
               _("Language for the call"), _("Best time to call"), _("Note"), _("Status"), _("Adults"), _("Children")]
+    names = {}
+
+    def name_of(slug):
+        # The program by name, as the screens show it, looked up once per program.
+        if slug not in names:
+            names[slug] = service_names([slug]).get(slug) or slug
+        return names[slug]
 
     def rows():
         for s in query.order_by(HubSignup.arrival).iterator():
-            yield [s.received_at.strftime("%Y-%m-%d %H:%M"), s.ref_code, s.service_slug, s.name, s.name_kana,
-                   s.phone, s.email, s.preferred_language, s.preferred_time, s.note,
+            yield [s.received_at.strftime("%Y-%m-%d %H:%M"), s.ref_code, name_of(s.service_slug),
+                   s.name, s.name_kana, s.phone, s.email, s.preferred_language, s.preferred_time, s.note,
                    s.desk_state if kind != "event" else s.status, s.adults, s.children]
-    response = Response(stream_with_context(csv_stream(header, rows())), mimetype="text/csv")
-    response.headers["Content-Disposition"] = f'attachment; filename="{kind}.csv"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return csvexport.response(f"{kind}.csv", header, rows())

@@ -6,6 +6,16 @@ event is confirmed while the confirmed count is below the event's capacity, othe
 waitlisted; an event with capacity 0 needs no sign-up and confirms everyone. A sign-up for a
 cancelled or unknown event is kept with status "cancelled" and a reason, and shown to staff.
 When staff cancel a confirmed sign-up, the earliest-arrived waitlisted one moves up.
+
+A kiosk writes only for the site it was enrolled for (Device.site_slug). Of the records a kiosk
+sends, attendance is the one that names a site (the host's site, field "site") and a session,
+which may be one of the hub's sessions at some site: both must be the device's site, or the
+record is refused ("wrong_site", kept for staff and in the security log). A kiosk enrolled with
+no site (a code issued without --site) may send only records that name no site: it is refused
+attendance until it is enrolled again for its site. Sign-ups name no recording site (the hub
+knows it from the device that sends them) and may be for sessions anywhere: a visitor at one
+plaza may sign up for a café across the ward. Cancellations name a reference code only; who
+may send them is kiosk.hub.cancellations's business.
 """
 import contextlib
 import json
@@ -16,7 +26,7 @@ import peewee
 
 from .. import boundary
 from ..db import database, is_sqlite
-from ..models import Event, Feed, HubAttendance, HubSignup, RejectedRecord
+from ..models import Device, Event, Feed, HubAttendance, HubSignup, RejectedRecord, Site
 from ..models.catalog import utcnow
 from ..sync import feed, protocol
 from . import cancellations, queues
@@ -108,7 +118,7 @@ def _reject_row(device_id, record, reason, detail=""):
     return row, {"id": rid, "result": "rejected", "reason": reason}
 
 
-def ingest(device_id, records, texts_checked=False):
+def ingest(device_id, records, texts_checked=False, site=None):
     """Store each record exactly once and answer for each; one bad record blocks nothing.
 
     The whole batch is decided with a handful of queries: existing ids and event counts are
@@ -121,7 +131,12 @@ def ingest(device_id, records, texts_checked=False):
     side; a batch holding a visitor's cancellation, which may free seats anywhere, takes the
     write lock. ``texts_checked``: the request body was found clean of forbidden characters as
     a whole (boundary.json_text_is_clean), so records need not be checked text by text.
+    ``site``: the site the device was enrolled for (read from its row when not given; None for
+    a device the hub never enrolled, whose records come from the hub's own tools, not a kiosk:
+    the sync API always gives the requesting device's site).
     """
+    if site is None:
+        site = Device.select(Device.site_slug).where(Device.device_id == device_id).scalar()
     if any(cancellations.is_cancel(r) for r in records):
         lock = write_lock()
     else:
@@ -130,11 +145,11 @@ def ingest(device_id, records, texts_checked=False):
     with lock:
         try:
             with database.atomic():
-                return _store_in_order(device_id, records, texts_checked)
+                return _store_in_order(device_id, records, site, texts_checked)
         except STORE_ERRORS as exc:
             log.warning("batch of %d could not be stored at once (%s); storing one by one",
                         len(records), type(exc).__name__)
-        return [_store_one(device_id, record) for record in records]
+        return [_store_one(device_id, record, site) for record in records]
 
 
 # What a write can raise for a value the validator let through: the driver's refusals
@@ -143,32 +158,34 @@ def ingest(device_id, records, texts_checked=False):
 STORE_ERRORS = (peewee.DatabaseError, ValueError, OverflowError, TypeError)
 
 
-def _store_in_order(device_id, records, texts_checked=False):
+def _store_in_order(device_id, records, site, texts_checked=False):
     """Decide and write a batch in arrival order: runs of sign-ups and attendance in bulk, and
     each cancellation on its own between them (it may free seats for what comes after it)."""
     results, run = [], []
+    batch = cancellations.Batch(device_id)
     for record in list(records) + [_END]:
         if record is _END or cancellations.is_cancel(record):
             if run:
-                answers, rows = _decide(device_id, run, texts_checked)
+                answers, rows = _decide(device_id, run, site, texts_checked, batch)
                 _write(rows)
                 results += answers
                 run = []
             if record is not _END:
-                results.append(cancellations.store(device_id, record, _reject_row))
+                results.append(cancellations.store(device_id, record, _reject_row, batch))
         else:
             run.append(record)
+    batch.flush()
     return results
 
 
 _END = object()    # not None: a client may send null as a record, and it gets its answer
 
 
-def _store_one(device_id, record):
+def _store_one(device_id, record, site):
     """Decide and write one record in its own savepoint; refuse it if its write fails."""
     try:
         with database.atomic():
-            return _store_in_order(device_id, [record])[0]
+            return _store_in_order(device_id, [record], site)[0]
     except STORE_ERRORS as exc:
         log.warning("record refused: could not be stored (%s)", type(exc).__name__)
         row, answer = _reject_row(device_id, record, "store_failed", type(exc).__name__)
@@ -190,15 +207,38 @@ def _write(rows):
     for uid in sorted(rows["touched"]):
         seats_mod.update_seats(uid, announce=False)
         feed_rows.append({"kind": "event", "key": uid, "deleted": False, "created_at": utcnow()})
-    for cancel_id, outcome in rows["cancels_applied"]:
-        cancellations.mark_applied(cancel_id, outcome)
+    for cancel_id, sender, outcome in rows["cancels_applied"]:
+        cancellations.mark_applied(cancel_id, outcome, sender)
     if feed_rows:
         feed_lock()
         bulk_insert(Feed, feed_rows)
 
 
-def _decide(device_id, records, texts_checked=False):
-    """(answers, rows to write) for a batch: validation, duplicates, conflicts, capacity."""
+def _sessions_sites(records):
+    """{event uid: its site's slug} for the hub sessions attendance records name."""
+    uids = list({r["session"] for r in records if r["type"] == "attendance"})
+    if not uids:
+        return {}
+    return dict(Event.select(Event.uid, Site.slug).join(Site).where(Event.uid.in_(uids)).tuples())
+
+
+def site_problem(record, site, session_sites):
+    """Why a record may not come from a device enrolled for ``site``, or None (module docstring).
+    ``site`` None: not a kiosk's request (see ingest)."""
+    if record["type"] != "attendance" or site is None:
+        return None
+    if not site:
+        return "kiosk enrolled without a site: enrol it again with a code for its site"
+    venue = session_sites.get(record["session"])
+    if record["site"] != site or (venue is not None and venue != site):
+        return (f"attendance for site {record['site']} (session at {venue or 'no hub session'}) "
+                f"from a kiosk enrolled for {site}")
+    return None
+
+
+def _decide(device_id, records, site, texts_checked, batch):
+    """(answers, rows to write) for a batch: validation, duplicates, conflicts, the device's
+    site, capacity. ``batch`` (cancellations.Batch) collects the security events."""
     results, new_rows, rejected_rows, feed_rows, attendance_rows, applied = [], [], [], [], [], []
     reasons = [protocol.validate_record(r, texts_checked) for r in records]
     valid = [r for r, why in zip(records, reasons) if not why]
@@ -214,6 +254,7 @@ def _decide(device_id, records, texts_checked=False):
             existing[row["id"]] = dict(row, status=None, reason="")
     seats = BatchSeats([r for r in valid if r["type"] == "signup"])
     pending = cancellations.pending_for([r["ref_code"] for r in valid if r["type"] == "signup"])
+    session_sites = _sessions_sites(valid)
     arrivals = iter(seats_mod.next_arrivals(sum(1 for r in valid if r["type"] == "signup"
                                                 and r["id"] not in existing)))
     received = utcnow()
@@ -238,19 +279,26 @@ def _decide(device_id, records, texts_checked=False):
                 rejected_rows.append(row)
                 results.append(answer)
             continue
+        wrong = site_problem(record, site, session_sites)
+        if wrong:
+            row, answer = _reject_row(device_id, record, "wrong_site", wrong)
+            rejected_rows.append(row)
+            results.append(answer)
+            batch.events["wrong_site"] += 1
+            continue
         if record["type"] == "attendance":
             row = attendance_row(device_id, record, digest, received)
             attendance_rows.append(row)
             seen_in_batch[record["id"]] = dict(row, status=None, reason="")
             results.append({"id": record["id"], "result": "accepted"})
             continue
-        waiting_cancel = pending.get(record["ref_code"])
-        if waiting_cancel is not None and cancellations.phone_matches(record["person"].get("phone"), waiting_cancel.phone_last4):
+        settled, cancelled = cancellations.settle_pending(pending.pop(record["ref_code"], []),
+                                                          record["person"].get("phone"), device_id, site)
+        if cancelled:
             status, why = "cancelled", "visitor"     # cancelled before it arrived: takes no seat
         else:
             status, why = seats.decide(record)
-        if waiting_cancel is not None:
-            applied.append((waiting_cancel.id, "cancelled" if why == "visitor" else "mismatch"))
+        applied += settled
         adults, children = protocol.party_of(record)
         person = record["person"]
         row = dict(id=record["id"], device_id=device_id, payload_hash=digest,

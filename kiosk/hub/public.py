@@ -1,8 +1,15 @@
-"""Public, read-only, phone-friendly pages: what the kiosk's QR codes open on a phone."""
-from flask import Blueprint, abort, render_template
+"""Public, read-only, phone-friendly pages: what the kiosk's QR codes open on a phone.
+
+The status page answers for any reference code, so it is rate-limited per address
+(PUBLIC_STATUS_RATE, with the Flask-Limiter the staff login uses: counted in each process's
+memory, so N hub processes allow N times the rate; still far too few to guess codes, which are
+8 characters of 31). A visitor who goes over sees a page in her language asking her to wait a
+minute, never an error."""
+from flask import Blueprint, abort, current_app, render_template
 
 from .. import catalog
 from ..models import HubSignup
+from .staff_auth import limiter
 
 bp = Blueprint("public", __name__, url_prefix="/p")
 
@@ -17,7 +24,16 @@ def service(lang, slug):
     return render_template("public/service.html", svc=svc, **detail)
 
 
+@bp.errorhandler(429)
+def _too_many(exc):
+    """Over the look-up rate: ask the visitor to wait, in her language (a phone page)."""
+    response = current_app.make_response((render_template("public/too_many.html"), 429))
+    response.headers["Retry-After"] = "60"
+    return response
+
+
 @bp.get("/<lang:lang>/status/<ref>")
+@limiter.limit(lambda: current_app.config["PUBLIC_STATUS_RATE"])
 def status(lang, ref):
     """A sign-up's status by reference code (no personal data is shown)."""
     signup = HubSignup.get_or_none(HubSignup.ref_code == ref.upper()[:16])

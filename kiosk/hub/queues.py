@@ -4,19 +4,27 @@ filtered, and how a request moves from state to state (with its history and the 
 Every list is one bounded query on an index (kind, desk_state, arrival); search uses a folded
 copy of the searchable fields (NFKC, lower case, katakana as hiragana, phone digits) so that
 full-width or kana input finds what was typed on any kiosk.
+
+What a staff member may see is decided in one place, ``visible_to``: every staff query of
+sign-ups, requests, sessions and refused records goes through it.
 """
+import json
 import re
 import unicodedata
 
 import jaconv
+from flask import g
 from peewee import fn
 
-from ..models import AuditLog, Device, HubSignup, RequestHistory
+from ..models import AuditLog, Device, Event, HubSignup, RejectedRecord, RequestHistory, Service
 from ..models.catalog import utcnow
 from ..models.desk import DESK_STATES, DONE_STATES
 
 PAGE_SIZE = 50
 COUNT_CAP = 2000
+# Refused records are matched to programs by reading their payloads; a desk's list reads at
+# most this many candidates (newest first), so a flood of refused records costs a bounded scan.
+REFUSED_SCAN = 2000
 
 # The moves a desk can make, per kind: action -> (states it may come from, state it goes to).
 MOVES = {
@@ -45,11 +53,83 @@ def search_text(person, ref_code):
     return " ".join(fold(p) for p in parts if p)
 
 
+def desk_scope(user):
+    """The programs (service slugs) ``user`` works for, or None for every program (admins)."""
+    return None if user.is_admin else user.desk_slugs
+
+
+def in_scope(user, service_slug):
+    """True if ``user`` may see what was asked of the program ``service_slug``."""
+    scope = desk_scope(user)
+    return scope is None or service_slug in scope
+
+
 def visible_to(user, query):
-    """Limit a query on HubSignup to the desks ``user`` works for (admins see every desk)."""
-    if user.is_admin:
+    """Limit a staff query to the programs ``user`` works for (admins see everything): the one
+    filter every staff list of sign-ups and requests (HubSignup), sessions (Event) and records
+    the hub refused (RejectedRecord) goes through, so no screen or export can forget it.
+
+    Refused records carry their program only inside the payload a kiosk sent; here they are
+    narrowed to those that name one of the user's programs, or name none (they may belong to
+    one through their session), and ``refused_records`` reads each payload to decide exactly."""
+    scope = desk_scope(user)
+    if scope is None:
         return query
-    return query.where(HubSignup.service_slug.in_(user.desk_slugs or ["-"]))
+    slugs = scope or ["-"]
+    if query.model is HubSignup:
+        return query.where(HubSignup.service_slug.in_(slugs))
+    if query.model is Event:
+        return query.where(Event.service.in_(Service.select(Service.id).where(Service.slug.in_(slugs))))
+    if query.model is RejectedRecord:
+        # Payloads are json.dumps(record, ensure_ascii=True): a program is '"service": "<slug>"'.
+        names = [RejectedRecord.payload.contains(f'"service": "{slug}"') for slug in slugs]
+        unnamed = ~RejectedRecord.payload.contains('"service": "')
+        condition = unnamed
+        for name in names:
+            condition = condition | name
+        return query.where(condition)
+    raise TypeError(f"no desk rule for {query.model.__name__}")
+
+
+def refused_program(record, event_services):
+    """The program a refused record (its payload, read) belongs to: its service, else the
+    service of its session (``event_services``: {uid: slug}). None when it names neither, or a
+    service and a session of another one: then only administrators see it."""
+    service = record.get("service") if isinstance(record.get("service"), str) else None
+    event = record.get("event") if isinstance(record.get("event"), str) else None
+    of_event = event_services.get(event) if event else None
+    if service and of_event and service != of_event:
+        return None
+    return service or of_event
+
+
+def _read_payload(text):
+    """A refused record's payload as a dict ({} when it is not a JSON object: the kiosk may
+    have sent anything, and a long payload is kept cut short)."""
+    try:
+        record = json.loads(text)
+    except ValueError:
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def refused_records(user, limit=50):
+    """The newest unresolved records the hub refused that ``user`` may see: every one for an
+    administrator; for a desk, those whose payload belongs to one of its programs."""
+    query = visible_to(user, RejectedRecord.select().where(RejectedRecord.resolved == False))  # noqa: E712
+    query = query.order_by(RejectedRecord.id.desc())
+    if desk_scope(user) is None:
+        return list(query.limit(limit))
+    shown, chunk = [], 200
+    for offset in range(0, REFUSED_SCAN, chunk):
+        rows = [(r, _read_payload(r.payload)) for r in query.offset(offset).limit(chunk)]
+        uids = {p["event"][:36] for _r, p in rows if isinstance(p.get("event"), str)}
+        event_services = dict(Event.select(Event.uid, Service.slug).join(Service)
+                              .where(Event.uid.in_(list(uids))).tuples()) if uids else {}
+        shown += [r for r, p in rows if in_scope(user, refused_program(p, event_services) or "")]
+        if len(shown) >= limit or len(rows) < chunk:
+            break
+    return shown[:limit]
 
 
 def queue(user, kind, state="", language="", site="", desk="", q="", page=1):
@@ -87,7 +167,8 @@ def new_counts(user):
 
 
 def may_see(user, signup):
-    return signup is not None and (user.is_admin or signup.service_slug in user.desk_slugs)
+    """True if ``user`` may see (and act on) this sign-up or request (the rule of visible_to)."""
+    return signup is not None and in_scope(user, signup.service_slug)
 
 
 def move(user, signup, action, note=""):
@@ -123,6 +204,15 @@ def audit(user, action, target="", detail=""):
     """One line in the audit trail (who, what, when); never the personal details themselves."""
     AuditLog.create(staff_id=user.id if user else None, staff_name=user.username if user else "",
                     action=action[:32], target=str(target)[:96], detail=str(detail)[:2000])
+
+
+def audit_view(user, action, target="", detail=""):
+    """The audit line of a page or export that shows personal details: one per request, so the
+    trail counts what people opened, however a page is put together."""
+    if g.get("view_audited"):
+        return
+    g.view_audited = True
+    audit(user, action, target, detail)
 
 
 def is_done(signup):

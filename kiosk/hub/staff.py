@@ -60,32 +60,41 @@ def logout():
 def overview():
     """Sessions from a week ago to two months ahead with their sign-ups, a page at a time; what
     needs attention; the latest sign-ups. Each list is one bounded, indexed query, so the
-    ward's history does not slow it."""
+    ward's history does not slow it, and each goes through queues.visible_to: a desk sees its
+    own programs only. Showing anyone's details is written to the audit trail."""
     lang = g.get("lang") or current_language()
     now = utcnow()
     page = boundary.bounded_int(request.args.get("page"), 1, (1, 1_000))
-    window = Event.select(Event, Service).join(Service).where(
+    window = queues.visible_to(g.staff, Event.select(Event, Service).join(Service).where(
         (Event.starts_at >= now - datetime.timedelta(days=OVERVIEW_PAST_DAYS))
-        & (Event.starts_at < now + datetime.timedelta(days=OVERVIEW_AHEAD_DAYS)))
+        & (Event.starts_at < now + datetime.timedelta(days=OVERVIEW_AHEAD_DAYS))))
     events = list(window.order_by(Event.starts_at, Event.uid).paginate(page, OVERVIEW_PAGE))
     more = window.order_by(Event.starts_at, Event.uid).offset(page * OVERVIEW_PAGE).limit(1).exists()
-    counts = {}
-    if events:
-        for uid, status, n in (HubSignup.select(HubSignup.event_uid, HubSignup.status, fn.COUNT(HubSignup.id))
-                               .where(HubSignup.event_uid.in_([e.uid for e in events]))
-                               .group_by(HubSignup.event_uid, HubSignup.status).tuples()):
-            counts.setdefault(uid, {})[status] = n
+    counts = _signup_counts([e.uid for e in events])
     views = catalog.event_views(events, lang, with_service=True)
     # The partial index on arrival where the reason is one of these (migration 0010) serves this.
-    attention = list(HubSignup.select().where(HubSignup.reason.in_(["event_cancelled", "unknown_event"]))
-                     .order_by(HubSignup.arrival.desc()).limit(50))
-    rejected = list(RejectedRecord.select().where(RejectedRecord.resolved == False)  # noqa: E712
-                    .order_by(RejectedRecord.id.desc()).limit(50))
+    attention = list(queues.visible_to(g.staff, HubSignup.select().where(
+        HubSignup.reason.in_(["event_cancelled", "unknown_event"]))).order_by(HubSignup.arrival.desc()).limit(50))
+    rejected = queues.refused_records(g.staff, 50)
     recent = list(queues.visible_to(g.staff, HubSignup.select()).order_by(HubSignup.arrival.desc()).limit(50))
+    if attention or rejected or recent:
+        queues.audit_view(g.staff, "view_overview", f"page {page}",
+                          f"{len(attention)} needing attention, {len(rejected)} refused, {len(recent)} latest shown")
     names = desk.service_names([s.service_slug for s in recent + attention])
     return render_template("hub/overview.html", events=views, counts=counts, attention=attention,
                            rejected=rejected, recent=recent, names=names, page=page, more=more,
                            new_counts=queues.new_counts(g.staff), count_cap=queues.COUNT_CAP)
+
+
+def _signup_counts(uids):
+    """{event uid: {status: n}} of the sessions on the page (one grouped query)."""
+    counts = {}
+    if uids:
+        query = HubSignup.select(HubSignup.event_uid, HubSignup.status, fn.COUNT(HubSignup.id)).where(
+            HubSignup.event_uid.in_(uids)).group_by(HubSignup.event_uid, HubSignup.status)
+        for uid, status, n in queues.visible_to(g.staff, query).tuples():
+            counts.setdefault(uid, {})[status] = n
+    return counts
 
 
 @bp.get("/events/<uid>")
@@ -93,14 +102,15 @@ def overview():
 def event(uid):
     """The sign-ups of one event, in arrival order, a page at a time, with actions."""
     ev = Event.get_or_none(Event.uid == uid)
-    if ev is None or not (g.staff.is_admin or ev.service.slug in g.staff.desk_slugs):
+    if ev is None or not queues.in_scope(g.staff, ev.service.slug):
         abort(404)
     page = boundary.bounded_int(request.args.get("page"), 1, (1, 10_000))
-    queues.audit(g.staff, "view_person", f"event {uid}", f"page {page}")
     view = catalog.event_views([ev], current_language(), with_service=True)[0]
-    query = HubSignup.select().where(HubSignup.event_uid == uid)
+    query = queues.visible_to(g.staff, HubSignup.select().where(HubSignup.event_uid == uid))
     signups = list(query.order_by(HubSignup.arrival).paginate(page, EVENT_PAGE))
     total = query.count()
+    if signups:
+        queues.audit_view(g.staff, "view_person", f"event {uid}", f"page {page}")
     return render_template("hub/event.html", e=view, signups=signups, statuses=STATUSES, page=page,
                            pages=max((total + EVENT_PAGE - 1) // EVENT_PAGE, 1), first=(page - 1) * EVENT_PAGE)
 
@@ -118,7 +128,9 @@ def set_status(signup_id):
     back = url_for("staff.event", uid=signup.event_uid) if signup.event_uid else url_for("staff.overview")
     reason = (request.form.get("reason") or "").strip()[:500]
     if status == "cancelled" and (request.form.get("confirm") != "1" or not reason):
-        # A cancellation needs a confirmation step and a reason (kept in the history).
+        # A cancellation needs a confirmation step and a reason (kept in the history); the
+        # step shows the person's name.
+        queues.audit_view(g.staff, "view_person", signup.ref_code, "cancel confirmation")
         return render_template("hub/confirm_cancel.html", s=signup, back=back,
                                error=request.form.get("confirm") == "1"), 200
     was = signup.status

@@ -38,17 +38,24 @@ class AuditLog(BaseModel):
 
 
 class SecurityEvent(BaseModel):
-    """A refused kiosk request (bad signature, replay, expired, revoked, unknown device).
-    Never personal data: the device id, the reason, the path and the address only."""
+    """A refused kiosk request (bad signature, replay, expired, revoked, unknown device), or a
+    record a kiosk may not send (wrong site, a cancellation's digits that do not match...).
+    Never personal data: the device id, the reason, the path and the address only. Repeats of
+    one reason from one address within a minute add to ``count`` (kiosk.hub.auth.security_event),
+    so a flood is one row, not a screen of them."""
     at = DateTimeField(default=utcnow, index=True)
     device_id = CharField(default="", max_length=64)
     reason = CharField(max_length=32)
     path = CharField(default="", max_length=128)
     address = CharField(default="", max_length=64)
+    count = IntegerField(default=1)
 
 
 class LoginFailure(BaseModel):
-    """A failed staff login, by account and by address (throttling that every process sees)."""
+    """A failed staff login, by user name and by address (throttling that every process sees).
+    Written before the password is checked, in the step that checks the lockout, and removed
+    if the password was right (kiosk.hub.staff_auth.claim_attempt); a right password also
+    blanks the user name of the account's earlier failures, which still count for their address."""
     at = DateTimeField(default=utcnow, index=True)
     username = CharField(index=True, max_length=64)
     address = CharField(index=True, max_length=64)

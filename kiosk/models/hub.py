@@ -9,7 +9,9 @@ from .signups import PartyFields, PersonFields
 
 
 class Device(BaseModel):
-    """An enrolled kiosk and its shared secret for signing requests."""
+    """An enrolled kiosk. Its signing key is derived from its id and the hub's DEVICE_KEY
+    (kiosk.hub.auth.device_key), so ``secret`` is empty; a kiosk enrolled before keys were
+    derived keeps the secret it signs with here (legacy, until it is enrolled again)."""
     device_id = CharField(unique=True, max_length=36)
     name = CharField(max_length=128)
     site_slug = CharField(default="", max_length=64)
@@ -24,6 +26,8 @@ class Device(BaseModel):
     protocol_version = IntegerField(default=0)
     sync_error = CharField(default="", max_length=64)    # why its sync rounds fail, while they do
     sync_error_since = DateTimeField(null=True)
+    pin_lockouts = IntegerField(default=0)         # host PIN lockouts in the 24 hours it last reported
+    pin_lockout_at = DateTimeField(null=True)      # when the latest began (hub clock)
 
 
 class EnrollmentCode(BaseModel):
@@ -138,4 +142,9 @@ class HubCancel(BaseModel):
     kiosk_created_at = DateTimeField()
     received_at = DateTimeField(default=utcnow)
     applied_at = DateTimeField(null=True, index=True)
-    outcome = CharField(default="pending", max_length=16)   # pending | cancelled | already | mismatch
+    # pending | cancelled | already | mismatch | locked (too many wrong digits for the code) |
+    # not_this_kiosk (sent ahead of its sign-up by another site's kiosk) | expired (never applied)
+    outcome = CharField(default="pending", max_length=16)
+
+    class Meta:
+        indexes = ((("ref_code", "outcome"), False),)    # wrong digits per code (kiosk.hub.cancellations)

@@ -70,9 +70,12 @@ class Outbox(BaseModel):
 
 
 class SignupStatus(BaseModel):
-    """Statuses of every kiosk's sign-ups, pulled from the hub (no personal data), for look-up."""
+    """Statuses of every kiosk's sign-ups, pulled from the hub (no personal data), for look-up.
+    Sign-ups of this site (taken here, or for its sessions) come with their reference code;
+    other sites' with only a hash of it (kiosk.sync.protocol.ref_lookup_hash) and an empty code."""
     record_id = CharField(primary_key=True, max_length=36)
     ref_code = CharField(index=True, max_length=16)
+    ref_hash = CharField(default="", index=True, max_length=64)
     event_uid = CharField(null=True, max_length=36)
     service_slug = CharField(max_length=96)
     status = CharField(max_length=16)

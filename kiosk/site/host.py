@@ -2,77 +2,39 @@
 
 Every tap is an Attendance record with its outbox entry, committed before the screen shows it,
 so a crash or power cut loses at most the tap in flight. Corrections are new records (a -1),
-never edits. Closing a session locks it on this kiosk.
+never edits. Closing a session locks it on this kiosk. Who may enter (the PIN, its lockout
+ladder, host sessions held in the database) is kiosk.site.host_access.
 """
 import datetime
 import functools
-import time
 import uuid
 import zoneinfo
 
-from flask import (Blueprint, abort, current_app, g, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from peewee import fn
-from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import boundary, catalog, clock
 from ..db import database
-from ..models import (Attendance, Event, HostPinAttempt, KioskState, Outbox, Service, Signup,
-                      SignupStatus, Site)
-from ..models.catalog import utcnow
+from ..models import Attendance, Event, Outbox, Service, Signup, SignupStatus, Site
 from ..sync import outbox
 from ..web.guard import validates_own_text
+from . import host_access as access
+# The PIN's functions, where tests and `kiosk set-host-pin` have always found them.
+from .host_access import PIN_KEY, check_pin, claim_attempt, locked_for, pin_problem, set_pin  # noqa: F401
 
 bp = Blueprint("host", __name__)
-PIN_KEY = "host_pin_hash"
 
 
-# --- PIN -------------------------------------------------------------------------------------
-
-def set_pin(pin):
-    """Store the site's host PIN, hashed (werkzeug scrypt); the PIN itself is never kept."""
-    KioskState.set_value(PIN_KEY, generate_password_hash(pin))
-    HostPinAttempt.delete().execute()
-
-
-def locked_for(window, max_attempts):
-    """Seconds until PIN entry opens again (0: open). Attempts live in the database."""
-    since = utcnow() - datetime.timedelta(seconds=window)
-    recent = list(HostPinAttempt.select().where(HostPinAttempt.at > since).order_by(HostPinAttempt.at))
-    if len(recent) < max_attempts:
-        return 0
-    return max(int((recent[-1].at + datetime.timedelta(seconds=window) - utcnow()).total_seconds()) + 1, 1)
-
-
-def claim_attempt(window, max_attempts):
-    """Record a PIN attempt before the PIN is compared, in the transaction that checks the
-    lockout (SQLite's write lock, taken at BEGIN IMMEDIATE), so concurrent guesses cannot all
-    pass the check first. Returns 0 if the attempt may go ahead, else the seconds to wait."""
-    with database.atomic():
-        wait = locked_for(window, max_attempts)
-        if not wait:
-            HostPinAttempt.create()
-    return wait
-
-
-def check_pin(pin):
-    """Compare a PIN with the stored hash; a right PIN clears the attempts."""
-    stored = KioskState.get_value(PIN_KEY)
-    if not stored or not pin or not check_password_hash(stored, pin):
-        return False
-    HostPinAttempt.delete().execute()
-    return True
-
+# --- Entering and leaving host mode ----------------------------------------------------------
 
 def host_required(view):
+    """Host screens need an open host session (its row in the database, not just a cookie)."""
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        until = session.get("host_until", 0)
-        if until < time.time():
-            session.pop("host_until", None)
+        if access.current_host_session(touch=True) is None:
+            access.end_host_session("expired")
             return redirect(url_for("host.enter"))
-        session["host_until"] = time.time() + int(current_app.config["HOST_IDLE_SECONDS"])
         g.host = True
         return view(*args, **kwargs)
     return wrapper
@@ -80,45 +42,51 @@ def host_required(view):
 
 # Requests that keep host mode open: host screens, and what a host screen itself asks for.
 _STAYS_IN_HOST_MODE = {"static", "session.status", "session.prefs", "language"}
+# The idle reset ends host mode itself (kiosk.site.session.reset).
+_ENDS_HOST_MODE_ITSELF = {"session.reset"}
 
 
 @bp.before_app_request
 def _leave_host_mode_elsewhere():
-    """Leaving host mode any way (Home, a visitor link, the idle reset) locks it: the next
-    person who opens host mode meets the PIN screen."""
-    endpoint = request.endpoint or ""
-    if "host_until" in session and not endpoint.startswith("host.") and endpoint not in _STAYS_IN_HOST_MODE:
-        session.pop("host_until", None)
+    """Leaving host mode any way (Home, a visitor link, the idle reset) ends it on the kiosk:
+    the next person who opens host mode meets the PIN screen, and a copy of the cookie is
+    useless. A request for no page at all (a 404, say the browser's favicon) leaves it open."""
+    endpoint = request.endpoint
+    if (endpoint is None or endpoint.startswith("host.") or endpoint in _STAYS_IN_HOST_MODE
+            or endpoint in _ENDS_HOST_MODE_ITSELF or not access.has_host_token()):
+        return
+    access.end_host_session("home" if endpoint == "site.home" else "visitor_page")
 
 
 @bp.route("/<lang:lang>/host/", methods=["GET", "POST"])
 def enter(lang):
     """The host PIN screen (a discreet link in the footer leads here)."""
-    if session.get("host_until", 0) > time.time():
+    if access.current_host_session() is not None:
         return redirect(url_for("host.today"))
     error, status = None, 200
-    window = int(current_app.config["HOST_PIN_LOCKOUT_SECONDS"])
-    limit = int(current_app.config["HOST_PIN_MAX_ATTEMPTS"])
-    wait = locked_for(window, limit)
+    ladder = access.ladder_from_config()
+    wait = access.locked_for(*ladder)
     if request.method == "POST" and not wait:
         pin = (request.form.get("pin") or "").strip()[:32]
-        wait = claim_attempt(window, limit)
-        if not wait and check_pin(pin):
-            session["host_until"] = time.time() + int(current_app.config["HOST_IDLE_SECONDS"])
+        wait, rung = access.claim(*ladder)
+        if not wait and access.check_pin(pin):
+            access.open_host_session()
             return redirect(url_for("host.today"), 303)
         if not wait:
-            wait = locked_for(window, limit)
+            wait = access.wrong_pin(rung, *ladder)
+            if wait:
+                _wake()    # the hub's fleet view learns of the lockout at the next round
             error, status = _("That PIN is not right."), 401
     if wait:
-        error, status = _("Too many wrong PINs. Please wait %(seconds)s seconds and try again.",
-                          seconds=wait), 429
-    return render_template("host/pin.html", error=error, pin_set=bool(KioskState.get_value(PIN_KEY)),
+        error, status = access.wait_message(wait), 429
+    return render_template("host/pin.html", error=error, pin_set=access.pin_is_set(),
                            host_page=True), status
 
 
 @bp.post("/<lang:lang>/host/leave")
 def leave(lang):
-    session.pop("host_until", None)
+    """The host's Leave button: host mode ends here and for every copy of this cookie."""
+    access.end_host_session("leave")
     return redirect(url_for("site.home"), 303)
 
 

@@ -2,7 +2,12 @@
 
 A cancellation is proved by the last four digits of the phone number given at sign-up. For a
 sign-up made on this kiosk (its phone still here) the digits are checked at once; otherwise the
-hub checks them when the cancellation arrives. Either way it travels through the outbox."""
+hub checks them when the cancellation arrives. Either way it travels through the outbox.
+
+Another site's sign-ups reach this kiosk with a hash of their reference code, not the code
+(kiosk.sync.feed): the look-up hashes the code the visitor typed to find them, so she can check
+and cancel her sign-up on any kiosk that has synced, while the kiosk holds no list of codes.
+The hub limits wrong digits per code across all kiosks (kiosk.hub.cancellations)."""
 import re
 import unicodedata
 
@@ -11,7 +16,7 @@ from flask_babel import gettext as _
 
 from .. import catalog, vocab
 from ..models import Cancellation, Event, Outbox, Signup, SignupStatus
-from ..sync import outbox
+from ..sync import outbox, protocol
 from .signup import _wake_sync
 
 bp = Blueprint("lookup", __name__)
@@ -34,17 +39,26 @@ def find(ref, lang):
                  "kind": local.kind, "service": local.service_slug, "event": local.event_uid,
                  "queued": Outbox.select().where(Outbox.record_id == local.id).exists()}
     else:
-        synced = SignupStatus.get_or_none(SignupStatus.ref_code == ref) if ref else None
+        synced = _synced(ref)
         if synced is None:
             return None, None
         svc = catalog.service_by_slug(synced.service_slug)
-        found = {"ref": synced.ref_code, "status": synced.status, "reason": synced.reason,
+        found = {"ref": ref, "status": synced.status, "reason": synced.reason,
                  "kind": vocab.kind_of(synced.event_uid, svc.category if svc else ""),
                  "service": synced.service_slug, "event": synced.event_uid, "queued": False}
     found["cancellable"] = found["status"] not in ("cancelled", "rejected")
     found["cancel_sent"] = Cancellation.select().where((Cancellation.ref_code == ref)
                                                        & (Cancellation.outcome == "sent")).exists()
     return found, local
+
+
+def _synced(ref):
+    """The status the hub sent for a reference code: by the code itself (this site's sign-ups),
+    else by its hash (other sites')."""
+    if not ref:
+        return None
+    return (SignupStatus.get_or_none(SignupStatus.ref_code == ref)
+            or SignupStatus.get_or_none(SignupStatus.ref_hash == protocol.ref_lookup_hash(ref)))
 
 
 def _render(lang, ref, found, error=None, status=200):

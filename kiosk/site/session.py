@@ -7,6 +7,7 @@ from ..sync import outbox
 from ..sync.protocol import parse_time
 from ..web.formatting import short_datetime
 from ..web.guard import safe_next
+from .host_access import end_host_session
 
 bp = Blueprint("session", __name__)
 
@@ -28,7 +29,9 @@ def prefs():
 
 @bp.route("/reset", methods=["GET", "POST"])
 def reset():
-    """Idle reset: forget everything about this visitor and go home in the default language."""
+    """Idle reset: forget everything about this visitor and go home in the default language.
+    Host mode ends with it, on the kiosk too: a copy of the cookie opens nothing afterwards."""
+    end_host_session("reset")
     session.clear()
     response = redirect(url_for("site.home", lang=current_app.config["DEFAULT_LANGUAGE"]), 303)
     response.headers["Clear-Site-Data"] = '"cache", "storage"'

@@ -367,10 +367,24 @@ class SyncLoop(threading.Thread):
         return backoff_delay(self.failures, cap=cap)
 
     def _report(self):
-        if not self.error:
-            return {}
-        return {protocol.H_SYNC_ERROR: self.error.replace(" ", "_")[:64],
-                protocol.H_SYNC_ERROR_SINCE: protocol.format_time(self.failing_since)}
+        """Headers telling the hub this kiosk's state for its fleet view: why sync rounds fail,
+        while they do, and the host PIN lockouts of the last 24 hours."""
+        report = {}
+        if self.error:
+            report = {protocol.H_SYNC_ERROR: self.error.replace(" ", "_")[:64],
+                      protocol.H_SYNC_ERROR_SINCE: protocol.format_time(self.failing_since)}
+        try:
+            import datetime
+            from ..models.attendance import HostPinLockout
+            now = clock.now()
+            with database.connection_context():
+                count, latest = HostPinLockout.recent(now - datetime.timedelta(hours=24))
+            # Seconds since the latest, not its time: the hub places it on its own clock.
+            report[protocol.H_PIN_LOCKOUTS] = (f"{count};{max(int((now - latest).total_seconds()), 0)}"
+                                               if count else "0")
+        except Exception as exc:    # noqa: BLE001 - the database may be what fails; only a report
+            log.info("sync: could not read the host PIN lockouts (%s)", error_kind(exc))
+        return report
 
     def _tell_hub(self):
         """Best effort: an empty push carries this kiosk's sync state to the hub."""

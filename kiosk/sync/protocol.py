@@ -31,6 +31,9 @@ H_VERSION = "X-Kiosk-Version"                # the kiosk's software version, for
 H_HELD = "X-Kiosk-Held"                      # records the kiosk set aside as needing attention
 H_SYNC_ERROR = "X-Kiosk-Sync-Error"          # why the kiosk's sync rounds fail, while they do
 H_SYNC_ERROR_SINCE = "X-Kiosk-Sync-Error-Since"
+# Host PIN lockouts on the kiosk in the last 24 hours, and seconds since the latest began
+# ("3;754"; "0" for none): seconds ago rather than a time, so a kiosk's wrong clock cannot move it.
+H_PIN_LOCKOUTS = "X-Kiosk-Pin-Lockouts"
 H_HUB_TIME = "X-Hub-Time"
 TIMESTAMP_WINDOW_SECONDS = 300
 MAX_BATCH = 500
@@ -85,6 +88,18 @@ def verify(secret, method, path, timestamp, nonce, body, signature):
 def payload_hash(record):
     """Stable hash of a record: the same id with another hash is a conflict, never an update."""
     return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+_REF_LOOKUP_LABEL = b"ward-kiosk reference code lookup v1\n"
+
+
+def ref_lookup_hash(ref_code):
+    """What the feed carries instead of another site's reference code: a kiosk finds the
+    sign-up when a visitor types her code (it hashes what she typed), but cannot read codes off
+    the feed to send cancellations for them. A lookup key, not a secret: the code space can be
+    searched offline with enough hardware, so the hub's per-code attempt limit still guards
+    every cancellation (kiosk.hub.cancellations)."""
+    return hashlib.sha256(_REF_LOOKUP_LABEL + (ref_code or "").encode()).hexdigest()
 
 
 def parse_time(value):

@@ -225,7 +225,8 @@ def make_kiosk(hub, tmp_path, demo_db_template):
     def factory(name="kiosk", env=None, sync=True):
         path = tmp_path / f"{name}.db"
         shutil.copy(demo_db_template, path)
-        k = Kiosk(path, hub.url, hub.code(), env=env)
+        # Enrolled for the site it serves: the hub takes a kiosk's attendance only for its site.
+        k = Kiosk(path, hub.url, hub.code((env or {}).get("KIOSK_SITE_SLUG", "plaza-nerima")), env=env)
         if sync:
             k.sync()
         kiosks.append(k)

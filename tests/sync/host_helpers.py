@@ -24,7 +24,7 @@ def today_event(hub, site="cafe-toyotama", service="machikado-care-cafe", capaci
     return uid
 
 
-def host_kiosk(make_kiosk, name="host", site="cafe-toyotama", pin="2580", env=None):
+def host_kiosk(make_kiosk, name="host", site="cafe-toyotama", pin="604817", env=None):
     kiosk = make_kiosk(name, env={"KIOSK_SITE_SLUG": site, **(env or {})})
     run_cli(kiosk.db_url, "kiosk", "set-host-pin", "--pin", pin, env=kiosk.env)
     return kiosk
@@ -34,7 +34,7 @@ class Host:
     """A host at a tablet: enters the PIN, taps counters; each call returns True when the screen
     confirmed the tap (the kiosk answered after committing it)."""
 
-    def __init__(self, base, pin="2580", lang="ja"):
+    def __init__(self, base, pin="604817", lang="ja"):
         self.http = httpx.Client(base_url=base, timeout=10)
         self.lang = lang
         page = self.http.get(f"/{lang}/host/").text

@@ -33,7 +33,7 @@ def push(hub, device_id, secret, records):
 
 
 def test_corrections_in_any_order_give_the_right_totals(hub, make_kiosk):
-    device_id, secret = creds(make_kiosk())
+    device_id, secret = creds(make_kiosk(env={"KIOSK_SITE_SLUG": "cafe-toyotama"}))
     session = str(uuid.uuid4())
     made = [attendance(session, "open", 1)]
     made += [attendance(session, "count", 2 + i, "age_65_plus", 1) for i in range(5)]
@@ -81,10 +81,10 @@ def test_kill_9_between_taps_loses_no_confirmed_tap(pg_hub_db_url, tmp_path, dem
         path = tmp_path / "tablet.db"
         shutil.copy(demo_db_template, path)
         from tests.sync.conftest import run_cli
-        kiosk = Kiosk(path, hub.url, hub.code(), env={"KIOSK_SITE_SLUG": "cafe-toyotama",
+        kiosk = Kiosk(path, hub.url, hub.code("cafe-toyotama"), env={"KIOSK_SITE_SLUG": "cafe-toyotama",
                                                       "KIOSK_SYNC_INTERVAL_SECONDS": "0.3"})
         kiosk.sync()
-        run_cli(kiosk.db_url, "kiosk", "set-host-pin", "--pin", "2580", env=kiosk.env)
+        run_cli(kiosk.db_url, "kiosk", "set-host-pin", "--pin", "604817", env=kiosk.env)
         rng = random.Random(11)
         confirmed = {"age_65_plus": 0, "age_under_65": 0}
         for _round in range(8):

@@ -24,7 +24,7 @@ def test_host_records_offline_and_hub_report_matches(browser, hub, make_kiosk):
     page = browser.new_context(viewport=PORTRAIT).new_page()
     page.goto(kiosk.url + "/ja/")
     page.locator("a.host-link").click()
-    page.locator("#pin").fill("2580")
+    page.locator("#pin").fill("604817")
     page.locator(".pin-form button").click()
     page.wait_for_url("**/ja/host/today")
     page.screenshot(path=str(SHOTS / "ja-host-today.png"), full_page=True)

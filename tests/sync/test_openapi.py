@@ -51,7 +51,7 @@ def test_answers_match_the_document(hub, make_kiosk):
 
 def test_attendance_answers_match_the_document(hub, make_kiosk):
     from tests.sync.test_host_attendance import attendance, push
-    device_id, secret = creds(make_kiosk())
+    device_id, secret = creds(make_kiosk(env={"KIOSK_SITE_SLUG": "cafe-toyotama"}))   # attendance()'s site
     import uuid as _uuid
     recs = [attendance(str(_uuid.uuid4()), "count", 1, "age_65_plus", 1)]
     for rec in recs:

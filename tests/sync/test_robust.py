@@ -43,7 +43,7 @@ def nested(depth, leaf="x"):
 
 
 def test_each_bad_value_is_refused_beside_good_records(hub, make_kiosk):
-    device_id, secret = creds(make_kiosk())
+    device_id, secret = creds(make_kiosk(env={"KIOSK_SITE_SLUG": "cafe-toyotama"}))   # attendance()'s site
     uid, _ = hub.event_with_seats(2)
     good = [signup(event=uid), attendance(), signup(event=uid)]
     bad = {
@@ -156,7 +156,7 @@ def host_page(kiosk, path, post_path=None):
     """A page of host mode, entered with the PIN as a host would (optionally after a POST)."""
     with httpx.Client(base_url=kiosk.url) as c:
         fields = form_fields(c.get("/en/host/").text)
-        assert c.post("/en/host/", data={"csrf_token": fields["csrf_token"], "pin": "2580"}).status_code == 303
+        assert c.post("/en/host/", data={"csrf_token": fields["csrf_token"], "pin": "604817"}).status_code == 303
         page = c.get(path).text
         if post_path:
             c.post(post_path, data={"csrf_token": form_fields(page)["csrf_token"]})
@@ -173,7 +173,7 @@ def host_sees_held_records(browser, kiosk, marked_id):
         page.goto(kiosk.url + "/")
         j = Journey(page, f"held-records-{name}")
         j.touch(page.get_by_role("link", name=exact(ui("ja", "Hosts"))))
-        page.get_by_label(ui("ja", "PIN")).fill("2580")
+        page.get_by_label(ui("ja", "PIN")).fill("604817")
         j.touch(page.get_by_role("button", name=exact(ui("ja", "Open host mode"))))
         heading = page.get_by_role("heading", name=re.compile(re.escape(
             ui("ja", "%(num)d record needs attention").replace("%(num)d", "1"))))
@@ -193,7 +193,7 @@ def test_a_record_the_hub_fails_on_is_set_aside_and_the_rest_drain(hub, tmp_path
         path = tmp_path / "kiosk.db"
         shutil.copy(demo_db_template, path)
         kiosk = Kiosk(path, proxy.url, hub.code(), env=FAST)
-        run_cli(kiosk.db_url, "kiosk", "set-host-pin", "--pin", "2580")
+        run_cli(kiosk.db_url, "kiosk", "set-host-pin", "--pin", "604817")
         uid, _ = hub.event_with_seats()
         first = enqueue(kiosk.db_url, 40, event_uid=uid)
         marked = enqueue(kiosk.db_url, 1, event_uid=uid, prefix="Hubbugmarker")
@@ -365,7 +365,7 @@ anything = st.recursive(
 def test_property_no_bad_record_blocks_a_good_one(hub, make_kiosk):
     """Arbitrary values in any field of a record, sent beside a good one to a real hub: the hub
     answers 200 for the batch, stores the good record, and never answers 500."""
-    device_id, secret = creds(make_kiosk())
+    device_id, secret = creds(make_kiosk(env={"KIOSK_SITE_SLUG": "cafe-toyotama"}))   # attendance()'s site
     uid, _ = hub.event_with_seats()
     sent_good = []
 

@@ -3,6 +3,7 @@ of this software (taken from git history: the last commit before migration 0004,
 schema had sign-ups and attendance), with sign-ups and attendance still queued. The current
 software upgrades it (`kiosk migrate`), pairs it with a current hub, and every queued record
 reaches the hub exactly once; syncing again sends nothing twice."""
+import json
 import os
 import subprocess
 import sys
@@ -55,13 +56,15 @@ def test_a_kiosk_of_the_previous_schema_upgrades_and_its_queue_arrives_once(hub,
     assert {r[0] for r in con.execute("SELECT name FROM schema_migration")} == {
         "0001_catalog", "0002_signups_and_sync", "0003_attendance"}
     queued = [r[0] for r in con.execute("SELECT record_id FROM outbox ORDER BY seq")]
+    # The hub takes a kiosk's attendance only for the site it was enrolled for: the session's.
+    site = json.loads(con.execute("SELECT payload FROM outbox WHERE kind = 'attendance'").fetchone()[0])["site"]
     con.close()
     assert len(queued) == 18
     # The current software: migrate (the file is copied aside first), pair, sync.
     url = f"sqlite:///{db}"
     assert "0004_robust_sync" in run_cli(url, "kiosk", "migrate")
     assert list(tmp_path.glob("kiosk.db.*.bak"))
-    run_cli(url, "kiosk", "pair", "--hub", hub.url, "--code", hub.code(), "--name", "upgraded")
+    run_cli(url, "kiosk", "pair", "--hub", hub.url, "--code", hub.code(site), "--name", "upgraded")
     run_cli(url, "kiosk", "sync")
     run_cli(url, "kiosk", "sync")
     con = sqlite3.connect(db)
