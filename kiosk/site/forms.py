@@ -5,10 +5,11 @@ import unicodedata
 import uuid
 
 import jaconv
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TelField, TextAreaField
+from wtforms.validators import DataRequired, Optional, ValidationError
 
 from .. import boundary, vocab
 
@@ -61,6 +62,24 @@ def format_phone(digits):
     return f"{digits[:3]}-{digits[3:6]}-{digits[6:]}"
 
 
+class Fits:
+    """At most ``max`` characters, said next to the field. Unlike WTForms' Length it puts no
+    maxlength on the input: a browser would cut a long name off as it is typed, silently, and
+    the visitor would never know what was saved. Here she sees all she typed and is asked to
+    shorten it."""
+
+    def __init__(self, max):
+        self.max = max
+
+    def __call__(self, form, field):
+        if field.data and len(field.data) > self.max:
+            raise ValidationError(_("Please shorten this to %(max)d characters.", max=self.max))
+
+
+# Phone pads on a tablet: type=tel brings up the digits keyboard; no autofill on a shared screen.
+PHONE_KW = {"inputmode": "tel", "autocomplete": "off"}
+
+
 def _phone_valid(form, field):
     if field.data and normalise_phone(field.data) is None:
         raise ValidationError(_l("Please enter a phone number such as 090-1234-5678 or 03-1234-5678."))
@@ -81,12 +100,13 @@ class PersonForm(FlaskForm):
     submission = HiddenField(default=submission_id)
     name = StringField(_l("Your name"), filters=[clean], validators=[
         DataRequired(message=_l("Please enter your name.")),
-        Length(max=100, message=_l("Please keep this under 100 characters."))])
+        Fits(100)])
     name_kana = StringField(_l("Reading of your name (kana)"), filters=[clean],
-                            validators=[Optional(), Length(max=100, message=_l("Please keep this under 100 characters.")), _kana_valid])
-    phone = StringField(_l("Phone number"), filters=[clean], validators=[Optional(), _phone_valid])
+                            validators=[Optional(), Fits(100), _kana_valid])
+    phone = TelField(_l("Phone number"), filters=[clean], validators=[Optional(), _phone_valid],
+                     render_kw=PHONE_KW)
     email = StringField(_l("Email address"), filters=[clean], validators=[
-        Optional(), Length(max=254, message=_l("Please keep this under 254 characters.")), _email_valid])
+        Optional(), Fits(254), _email_valid])
     consent = BooleanField(_l("I have read the notice on personal information and agree."),
                            validators=[DataRequired(message=_l("Please agree to the notice to sign up."))])
 
@@ -168,7 +188,7 @@ class PartySignupForm(EventSignupForm, PartyMixin):
 
 class VolunteerForm(EventSignupForm):
     note = TextAreaField(_l("What would you like to help with?"), filters=[clean],
-                         validators=[Optional(), Length(max=500, message=_l("Please keep this under 500 characters."))])
+                         validators=[Optional(), Fits(500)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, age_required=True, **kwargs)
@@ -178,7 +198,7 @@ class CallbackForm(PersonForm):
     preferred_language = SelectField(_l("Language for the call"), validate_choice=False)
     preferred_time = SelectField(_l("Best time to call"), validate_choice=False)
     note = TextAreaField(_l("What would you like to talk about?"), filters=[clean],
-                         validators=[Optional(), Length(max=500, message=_l("Please keep this under 500 characters."))])
+                         validators=[Optional(), Fits(500)])
 
     def __init__(self, *args, languages=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -39,11 +39,10 @@ def _already_made(form):
     return Signup.get_or_none(Signup.submission_id == sid) if sid else None
 
 
-def _finish(signup, waitlist=False, duplicate=False):
+def _finish(signup, waitlist=False):
     # The confirmation page finds the sign-up through the session: nothing personal in a URL.
     session["done"] = signup.id
     session["waitlist"] = waitlist
-    session["duplicate"] = duplicate
     _wake_sync()
     return redirect(url_for("signup.done"), 303)
 
@@ -91,9 +90,8 @@ def event(lang, uid):
         return _finish(earlier, waitlist=session.get("waitlist", False))
     if not switching_language() and form.validate_on_submit():
         person = form.person()
-        same = existing_signup(ev.uid, person.get("phone"))
-        if same is not None:
-            return _finish(same, duplicate=True)
+        if existing_signup(ev.uid, person.get("phone"), person.get("name")) is not None:
+            return _repeat(ev, lang)
         party = form.party() if isinstance(form, PartyMixin) else {"adults": 1, "children": 0}
         # As this kiosk saw it before this sign-up: the whole party must fit, or it waits.
         full = local_seats_left(ev) < party["adults"] + party["children"]
@@ -106,12 +104,32 @@ def event(lang, uid):
                            e=event_view, seats_left=local_seats_left(ev)), (422 if request.method == "POST" and not switching_language() else 200)
 
 
-def existing_signup(event_uid, phone):
-    """This kiosk's live sign-up for the session by the same phone number, if any."""
+def same_name(a, b):
+    """Names compared as a person would: full-width and half-width alike, upper and lower case
+    alike, any run of spaces as one."""
+    def norm(name):
+        return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", name or "")).strip().casefold()
+    return bool(norm(a)) and norm(a) == norm(b)
+
+
+def existing_signup(event_uid, phone, name):
+    """This kiosk's live sign-up for the session by the same person: the same phone number AND
+    the same name. A household sharing one landline signs up once per person, so a phone alone
+    is not a person."""
     if not phone:
         return None
-    return (Signup.select().where((Signup.event_uid == event_uid) & (Signup.phone == phone)
-                                  & Signup.status.not_in(["cancelled", "rejected"])).first())
+    live = (Signup.select().where((Signup.event_uid == event_uid) & (Signup.phone == phone)
+                                  & Signup.status.not_in(["cancelled", "rejected"])))
+    return next((s for s in live if same_name(s.name, name)), None)
+
+
+def _repeat(ev, lang):
+    """A second sign-up by the same person: say so without showing anything of the first one.
+    Knowing a phone number and a name must not give a stranger the reference code that,
+    with that phone number, cancels the seat."""
+    view = catalog.service_views([ev.service], lang, with_next_event=False)[0]
+    return render_template("site/repeat.html", svc=ev.service, view=view,
+                           e=catalog.event_views([ev], lang)[0])
 
 
 def _service_or_404(slug, category):
@@ -159,7 +177,9 @@ def callback(lang, slug):
 
 @bp.get("/<lang:lang>/signup/done")
 def done(lang):
-    """The confirmation: reference code, status, and a QR code of the public status page."""
+    """The confirmation: reference code, status, a QR code of the public status page, and
+    everything the visitor asked for (party, call-back language and time, the place), so the
+    screen or a photo of it is all she needs to come back."""
     signup = Signup.get_or_none(Signup.id == session.get("done", ""))
     if signup is None:
         return redirect(url_for("site.home"))
@@ -173,6 +193,25 @@ def done(lang):
     sites = [ev.site] if ev else (list(Site.select().join(ServiceSite).where(ServiceSite.service == svc)) if svc else [])
     return render_template("site/done.html", signup=signup, view=view, e=e, qr=qr,
                            takeaway=catalog.takeaway(svc, sites) if svc else None,
+                           venues=_venues(sites, lang), asked=_asked(signup, svc),
                            waitlist=session.get("waitlist", False) and signup.status == "provisional",
-                           duplicate=session.get("duplicate", False), queued=queued,
-                           online=KioskState.get_value("online") == "1")
+                           queued=queued, online=KioskState.get_value("online") == "1")
+
+
+def _venues(sites, lang):
+    """[(site, name, address)] in the visitor's language (Japanese, marked, where untranslated)."""
+    text = catalog.texts("site", [s.id for s in sites], lang, ("name", "address"))
+    return [(s, text[s.id].get("name", catalog.EMPTY), text[s.id].get("address", catalog.EMPTY))
+            for s in sites]
+
+
+def _asked(signup, svc):
+    """What the form asked besides name and contact, as the visitor will read it back."""
+    asked = {}
+    if signup.kind == "event" and svc is not None and for_families(svc):
+        asked["party"] = (signup.adults, signup.children)
+    if signup.kind == "callback":
+        spoken = next((l["endonym"] for l in languages() if l["code"] == signup.preferred_language), None)
+        asked["language"] = spoken or signup.preferred_language
+        asked["time"] = vocab.CALL_TIMES.get(signup.preferred_time or "")
+    return asked

@@ -172,17 +172,22 @@ def test_last_seat_then_waiting_list_on_the_confirmation(client, db_conn):
     assert "waiting list" in text(client.get("/en/signup/done"))
 
 
-def test_the_same_phone_for_the_same_session_shows_the_first_signup(client, db_conn):
+def test_the_same_phone_and_name_for_the_same_session_reveals_nothing(client, db_conn):
+    """A repeat (same person, phone typed full-width) is told plainly, without the earlier
+    sign-up's code; another name at the same phone is a household's second sign-up."""
     from kiosk.models import Event, Signup
-    ev = Event.select().where(Event.capacity > 1).first()
+    ev = Event.select().where(Event.capacity > 2).first()
     form = {"name": "Sato", "phone": "090-1111-2222", "consent": "y", "age_band": "65-74"}
     assert client.post(f"/en/signup/event/{ev.uid}", data=form).status_code == 303
     first = Signup.get().ref_code
-    again = dict(form, name="Sato Hanako", phone="０９０ １１１１ ２２２２")
-    assert client.post(f"/en/signup/event/{ev.uid}", data=again).status_code == 303
-    page = text(client.get("/en/signup/done"))
-    assert "already signed up" in page and first in page
+    again = dict(form, phone="０９０ １１１１ ２２２２")
+    page = text(client.post(f"/en/signup/event/{ev.uid}", data=again, follow_redirects=True))
+    assert "already exists" in page and first not in page
     assert Signup.select().count() == 1
+    household = dict(form, name="Sato Hanako")
+    assert client.post(f"/en/signup/event/{ev.uid}", data=household).status_code == 303
+    assert first not in text(client.get("/en/signup/done"))
+    assert Signup.select().count() == 2
 
 
 def test_a_family_counts_every_person_against_the_seats(client, db_conn):

@@ -14,6 +14,7 @@ from kiosk.models import Device, SecurityEvent, StaffSession, StaffUser
 from kiosk.models.catalog import utcnow
 from tests.conftest import ROOT
 from tests.integration.test_boundary_web import hub_app
+from tests.integration.hub_helpers import in_db, login
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -25,19 +26,6 @@ def hub(request, tmp_path):
             staff_auth.set_password("admin", "admin-pass-123")
             staff_auth.set_password("desk-one", "desk-pass-123", role="desk", desks=["nerries"])
         yield app
-
-
-def in_db(app, fn):
-    from kiosk.db import database
-    with app.app_context(), database.connection_context():
-        return fn()
-
-
-def login(app, username, password):
-    c = app.test_client()
-    assert c.post("/staff/login", data={"username": username, "password": password}).status_code == 303
-    c.get("/language/en", query_string={"next": "/staff/"})
-    return c
 
 
 def sessions_of(app, username):

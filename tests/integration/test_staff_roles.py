@@ -22,6 +22,7 @@ from kiosk.models.catalog import utcnow
 from tests.integration.test_boundary_web import hub_app
 from tests.sync.test_party_and_cancel import ref
 from tests.unit.test_record_validation import attendance, signup
+from tests.integration.hub_helpers import in_db, login
 
 DEVICE = "dev-roles"
 OWN = ["gaikokujin-sodan", "nihongo-kyoshitsu", "nerries"]        # the desk user's programs
@@ -41,19 +42,6 @@ def hub(request, tmp_path):
             set_password("intl-desk", "intl-desk-pass-1", role="desk", desks=OWN)
             Device.create(device_id=DEVICE, name="roles", site_slug="cafe-toyotama", secret="s")
         yield app
-
-
-def in_db(app, fn):
-    from kiosk.db import database
-    with app.app_context(), database.connection_context():
-        return fn()
-
-
-def login(app, username, password):
-    c = app.test_client()
-    assert c.post("/staff/login", data={"username": username, "password": password}).status_code == 303
-    c.get("/language/en", query_string={"next": "/staff/"})
-    return c
 
 
 def person(tag, n):
