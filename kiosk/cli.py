@@ -253,6 +253,17 @@ def pair_command(hub_url, code, name):
                                (feed.CURSOR_KEY, "0")):
                 KioskState.set_value(key, value)
     click.echo(f"paired with {hub_url} as device {answer['device_id']}")
+    # The first visitor must find the ward's catalog, not "0 found": take it before returning,
+    # so a kiosk started after pairing serves the catalog from its first page.
+    with database.connection_context():
+        creds = client.credentials()
+    try:
+        counts = _one_round(creds)
+    except Exception as exc:  # noqa: BLE001 - paired all the same; the sync loop takes the catalog later
+        click.echo(f"note: the catalog could not be taken yet ({type(exc).__name__}); the kiosk's sync loop "
+                   "takes it as soon as the hub answers", err=True)
+        return
+    click.echo(f"took the ward's catalog ({counts['pulled']} changes)")
 
 
 @click.command("sync")
@@ -266,15 +277,21 @@ def sync_command():
         creds = client.credentials()
     if creds is None:
         raise click.ClickException("this kiosk is not paired with a hub (see `kiosk pair`)")
-    hub = client.HubClient(*creds, timeout=float(current_app.config["SYNC_TIMEOUT_SECONDS"]))
-    engine = client.engine_for(current_app, hub)
     try:
-        counts = engine.run_once()
+        counts = _one_round(creds)
     except client.HubRefused as exc:
         raise click.ClickException(f"the hub refused: {exc.error}")
+    click.echo("sync: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+
+
+def _one_round(creds):
+    """One sync round with these credentials; returns its counts."""
+    from .sync import client
+    hub = client.HubClient(*creds, timeout=float(current_app.config["SYNC_TIMEOUT_SECONDS"]))
+    try:
+        return client.engine_for(current_app, hub).run_once()
     finally:
         hub.close()
-    click.echo("sync: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
 
 
 @click.command("enroll-code")

@@ -59,3 +59,17 @@ def test_a_new_kiosk_first_sync_is_bounded(hub, make_kiosk):
     # An old sign-up is still found by its reference code, on the hub's public page.
     page = httpx.get(hub.url + "/p/en/status/HIST-000042")
     assert page.status_code == 200
+
+
+@pytest.mark.parametrize("hub_db_url", ["sqlite"], indirect=True)
+def test_pairing_takes_the_catalog_before_the_kiosk_serves(hub, make_kiosk):
+    """A kiosk started right after pairing finds the ward's catalog on its first page, not
+    "0 found" until the sync loop's first round."""
+    kiosk = make_kiosk("just-paired", sync=False)
+    services = hub.query("SELECT count(*) FROM service")[0][0]
+    assert services >= 30
+    assert kiosk.query("SELECT count(*) FROM service")[0][0] == services
+    assert int(kiosk.query("SELECT value FROM kiosk_state WHERE key = 'feed_cursor'")[0][0]) > 0
+    kiosk.start(KIOSK_SYNC_INTERVAL_SECONDS="3600")
+    page = httpx.get(kiosk.url + "/ja/services?q=%E3%82%AB%E3%83%95%E3%82%A7")   # カフェ
+    assert page.status_code == 200 and "街かどケアカフェ" in page.text
