@@ -1,4 +1,4 @@
-"""The "Check my sign-up" tile on the home screen, reached by touch at 768x1024 (DESIGN.md
+"""The "Check my sign-up" tile on the home screen, reached by touch at both tablet sizes (DESIGN.md
 section 10): a real box, readable text, axe clean, and it opens the status look-up."""
 import re
 
@@ -11,8 +11,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
-def test_the_check_my_signup_tile_opens_the_status_lookup(page, journey_kiosk, lang):
-    page.goto(journey_kiosk.url + "/")
+def test_the_check_my_signup_tile_opens_the_status_lookup(tablet, lang):
+    page = tablet
     j = Journey(page, f"tile-{lang}-check-signup")
     if lang != "ja":
         switch_language(j, ENDONYM[lang])
