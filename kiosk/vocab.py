@@ -68,6 +68,45 @@ def status_text(kind, status):
     return STATUS_BY_KIND.get((kind, status)) or SIGNUP_STATUSES.get(status, status)
 
 
+# What the ward's desk did with a request, as its visitor reads it on a kiosk or her phone
+# (kiosk.models.desk.DESK_STATES). "new" is not here: the sign-up status says it. The second
+# value is True when the request is finished: nothing is left to cancel.
+DESK_WORDS = {
+    ("callback", "in_progress"): (_l("A member of staff has your request and will call you soon."), False),
+    ("callback", "unreachable"): (_l("The desk called you but could not reach you. They will try again: please answer calls from the ward office."), False),
+    ("callback", "called_back"): (_l("The desk has called you back. This request is finished."), True),
+    ("callback", "closed"): (_l("This request is finished. If you still need help, please ask again or call the desk."), True),
+    ("volunteer", "contacted"): (_l("The ward has contacted you about volunteering."), False),
+    ("volunteer", "registered"): (_l("You are registered as a volunteer. Thank you!"), True),
+    ("volunteer", "declined"): (_l("The ward could not register you this time. Please ask the volunteer centre."), True),
+}
+# A session sign-up the ward changed, by (status, reason).
+WARD_WORDS = {
+    ("cancelled", "staff"): _l("The ward cancelled this sign-up. Please call the ward office if you have questions."),
+    ("cancelled", "event_cancelled"): _l("The session was cancelled, so this sign-up is cancelled too."),
+    ("cancelled", "visitor"): _l("You cancelled this sign-up."),
+    ("confirmed", "promoted"): _l("A seat became free, so you moved up from the waiting list: your seat is confirmed."),
+    ("confirmed", "staff"): _l("The ward confirmed your seat."),
+    ("waitlisted", "staff"): _l("The ward put your sign-up on the waiting list. They will tell you if a seat becomes free."),
+    ("waitlisted", "full"): _l("The session was full when your sign-up reached the ward, so you are on the waiting list."),
+}
+
+
+def visitor_status(kind, status, reason="", desk_state=""):
+    """{"text": the status in a visitor's words, "detail": what the ward did (or ""),
+    "finished": True when nothing is left to cancel}."""
+    words = DESK_WORDS.get((kind, desk_state or ""))
+    finished = status in ("cancelled", "rejected") or bool(words and words[1])
+    detail = words[0] if words else WARD_WORDS.get((status, reason or ""), "")
+    if not detail and reason and reason in SIGNUP_REASONS:
+        detail = SIGNUP_REASONS[reason]
+    if words and words[1]:
+        text = _l("Finished")
+    else:
+        text = status_text(kind, status)
+    return {"text": text, "detail": detail, "finished": finished}
+
+
 def kind_of(event_uid, category):
     """A sign-up's kind when only its event and its service's category are known."""
     if event_uid:

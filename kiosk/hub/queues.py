@@ -186,10 +186,15 @@ def move(user, signup, action, note=""):
         changes[HubSignup.owner_id] = user.id
     if action == "unreachable":
         changes[HubSignup.attempts] = HubSignup.attempts + 1
-    won = (HubSignup.update(changes)
-           .where((HubSignup.id == signup.id) & (HubSignup.desk_state == signup.desk_state)).execute())
-    if won != 1:
-        return None
+    from ..sync import feed
+    from .ingest import write_lock
+    with write_lock():
+        won = (HubSignup.update(changes)
+               .where((HubSignup.id == signup.id) & (HubSignup.desk_state == signup.desk_state)).execute())
+        if won != 1:
+            return None
+        # The visitor's status pages (kiosks, phone) say what the desk did after one sync.
+        feed.append("status", signup.id)
     RequestHistory.create(signup_id=signup.id, staff_id=user.id, staff_name=user.username, action=action,
                           from_state=signup.desk_state, to_state=target, note=note[:1000])
     audit(user, "request_" + action, signup.ref_code)

@@ -80,6 +80,8 @@ class SignupStatus(BaseModel):
     service_slug = CharField(max_length=96)
     status = CharField(max_length=16)
     reason = CharField(default="", max_length=64)
+    # Where the ward's desk has got with it (kiosk.models.desk.DESK_STATES): "called back"...
+    desk_state = CharField(default="", max_length=16)
     updated_at = DateTimeField(default=utcnow)
 
 

@@ -37,7 +37,9 @@ def find(ref, lang):
     if local:
         found = {"ref": local.ref_code, "status": local.status, "reason": local.status_reason,
                  "kind": local.kind, "service": local.service_slug, "event": local.event_uid,
-                 "queued": Outbox.select().where(Outbox.record_id == local.id).exists()}
+                 "queued": Outbox.select().where(Outbox.record_id == local.id).exists(),
+                 "desk_state": SignupStatus.select(SignupStatus.desk_state)
+                 .where(SignupStatus.record_id == local.id).scalar() or ""}
     else:
         synced = _synced(ref)
         if synced is None:
@@ -45,8 +47,11 @@ def find(ref, lang):
         svc = catalog.service_by_slug(synced.service_slug)
         found = {"ref": ref, "status": synced.status, "reason": synced.reason,
                  "kind": vocab.kind_of(synced.event_uid, svc.category if svc else ""),
-                 "service": synced.service_slug, "event": synced.event_uid, "queued": False}
-    found["cancellable"] = found["status"] not in ("cancelled", "rejected")
+                 "service": synced.service_slug, "event": synced.event_uid, "queued": False,
+                 "desk_state": synced.desk_state}
+    # A request the ward has finished (called back, closed...) has nothing left to cancel.
+    found["cancellable"] = not vocab.visitor_status(found["kind"], found["status"], found["reason"],
+                                                    found["desk_state"])["finished"]
     found["cancel_sent"] = Cancellation.select().where((Cancellation.ref_code == ref)
                                                        & (Cancellation.outcome == "sent")).exists()
     return found, local
@@ -61,42 +66,70 @@ def _synced(ref):
             or SignupStatus.get_or_none(SignupStatus.ref_hash == protocol.ref_lookup_hash(ref)))
 
 
-def _render(lang, ref, found, error=None, status=200):
+# Why a cancellation was not taken, as the status page says it after the redirect.
+CANCEL_ERRORS = {
+    "digits": lambda: _("Please enter the last four digits of the phone number, such as 5678."),
+    "tries": lambda: _("This sign-up cannot be cancelled here any more. Please ask the staff or call the ward office."),
+    "mismatch": lambda: _("These digits do not match the phone number of this sign-up. Please check and try again."),
+}
+REF_KEY = "lookup_ref"
+
+
+@bp.get("/<lang:lang>/status")
+def status(lang):
+    """Look a sign-up up by reference code, on any kiosk that has synced.
+
+    The code lives in the visitor's session, not in the URL: after the idle reset, Back to this
+    page shows an empty look-up, not the last visitor's sign-up. An old link with ?ref= is
+    taken into the session and redirected to the bare page."""
+    if "ref" in request.args:
+        session[REF_KEY] = normalise_ref(request.args.get("ref"))
+        return redirect(url_for("lookup.status"), 303)
+    ref = session.get(REF_KEY, "")
+    found = find(ref, lang)[0]
     details = {}
     if found:
         svc = catalog.service_by_slug(found["service"])
         details["view"] = catalog.service_views([svc], lang, with_next_event=False)[0] if svc else None
         ev = Event.get_or_none(Event.uid == found["event"]) if found["event"] else None
         details["e"] = catalog.event_views([ev], lang)[0] if ev else None
-    return render_template("site/status.html", ref=ref, found=found, cancel_error=error,
-                           just_cancelled=session.pop("just_cancelled", None) == ref, **details), status
+        details["event"] = ev
+    error = CANCEL_ERRORS.get(session.pop("cancel_error", None) or "")
+    return render_template("site/status.html", ref=ref, found=found,
+                           cancel_error=error() if error else None,
+                           just_cancelled=session.pop("just_cancelled", None) == ref, **details)
 
 
-@bp.get("/<lang:lang>/status")
-def status(lang):
-    """Look a sign-up up by reference code, on any kiosk that has synced."""
-    ref = normalise_ref(request.args.get("ref"))
-    return _render(lang, ref, find(ref, lang)[0])
+@bp.post("/<lang:lang>/status")
+def look_up(lang):
+    """The look-up form: remember the code for this visitor, then show it (post/redirect/get)."""
+    session[REF_KEY] = normalise_ref(request.form.get("ref"))
+    return redirect(url_for("lookup.status"), 303)
 
 
 @bp.post("/<lang:lang>/status/cancel")
 def cancel(lang):
     """Cancel a sign-up: reference code plus the last four digits of its phone number."""
     ref = normalise_ref(request.form.get("ref"))
+    session[REF_KEY] = ref
+    back = redirect(url_for("lookup.status"), 303)
     found, local = find(ref, lang)
     if found is None or not found["cancellable"]:
-        return redirect(url_for("lookup.status", ref=ref), 303)
+        return back
     digits = unicodedata.normalize("NFKC", request.form.get("last4") or "").strip()
     if not re.fullmatch(r"[0-9]{4}", digits):
-        return _render(lang, ref, found, _("Please enter the last four digits of the phone number, such as 5678."), 422)
+        session["cancel_error"] = "digits"
+        return back
     tries = Cancellation.select().where(Cancellation.ref_code == ref).count()
     if tries >= MAX_CANCEL_TRIES:
-        return _render(lang, ref, found, _("This sign-up cannot be cancelled here any more. Please ask the staff or call the ward office."), 429)
+        session["cancel_error"] = "tries"
+        return back
     if local is not None and local.phone:
         if not re.sub(r"[^0-9]", "", local.phone).endswith(digits):
             Cancellation.create(id=outbox.new_id(), ref_code=ref, phone_last4="", outcome="mismatch")
-            return _render(lang, ref, found, _("These digits do not match the phone number of this sign-up. Please check and try again."), 422)
+            session["cancel_error"] = "mismatch"
+            return back
     outbox.enqueue_cancel(ref, digits, signup=local)
     _wake_sync()
     session["just_cancelled"] = ref
-    return redirect(url_for("lookup.status", ref=ref), 303)
+    return back

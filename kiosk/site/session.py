@@ -5,6 +5,7 @@ from .. import vocab
 from ..models import KioskState, Outbox
 from ..sync import outbox
 from ..sync.protocol import parse_time
+from ..web import drafts
 from ..web.formatting import short_datetime
 from ..web.guard import safe_next
 from .host_access import end_host_session
@@ -32,6 +33,7 @@ def reset():
     """Idle reset: forget everything about this visitor and go home in the default language.
     Host mode ends with it, on the kiosk too: a copy of the cookie opens nothing afterwards."""
     end_host_session("reset")
+    drafts.forget(all_forms=True)
     session.clear()
     response = redirect(url_for("site.home", lang=current_app.config["DEFAULT_LANGUAGE"]), 303)
     response.headers["Clear-Site-Data"] = '"cache", "storage"'

@@ -12,6 +12,7 @@ from flask import (Blueprint, abort, current_app, redirect, render_template, req
 from .. import catalog, vocab
 from ..models import Event, KioskState, Outbox, ServiceAudience, ServiceSite, Signup, SignupStatus, Site
 from ..sync import outbox
+from ..web import drafts
 from ..web.guard import validates_own_text
 from ..web.i18n import languages
 from .directory import public_base
@@ -74,6 +75,32 @@ def for_families(svc):
                                           & (ServiceAudience.audience == "children")).exists()
 
 
+def _form_page(make_form, accept, show):
+    """One kiosk form, post/redirect/get all the way (kiosk.web.drafts): a POST that is taken
+    redirects to the confirmation; an error or a language switch keeps what was typed and
+    redirects back to the form, whose GET shows it again (with its errors after an error).
+    So the tablet's history holds no POST: Back and Forward always land on a kiosk page."""
+    if request.method == "POST":
+        form = make_form()
+        earlier = _already_made(form)
+        if earlier is not None:
+            drafts.forget()
+            return _finish(earlier, waitlist=session.get("waitlist", False))
+        if not switching_language() and form.validate_on_submit():
+            drafts.forget()
+            return accept(form)
+        drafts.remember(show_errors=not switching_language())
+        return redirect(request.path, 303)
+    kept = drafts.recall()
+    form = make_form(formdata=kept[0]) if kept else make_form()
+    if kept and kept[1]:
+        form.validate()
+        # The token is checked when the form is sent, not while it is shown again.
+        if "csrf_token" in form:
+            form.csrf_token.errors = []
+    return show(form)
+
+
 @bp.route("/<lang:lang>/signup/event/<uid>", methods=["GET", "POST"])
 @validates_own_text
 def event(lang, uid):
@@ -84,24 +111,26 @@ def event(lang, uid):
     svc = ev.service
     elderly = ServiceAudience.select().where((ServiceAudience.service == svc)
                                              & (ServiceAudience.audience == "elderly")).exists()
-    form = (PartySignupForm if for_families(svc) else EventSignupForm)(age_required=elderly)
-    earlier = _already_made(form)
-    if earlier is not None:
-        return _finish(earlier, waitlist=session.get("waitlist", False))
-    if not switching_language() and form.validate_on_submit():
+    form_class = PartySignupForm if for_families(svc) else EventSignupForm
+
+    def accept(form):
         person = form.person()
         if existing_signup(ev.uid, person.get("phone"), person.get("name")) is not None:
-            return _repeat(ev, lang)
+            session["repeat"] = ev.uid
+            return redirect(url_for("signup.repeat"), 303)
         party = form.party() if isinstance(form, PartyMixin) else {"adults": 1, "children": 0}
         # As this kiosk saw it before this sign-up: the whole party must fit, or it waits.
         full = local_seats_left(ev) < party["adults"] + party["children"]
         signup = outbox.enqueue_signup(form.submission_id(), kind="event", service_slug=svc.slug,
                                        event_uid=ev.uid, language=lang, **party, **person)
         return _finish(signup, waitlist=full)
-    view = catalog.service_views([svc], lang, with_next_event=False)[0]
-    event_view = catalog.event_views([ev], lang)[0]
-    return render_template("site/signup.html", form=form, kind="event", svc=svc, view=view,
-                           e=event_view, seats_left=local_seats_left(ev)), (422 if request.method == "POST" and not switching_language() else 200)
+
+    def show(form):
+        view = catalog.service_views([svc], lang, with_next_event=False)[0]
+        return render_template("site/signup.html", form=form, kind="event", svc=svc, view=view,
+                               e=catalog.event_views([ev], lang)[0], seats_left=local_seats_left(ev))
+
+    return _form_page(lambda **kw: form_class(age_required=elderly, **kw), accept, show)
 
 
 def same_name(a, b):
@@ -123,10 +152,14 @@ def existing_signup(event_uid, phone, name):
     return next((s for s in live if same_name(s.name, name)), None)
 
 
-def _repeat(ev, lang):
+@bp.get("/<lang:lang>/signup/repeat")
+def repeat(lang):
     """A second sign-up by the same person: say so without showing anything of the first one.
     Knowing a phone number and a name must not give a stranger the reference code that,
     with that phone number, cancels the seat."""
+    ev = Event.get_or_none(Event.uid == session.get("repeat", ""))
+    if ev is None:
+        return redirect(url_for("site.home"))
     view = catalog.service_views([ev.service], lang, with_next_event=False)[0]
     return render_template("site/repeat.html", svc=ev.service, view=view,
                            e=catalog.event_views([ev], lang)[0])
@@ -144,16 +177,16 @@ def _service_or_404(slug, category):
 def volunteer(lang, slug):
     """Register as a volunteer with a volunteering program (Nerries, the volunteer centre...)."""
     svc = _service_or_404(slug, "volunteering")
-    form = VolunteerForm()
-    earlier = _already_made(form)
-    if earlier is not None:
-        return _finish(earlier)
-    if not switching_language() and form.validate_on_submit():
+
+    def accept(form):
         return _finish(outbox.enqueue_signup(form.submission_id(), kind="volunteer",
                                              service_slug=svc.slug, language=lang, **form.person()))
-    view = catalog.service_views([svc], lang, with_next_event=False)[0]
-    return render_template("site/signup.html", form=form, kind="volunteer", svc=svc, view=view,
-                           e=None), (422 if request.method == "POST" and not switching_language() else 200)
+
+    def show(form):
+        view = catalog.service_views([svc], lang, with_next_event=False)[0]
+        return render_template("site/signup.html", form=form, kind="volunteer", svc=svc, view=view, e=None)
+
+    return _form_page(VolunteerForm, accept, show)
 
 
 @bp.route("/<lang:lang>/signup/callback/<slug>", methods=["GET", "POST"])
@@ -161,18 +194,22 @@ def volunteer(lang, slug):
 def callback(lang, slug):
     """Ask a consultation desk to call back, in the visitor's language, at a chosen time."""
     svc = _service_or_404(slug, "consultation")
-    form = CallbackForm(languages=[(l["code"], l["endonym"]) for l in languages()])
-    if request.method == "GET":
-        form.preferred_language.data = lang
-    earlier = _already_made(form)
-    if earlier is not None:
-        return _finish(earlier)
-    if not switching_language() and form.validate_on_submit():
+
+    def make_form(**kw):
+        form = CallbackForm(languages=[(l["code"], l["endonym"]) for l in languages()], **kw)
+        if request.method == "GET" and "formdata" not in kw:
+            form.preferred_language.data = lang
+        return form
+
+    def accept(form):
         return _finish(outbox.enqueue_signup(form.submission_id(), kind="callback",
                                              service_slug=svc.slug, language=lang, **form.person()))
-    view = catalog.service_views([svc], lang, with_next_event=False)[0]
-    return render_template("site/signup.html", form=form, kind="callback", svc=svc, view=view,
-                           e=None), (422 if request.method == "POST" and not switching_language() else 200)
+
+    def show(form):
+        view = catalog.service_views([svc], lang, with_next_event=False)[0]
+        return render_template("site/signup.html", form=form, kind="callback", svc=svc, view=view, e=None)
+
+    return _form_page(make_form, accept, show)
 
 
 @bp.get("/<lang:lang>/signup/done")

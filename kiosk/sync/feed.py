@@ -71,14 +71,16 @@ def statuses(ids, viewer=None):
         return {}
     venue = Site.alias()
     rows = (HubSignup.select(HubSignup.id, HubSignup.ref_code, HubSignup.event_uid, HubSignup.service_slug,
-                             HubSignup.status, HubSignup.reason, HubSignup.device_id, Device.site_slug, venue.slug)
+                             HubSignup.status, HubSignup.reason, HubSignup.desk_state, HubSignup.device_id,
+                             Device.site_slug, venue.slug)
             .join(Device, JOIN.LEFT_OUTER, on=(Device.device_id == HubSignup.device_id))
             .switch(HubSignup).join(Event, JOIN.LEFT_OUTER, on=(Event.uid == HubSignup.event_uid))
             .join(venue, JOIN.LEFT_OUTER, on=(Event.site == venue.id))
             .where(HubSignup.id.in_(list(ids))).tuples())
     out = {}
-    for sid, ref, event, service, status, reason, taken_by, taken_at, at in rows:
-        data = {"id": sid, "ref_code": ref, "event": event, "service": service, "status": status, "reason": reason}
+    for sid, ref, event, service, status, reason, desk_state, taken_by, taken_at, at in rows:
+        data = {"id": sid, "ref_code": ref, "event": event, "service": service, "status": status,
+                "reason": reason, "desk_state": desk_state}
         if not may_read_code(viewer, taken_by, taken_at, at):
             # "" rather than no field: a kiosk from before hashed codes stores it and finds nothing.
             data.update(ref_code="", ref_hash=protocol.ref_lookup_hash(ref))
@@ -175,10 +177,11 @@ def _apply(entry, touched):
         values = {"record_id": key, "ref_code": data.get("ref_code") or "",
                   "ref_hash": data.get("ref_hash") or "", "event_uid": data.get("event"),
                   "service_slug": data["service"], "status": data["status"],
-                  "reason": data.get("reason", "")}
+                  "reason": data.get("reason", ""), "desk_state": data.get("desk_state") or ""}
         SignupStatus.insert(**values).on_conflict(
             conflict_target=[SignupStatus.record_id],
             update={SignupStatus.status: data["status"], SignupStatus.reason: data.get("reason", ""),
+                    SignupStatus.desk_state: values["desk_state"],
                     SignupStatus.ref_code: values["ref_code"], SignupStatus.ref_hash: values["ref_hash"]}).execute()
         from ..models import Signup
         (Signup.update(status=data["status"], status_reason=data.get("reason", ""))

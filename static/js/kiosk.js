@@ -29,6 +29,7 @@
     var d = dialog();
     if (d) {
       d.hidden = false;
+      body.classList.add("idle-showing");
       d.querySelector(".idle-continue").focus();
     }
     tickTimer = setInterval(tick, 1000);
@@ -43,6 +44,7 @@
     showing = false;
     var d = dialog();
     if (d) { d.hidden = true; }
+    body.classList.remove("idle-showing");
     activity();
   }
   document.addEventListener("click", function (e) {
@@ -52,6 +54,11 @@
     window.addEventListener(name, activity, { passive: true, capture: true });
   });
   activity();
+  // A page the browser kept in its back/forward cache is shown as it was, without asking the
+  // kiosk: ask again, so Back after the idle reset shows nothing of the previous visitor.
+  window.addEventListener("pageshow", function (e) {
+    if (e.persisted) { window.location.reload(); }
+  });
 })();
 
 // Forms: after a failed submit, focus and show the error summary (GOV.UK pattern); while a form

@@ -87,6 +87,8 @@ class Journey:
 
     def __init__(self, page, name):
         self.page, self.name, self.step = page, name, 0
+        # Where the journey began in the tab's history (a new tab's first entry is about:blank).
+        self.first_entry = page.evaluate("history.length")
         SHOTS.mkdir(parents=True, exist_ok=True)
 
     def state(self, label):
@@ -109,6 +111,22 @@ class Journey:
         assert problems == [], f"{label}: controls without a real 48 px box or text: {problems}"
         return path
 
+    def back_and_forth(self):
+        """Back through the whole journey to its first screen with the browser's Back, then
+        Forward to where it ended: every step must land on a kiosk page (the kiosk's header and
+        its main content), never the browser's "Confirm Form Resubmission" or another error
+        page. Each screen reached by Back is checked like a screen reached by touch."""
+        page = self.page
+        end = page.url
+        steps = page.evaluate("history.length") - self.first_entry
+        assert steps >= 2, "a journey of one screen"
+        for n in range(steps):
+            _move(page, page.go_back, f"Back {n + 1} of {steps}")
+            self.state(f"back-{n + 1}")
+        for n in range(steps):
+            _move(page, page.go_forward, f"Forward {n + 1} of {steps}")
+        assert page.url == end, f"Forward ended at {page.url}, not {end}"
+
     def touch(self, locator, navigates=True):
         """Check that a control stands out, tap it, and wait for the screen it leads to (a
         boosted link swaps the page in place: the old <main> is marked and must be gone)."""
@@ -122,6 +140,20 @@ class Journey:
                 "() => { const m = document.getElementById('main');"
                 " return m && !m.dataset.stale && !document.querySelector('.htmx-request'); }")
         return locator
+
+
+# A kiosk page, fully shown: its header and main content, no htmx request still under way.
+_KIOSK_PAGE_JS = """() => location.protocol === 'http:' && !!document.querySelector('header.top .brand')
+  && !!document.getElementById('main') && !document.querySelector('.htmx-request')"""
+
+
+def _move(page, go, what):
+    """One step through the history, then wait for a kiosk page (an error page has none)."""
+    try:
+        go(wait_until="load", timeout=15_000)
+        page.wait_for_function(_KIOSK_PAGE_JS, timeout=15_000)
+    except Exception as exc:     # Playwright's own errors: ERR_CACHE_MISS, a timeout...
+        raise AssertionError(f"{what}: not a kiosk page at {page.url}: {exc}") from None
 
 
 def assert_visible_control(locator):

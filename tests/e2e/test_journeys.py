@@ -77,6 +77,7 @@ def test_journey_1_elderly_visitor_signs_up_for_a_care_cafe_and_looks_it_up(tabl
     j.state("status")
     assert ref in page.locator("main").inner_text()
     assert ui(lang, "Received: waiting for the ward to confirm your seat") in page.locator("main").inner_text()
+    j.back_and_forth()
 
 
 @pytest.mark.parametrize("lang, other", [("ja", "en"), ("ko", "ja")])
@@ -109,6 +110,7 @@ def test_journey_4_resident_registers_as_a_volunteer(tablet, lang, other):
     j.state("confirmation")
     main = page.locator("main").inner_text()
     assert REF_RE.search(main) and ui(lang, "Registration received: the ward will contact you") in main
+    j.back_and_forth()     # through two language switches
 
 
 @pytest.mark.parametrize("lang, query", [("ja", "外国人"), ("tl", "Dayuhan")])
@@ -143,6 +145,7 @@ def test_journey_2_resident_asks_for_a_call_back_in_her_language(tablet, lang, q
     main = page.locator("main").inner_text()
     assert ui(lang, "Request received: the desk will call you") in main
     assert ui(lang, "What happens next: the desk will call you at the number you gave, in the language you chose, at the time you chose. You do not need to do anything else.") in main
+    j.back_and_forth()     # through the form sent with errors
 
 
 @pytest.mark.parametrize("lang", ["ja", "zh"])
@@ -161,6 +164,7 @@ def test_journey_3_parent_brings_two_children_to_a_cafeteria(tablet, lang):
     page.wait_for_url("**/signup/done")
     j.state("confirmation")
     assert REF_RE.search(page.locator("main").inner_text())
+    j.back_and_forth()
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])
@@ -187,6 +191,7 @@ def test_journey_5_visitor_cancels_her_own_signup(tablet, lang):
     main = page.locator("main").inner_text()
     assert ui(lang, "Your sign-up is cancelled. Thank you for letting us know.") in main
     assert ui(lang, "Cancelled") in main
+    j.back_and_forth()     # through the wrong digits
 
 
 def test_a_form_being_sent_says_so_and_cannot_be_sent_twice(tablet):

@@ -64,7 +64,7 @@ def test_status_visible_on_another_kiosk_after_its_sync(hub, make_kiosk):
     ref = a.query("SELECT ref_code FROM signup")[0][0]
     b.sync()
     b.start()
-    page = httpx.get(b.url + f"/en/status?ref={ref}").text
+    page = httpx.get(b.url + f"/en/status?ref={ref}", follow_redirects=True).text
     assert ref in page and "Your seat is confirmed" in page
 
 

@@ -102,7 +102,7 @@ def test_a_visitor_cancels_on_another_kiosk_and_every_kiosk_sees_it(hub, make_ki
     wait_for(lambda: b.query("SELECT status FROM signup") == [("waitlisted",)])
     wait_for(lambda: b.query("SELECT status FROM signup_status WHERE ref_code = ?", (mine,)) == [("confirmed",)])
     with httpx.Client(base_url=b.url) as c:
-        page = c.get("/en/status", params={"ref": mine.lower().replace("-", "")}).text
+        page = c.get("/en/status", params={"ref": mine.lower().replace("-", "")}, follow_redirects=True).text
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
         r = c.post("/en/status/cancel", data={"csrf_token": token, "ref": mine, "last4": "１２３４"})
         assert r.status_code == 303
@@ -110,7 +110,7 @@ def test_a_visitor_cancels_on_another_kiosk_and_every_kiosk_sees_it(hub, make_ki
     wait_for(lambda: hub.query("SELECT status FROM hub_signup WHERE ref_code = %s", (mine,)) == [("cancelled",)])
     wait_for(lambda: b.query("SELECT status FROM signup WHERE ref_code = ?", (waiting,)) == [("confirmed",)])
     wait_for(lambda: a.query("SELECT status, status_reason FROM signup WHERE ref_code = ?", (mine,)) == [("cancelled", "visitor")])
-    page = httpx.get(a.url + "/en/status", params={"ref": mine}).text
+    page = httpx.get(a.url + "/en/status", params={"ref": mine}, follow_redirects=True).text
     assert "Cancelled" in page and "Cancel this sign-up" not in page
 
 

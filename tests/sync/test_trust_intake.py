@@ -114,14 +114,14 @@ def test_the_visitor_checks_and_cancels_on_another_sites_kiosk(hub, make_kiosk, 
     wait_for(lambda: away.query("SELECT count(*) FROM signup_status")[0][0] == 2)
     assert away.query("SELECT ref_code FROM signup_status") == [("",), ("",)]
     with httpx.Client(base_url=away.url) as c:
-        page = c.get("/en/status", params={"ref": mine.lower().replace("-", "")}).text
+        page = c.get("/en/status", params={"ref": mine.lower().replace("-", "")}, follow_redirects=True).text
         assert mine in page and "Your seat is confirmed" in page
         token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
         r = c.post("/en/status/cancel", data={"csrf_token": token, "ref": mine, "last4": "1234"})
         assert r.status_code == 303
     wait_for(lambda: hub.query("SELECT status FROM hub_signup WHERE ref_code = %s", (mine,)) == [("cancelled",)])
     wait_for(lambda: home.query("SELECT status FROM signup WHERE ref_code = ?", (waiting,)) == [("confirmed",)])
-    wait_for(lambda: "Cancelled" in httpx.get(away.url + "/en/status", params={"ref": mine}).text)
+    wait_for(lambda: "Cancelled" in httpx.get(away.url + "/en/status", params={"ref": mine}, follow_redirects=True).text)
     assert security_log(hub, "cancel_mismatch")[1] == 0
 
 
