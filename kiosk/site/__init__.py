@@ -10,6 +10,32 @@ def register(app):
     app.register_blueprint(lookup.bp)
     app.register_blueprint(host.bp)
     _search_index_current()
+    app.before_request(_catalog_first)
+
+
+# Visitor screens that need the ward's catalog to show anything true.
+_NEEDS_CATALOG = ("site.", "signup.")
+
+
+def _catalog_first():
+    """Until a kiosk has the ward's catalog (a first sync that did not come through when it was
+    paired, say), its visitor screens say that it is getting it, and look again by themselves,
+    instead of answering every search with "0 found". Once the catalog is here this is never
+    asked again in this process."""
+    from flask import current_app, render_template, request
+    endpoint = request.endpoint or ""
+    if current_app.config.get("ROLE") != "kiosk" or not endpoint.startswith(_NEEDS_CATALOG):
+        return None
+    if current_app.extensions.get("catalog_present"):
+        return None
+    from ..models import Service
+    if Service.select().where(Service.active == True).exists():  # noqa: E712
+        current_app.extensions["catalog_present"] = True
+        return None
+    response = current_app.make_response((render_template("site/waiting_catalog.html"), 503))
+    response.headers["Retry-After"] = "5"
+    response.headers["Refresh"] = "5"      # the tablet looks again by itself
+    return response
 
 
 def _search_index_current():

@@ -73,3 +73,23 @@ def test_pairing_takes_the_catalog_before_the_kiosk_serves(hub, make_kiosk):
     kiosk.start(KIOSK_SYNC_INTERVAL_SECONDS="3600")
     page = httpx.get(kiosk.url + "/ja/services?q=%E3%82%AB%E3%83%95%E3%82%A7")   # カフェ
     assert page.status_code == 200 and "街かどケアカフェ" in page.text
+
+
+def test_a_kiosk_without_the_catalog_says_it_is_getting_it_then_shows_it(hub, make_kiosk):
+    """A paired kiosk whose catalog has not come through (its first round failed, the hub is
+    down) says so on every visitor screen and looks again by itself, instead of "0 found";
+    the sync loop's round after the hub returns opens the directory."""
+    from tests.sync.test_pairing_and_flow import wait_for
+    kiosk = make_kiosk("empty-site", env={"KIOSK_SYNC_INTERVAL_SECONDS": "0.5",
+                                          "KIOSK_SYNC_MAX_BACKOFF_SECONDS": "1"})
+    kiosk.query("UPDATE service SET active = 0")
+    kiosk.query("UPDATE kiosk_state SET value = '0' WHERE key = 'feed_cursor'")
+    hub.stop()
+    kiosk.start()
+    for path in ("/en/", "/en/services?q=cafe"):
+        r = httpx.get(kiosk.url + path)
+        assert r.status_code == 503 and r.headers["Refresh"] == "5", (path, r.status_code)
+        assert "Getting the ward's list of services" in r.text and "found" not in r.text
+    hub.start()
+    wait_for(lambda: httpx.get(kiosk.url + "/en/").status_code == 200, timeout=30)
+    assert "Places to gather" in httpx.get(kiosk.url + "/en/").text
