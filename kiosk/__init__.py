@@ -46,8 +46,9 @@ def create_app(overrides=None, role=None):
     from . import clock
     clock.set_offset(app.config.get("CLOCK_OFFSET_SECONDS", 0))
 
-    from .web import errors, formatting, furigana, guard, i18n, security
+    from .web import errors, formatting, furigana, guard, i18n, security, visit
     guard.init_app(app)
+    visit.init_app(app)
     i18n.init_app(app)
     formatting.init_app(app)
     furigana.init_app(app)

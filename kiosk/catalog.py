@@ -1,15 +1,20 @@
 """Reading the catalog for the screens: translated texts with a visible fallback, filters, events."""
 import dataclasses
 import datetime
+import zoneinfo
 
 from peewee import fn
 
+from . import nearby
 from .models import (Event, KioskState, Organization, Service, ServiceAudience, ServiceLanguage, ServiceSite,
                      Site, Translation)
 from .models.catalog import utcnow
 
 SOURCE_LANGUAGE = "ja"  # the ward writes the catalog in Japanese first
 GENERATION_KEY = "catalog_generation"
+# "Sessions soon": the browse filter's horizon, and how far ahead a card looks for a session at
+# the venue nearest the kiosk (so a date weeks away does not hide one close at hand).
+SOON_DAYS = 28
 
 
 def generation():
@@ -88,10 +93,12 @@ class EventView:
     event: Event
     site_name: Text
     service_name: Text = EMPTY
+    walk: "nearby.Walk | None" = None   # from the kiosk's own site, where both have coordinates
 
 
-def service_views(services, lang, with_next_event=True, with_audiences=False):
-    """ServiceViews for a list of services, in the same order, in few queries."""
+def service_views(services, lang, with_next_event=True, with_audiences=False, area=None, here=None):
+    """ServiceViews for a list of services, in the same order, in few queries. Each card's next
+    session is in ``area`` when the visitor filtered to one, nearest ``here`` first (next_events)."""
     services = list(services)
     ids = [s.id for s in services]
     text = texts("service", ids, lang, CARD_FIELDS if not with_audiences else None)
@@ -100,7 +107,7 @@ def service_views(services, lang, with_next_event=True, with_audiences=False):
         for sid, audience in (ServiceAudience.select(ServiceAudience.service, ServiceAudience.audience)
                               .where(ServiceAudience.service.in_(ids)).tuples()):
             audiences.setdefault(sid, []).append(audience)
-    nexts = next_events(ids, lang) if with_next_event else {}
+    nexts = next_events(ids, lang, area=area, here=here) if with_next_event else {}
     return [ServiceView(s, text[s.id], audiences.get(s.id, []), nexts.get(s.id)) for s in services]
 
 
@@ -108,25 +115,55 @@ def upcoming_events_query(now=None):
     return Event.select().where((Event.starts_at >= (now or utcnow())) & (Event.cancelled == False))  # noqa: E712
 
 
-def next_events(service_ids, lang):
-    """{service_id: EventView} of each service's next event."""
+def next_events(service_ids, lang, area=None, here=None):
+    """{service_id: EventView} of the session each service's card leads with: in ``area`` when
+    given (a visitor who chose an area expects a session there, or none); of the sessions in the
+    next SOON_DAYS, the one at the venue nearest the kiosk's own site ``here`` (a Site or None);
+    with none that soon, or no distances known, the soonest."""
     if not service_ids:
         return {}
     first = (upcoming_events_query()
-             .select(Event.service, fn.MIN(Event.starts_at).alias("first"))
+             .select(Event.service, Event.site, fn.MIN(Event.starts_at).alias("first"))
              .where(Event.service.in_(service_ids))
-             .group_by(Event.service))
-    events = list(Event.select().join(first, on=((Event.service == first.c.service_id)
-                                                 & (Event.starts_at == first.c.first))))
-    return {e.service_id: v for e, v in zip(events, event_views(events, lang))}
+             .group_by(Event.service, Event.site))
+    if area:
+        first = first.where(Event.site.in_(Site.select(Site.id).where(Site.area == area)))
+    firsts = list(Event.select()
+                  .join(first, on=((Event.service == first.c.service_id) & (Event.site == first.c.site_id)
+                                   & (Event.starts_at == first.c.first)))
+                  .where(Event.cancelled == False))  # noqa: E712
+    distances = site_distances(here, {e.site_id for e in firsts})
+    soon = utcnow() + datetime.timedelta(days=SOON_DAYS)
+    by_service = {}
+    for e in firsts:
+        by_service.setdefault(e.service_id, []).append(e)
+    chosen = [nearby.lead(events, lambda e: e.starts_at, lambda e: distances.get(e.site_id), soon)
+              for events in by_service.values()]
+    return {e.service_id: v for e, v in zip(chosen, event_views(chosen, lang, distances=distances))}
 
 
-def event_views(events, lang, with_service=False):
+def site_distances(here, site_ids):
+    """{site_id: straight-line metres from the Site ``here``} for the sites with coordinates
+    (none at all when ``here`` is None or has none)."""
+    if here is None or here.latitude is None or here.longitude is None or not site_ids:
+        return {}
+    origin = (here.latitude, here.longitude)
+    rows = (Site.select(Site.id, Site.latitude, Site.longitude)
+            .where(Site.id.in_(list(site_ids))).tuples())
+    distances = {sid: nearby.distance_m(origin, (lat, lon)) for sid, lat, lon in rows}
+    return {sid: d for sid, d in distances.items() if d is not None}
+
+
+def event_views(events, lang, with_service=False, distances=None):
+    """EventViews with site names (and service names), and the walk to each site where
+    ``distances`` (site_distances) knows it."""
     events = list(events)
+    distances = distances or {}
     sites = texts("site", {e.site_id for e in events}, lang)
     services = texts("service", {e.service_id for e in events}, lang) if with_service else {}
     return [EventView(e, sites.get(e.site_id, {}).get("name", EMPTY),
-                      services.get(e.service_id, {}).get("name", EMPTY)) for e in events]
+                      services.get(e.service_id, {}).get("name", EMPTY),
+                      nearby.walk(distances.get(e.site_id))) for e in events]
 
 
 def filtered_services(category=None, audience=None, area=None, free=False, upcoming=False,
@@ -146,9 +183,12 @@ def filtered_services(category=None, audience=None, area=None, free=False, upcom
     if free:
         query = query.where(Service.free == True)  # noqa: E712
     if upcoming:
-        horizon = utcnow() + datetime.timedelta(days=28)
-        query = query.where(Service.id.in_(
-            upcoming_events_query().select(Event.service).where(Event.starts_at < horizon)))
+        # Sessions soon, and in the area when one is chosen: a card then has one to lead with.
+        horizon = utcnow() + datetime.timedelta(days=SOON_DAYS)
+        soon = upcoming_events_query().select(Event.service).where(Event.starts_at < horizon)
+        if area:
+            soon = soon.where(Event.site.in_(Site.select(Site.id).where(Site.area == area)))
+        query = query.where(Service.id.in_(soon))
     return query
 
 
@@ -171,8 +211,10 @@ def service_by_slug(slug):
             .get_or_none())
 
 
-def service_detail(service, lang, days=28):
-    """Everything the detail page shows: texts, sites, languages, organisation, events."""
+def service_detail(service, lang, days=28, here=None, tz="Asia/Tokyo"):
+    """Everything the detail page shows: texts, sites, languages, organisation, events. With the
+    kiosk's own site ``here``, places come nearest first with the walk to each ("walks", by
+    site id), and each day's sessions nearest first (days in the ward's time zone ``tz``)."""
     view = service_views([service], lang, with_next_event=False, with_audiences=True)[0]
     sites = list(Site.select().join(ServiceSite).where(ServiceSite.service == service)
                  .order_by(Site.id))
@@ -182,6 +224,9 @@ def service_detail(service, lang, days=28):
     events = list(Event.select().where((Event.service == service) & (Event.starts_at >= utcnow())
                                        & (Event.starts_at < horizon))
                   .order_by(Event.starts_at).limit(40))
+    distances = site_distances(here, {s.id for s in sites} | {e.site_id for e in events})
+    sites = nearby.nearest_first(sites, lambda s: distances.get(s.id))
+    events = nearby.nearest_first_each_day(events, _local_day(tz), lambda e: distances.get(e.site_id))
     spoken = [code for (code,) in ServiceLanguage.select(ServiceLanguage.language)
               .where(ServiceLanguage.service == service).tuples()]
     org = texts("organization", [service.organization_id], lang)[service.organization_id]
@@ -189,11 +234,18 @@ def service_detail(service, lang, days=28):
         "view": view,
         "takeaway": takeaway(service, sites),
         "sites": [(s, site_text[s.id]) for s in sites],
-        "events": event_views(events, lang),
+        "walks": {sid: nearby.walk(d) for sid, d in distances.items()},
+        "events": event_views(events, lang, distances=distances),
         "spoken": spoken,
         "organization": org.get("name", EMPTY),
         "keywords": view.text.get("keywords", EMPTY),
     }
+
+
+def _local_day(tz):
+    """The ward's calendar day of a session (its start is naive UTC)."""
+    zone = zoneinfo.ZoneInfo(tz)
+    return lambda e: e.starts_at.replace(tzinfo=datetime.timezone.utc).astimezone(zone).date()
 
 
 def events_between(start, end, lang, area=None):

@@ -9,6 +9,7 @@ from .. import catalog, vocab
 from ..models import Service, Site
 from ..models.catalog import utcnow
 from ..search import index
+from ..web import visit
 from ..web.cache import FragmentCache
 from ..web.render import render, wants_fragment
 
@@ -43,9 +44,15 @@ def _filters():
 @bp.get("/<lang:lang>/services")
 def services(lang):
     """Browse by category, audience and filters, and search as you type (htmx swaps #results)."""
+    if request.args.get("q") and visit.from_another_visit(request.args.get("v")):
+        # Back after the idle reset: the last visitor's search, shown without its term.
+        args = {k: v for k, v in request.args.lists() if k not in ("q", "v", "page", "from")}
+        return redirect(url_for("site.services", **args), 303)
     if wants_fragment():
-        # The results fragment depends only on the URL and the catalog: cache it.
-        key = (request.full_path, catalog.generation())
+        # The results fragment depends only on the URL, the catalog, the kiosk's own site (cards
+        # lead with the nearest session) and the minute (a session that has begun is no longer next).
+        key = (request.full_path, catalog.generation(), current_app.config["SITE_SLUG"],
+               utcnow().replace(second=0, microsecond=0))
         body = results_cache.get_or_render(key, lambda: _services(lang).get_data(as_text=True))
         response = make_response(body)
         response.vary.add("HX-Request")
@@ -69,7 +76,7 @@ def _services(lang):
         base = catalog.filtered_services(**filters).order_by(Service.id)
         total = base.count()
         chosen = list(base.paginate(page, per_page))
-    results = catalog.service_views(chosen, lang)
+    results = catalog.service_views(chosen, lang, area=filters["area"], here=_here())
     template = "site/home.html" if request.args.get("from") == "home" and request.htmx else "site/services.html"
     return render(template, "results", query=query, filters=filters, results=results,
                   total=total, page=page, pages=max((total + per_page - 1) // per_page, 1),
@@ -88,7 +95,8 @@ def service(lang, slug):
     svc = catalog.service_by_slug(slug)
     if svc is None:
         abort(404)
-    detail = catalog.service_detail(svc, lang, days=current_app.config["UPCOMING_DAYS"])
+    detail = catalog.service_detail(svc, lang, days=current_app.config["UPCOMING_DAYS"], here=_here(),
+                                    tz=current_app.config["TIMEZONE"])
     from .signup import local_seats_left_many
     seats = local_seats_left_many([e.event for e in detail["events"]])
     public_url = public_service_url(slug, lang)
@@ -121,8 +129,13 @@ def events(lang):
     return render("site/events.html", "content", rows=rows, area=area, site=_this_site(lang))
 
 
+def _here():
+    """The kiosk's own site (SITE_SLUG), where distances are measured from; None if unknown."""
+    return Site.get_or_none(Site.slug == current_app.config["SITE_SLUG"])
+
+
 def _this_site(lang):
-    site = Site.get_or_none(Site.slug == current_app.config["SITE_SLUG"])
+    site = _here()
     if site is None:
         return None
     return catalog.texts("site", [site.id], lang)[site.id].get("name")

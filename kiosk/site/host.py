@@ -10,15 +10,16 @@ import functools
 import uuid
 import zoneinfo
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from peewee import fn
 
-from .. import boundary, catalog, clock
+from .. import boundary, catalog, clock, vocab
 from ..db import database
-from ..models import Attendance, Event, Outbox, Service, Signup, SignupStatus, Site
+from ..models import Attendance, Event, Outbox, Service, ServiceSite, Signup, SignupStatus, Site
 from ..sync import outbox
 from ..web.guard import validates_own_text
+from ..web.render import render, wants_fragment
 from . import host_access as access
 # The PIN's functions, where tests and `kiosk set-host-pin` have always found them.
 from .host_access import PIN_KEY, check_pin, claim_attempt, locked_for, pin_problem, set_pin  # noqa: F401
@@ -60,23 +61,29 @@ def _leave_host_mode_elsewhere():
 
 @bp.route("/<lang:lang>/host/", methods=["GET", "POST"])
 def enter(lang):
-    """The host PIN screen (a discreet link in the footer leads here)."""
+    """The host PIN screen (a discreet link in the footer leads here). A PIN sent is answered
+    with a redirect (post/redirect/get), so Back never meets a form to resubmit; the GET says
+    what the last try found (401 for a wrong PIN, 429 while locked)."""
     if access.current_host_session() is not None:
         return redirect(url_for("host.today"))
-    error, status = None, 200
     ladder = access.ladder_from_config()
     wait = access.locked_for(*ladder)
-    if request.method == "POST" and not wait:
-        pin = (request.form.get("pin") or "").strip()[:32]
-        wait, rung = access.claim(*ladder)
-        if not wait and access.check_pin(pin):
-            access.open_host_session()
-            return redirect(url_for("host.today"), 303)
+    if request.method == "POST":
         if not wait:
-            wait = access.wrong_pin(rung, *ladder)
-            if wait:
-                _wake()    # the hub's fleet view learns of the lockout at the next round
-            error, status = _("That PIN is not right."), 401
+            pin = (request.form.get("pin") or "").strip()[:32]
+            wait, rung = access.claim(*ladder)
+            if not wait and access.check_pin(pin):
+                session.pop("pin_wrong", None)
+                access.open_host_session()
+                return redirect(url_for("host.today"), 303)
+            if not wait:
+                if access.wrong_pin(rung, *ladder):
+                    _wake()    # the hub's fleet view learns of the lockout at the next round
+                session["pin_wrong"] = True
+        return redirect(url_for("host.enter"), 303)
+    error, status = None, 200
+    if session.pop("pin_wrong", None):
+        error, status = _("That PIN is not right."), 401
     if wait:
         error, status = access.wait_message(wait), 429
     return render_template("host/pin.html", error=error, pin_set=access.pin_is_set(),
@@ -147,14 +154,25 @@ def today(lang):
         services = {s.slug: s.id for s in Service.select().where(Service.slug.in_([a.service_slug for a in adhoc]))}
         texts = catalog.texts("service", list(services.values()), lang, ("name",))
         names = {slug: texts[i].get("name") for slug, i in services.items()}
-    programs = list(Service.select().where(Service.active == True).order_by(Service.id))  # noqa: E712
-    program_names = catalog.texts("service", [p.id for p in programs], lang, ("name",))
     closed = {k for (k,) in Attendance.select(Attendance.session_key).where(Attendance.kind == "close").tuples()}
+    here, elsewhere = _programs(site, lang)
     return render_template("host/today.html", day=day, events=views, adhoc=adhoc, names=names,
-                           held=outbox.held_entries(),
-                           programs=[(p.slug, program_names[p.id].get("name")) for p in programs],
+                           held=outbox.held_entries(), programs_here=here, programs_elsewhere=elsewhere,
                            closed=closed, site_name=catalog.texts("site", [site.id], lang)[site.id].get("name"),
                            host_page=True)
+
+
+def _programs(site, lang):
+    """The ward's active programs as [(slug, name)]: this site's first (held here, or with
+    sessions here), then the rest. An unplanned session is nearly always one of this site's,
+    and the ward has dozens of programs."""
+    programs = list(Service.select().where(Service.active == True).order_by(Service.id))  # noqa: E712
+    names = catalog.texts("service", [p.id for p in programs], lang, ("name",))
+    held_here = ({s for (s,) in ServiceSite.select(ServiceSite.service).where(ServiceSite.site == site).tuples()}
+                 | {s for (s,) in Event.select(Event.service).where(Event.site == site).distinct().tuples()})
+    here = [(p.slug, names[p.id].get("name")) for p in programs if p.id in held_here]
+    elsewhere = [(p.slug, names[p.id].get("name")) for p in programs if p.id not in held_here]
+    return here, elsewhere
 
 
 @bp.post("/<lang:lang>/host/held/retry")
@@ -212,11 +230,17 @@ def _signups(event):
 @bp.get("/<lang:lang>/host/session/<key>")
 @host_required
 def session_view(lang, key):
-    """Counters, named check-in, note, and recent taps with their sync state."""
-    return _render_session(lang, key)
+    """Counters, named check-in, note, and recent taps with their sync state. ``?confirm=close``
+    asks whether to close (where a plain form post lands); htmx asks only for the close block
+    (the confirmation's "No, keep it open" puts the close button back where it was)."""
+    if wants_fragment():
+        return _render_session(lang, key, blocks=["close"], refocus=True)
+    return _render_session(lang, key, confirm_close=request.args.get("confirm") == "close")
 
 
-def _render_session(lang, key, error=None, status=200, confirm_close=False):
+def _render_session(lang, key, status=200, blocks=None, **extra):
+    """The session screen, or for an htmx tap only ``blocks`` of it (the tapped part first,
+    then the parts it changed elsewhere, marked out of band)."""
     info = session_info(key)
     if info is None:
         abort(404)
@@ -231,25 +255,72 @@ def _render_session(lang, key, error=None, status=200, confirm_close=False):
     name = catalog.texts("service", [service.id], lang, ("name",))[service.id].get("name") if service else None
     ev = catalog.event_views([event], lang)[0] if event else None
     editable = not is_closed(key) and day == local_today().isoformat()
-    return render_template("host/session.html", key=key, name=name, e=ev, day=day,
-                           groups=groups_for(service.slug if service else ""), counts=counts,
-                           people=_signups(event), checked=checked, recent=recent, waiting=waiting,
-                           note=note.text if note else "", editable=editable, closed=is_closed(key),
-                           error=error, confirm_close=confirm_close, host_page=True), status
+    context = dict(key=key, name=name, e=ev, day=day, groups=groups_for(service.slug if service else ""),
+                   counts=counts, headcount=sum(counts.get(g, 0) for g in vocab.HEADCOUNT_GROUPS),
+                   people=_signups(event), checked=checked, recent=recent, waiting=waiting,
+                   note=note.text if note else "", editable=editable, closed=is_closed(key),
+                   error=None, error_at=None, confirm_close=False, host_page=True)
+    context.update(extra)
+    if blocks and wants_fragment():
+        return render("host/session.html", blocks, status, oob=True, **context)
+    return render_template("host/session.html", **context), status
 
 
-def _tap(lang, key, **fields):
+# The part of the session screen each kind of tap changes (its id is "<part>-<which>"), and
+# the blocks an htmx tap gets back: the part itself, then what else the tap changed.
+_PARTS = {"counter": ["counter", "headcount", "recent"], "person": ["person", "recent"],
+          "note": ["note", "recent"]}
+
+
+def _answer(lang, key, part, which=None, error=None, status=200, **extra):
+    """The screen after a tap, at the place the host tapped. htmx gets that part alone (with an
+    error next to it, never a silent nothing); a plain form post is sent back to the part's
+    anchor, or, on an error, shown the screen with the error next to that part."""
+    place = f"{part}-{which}" if which else part
+    if wants_fragment():
+        return _render_session(lang, key, status, _PARTS[part], error=error, error_at=place,
+                               **_part_context(key, part, which), **extra)
+    if error:
+        return _render_session(lang, key, status, error=error, error_at=place, **extra)
+    return redirect(url_for("host.session_view", key=key, _anchor=place), 303)
+
+
+def _part_context(key, part, which):
+    """What a block drawn inside the screen's loops needs: its group, or its person."""
+    if part == "counter":
+        return {"grp": which}
+    if part == "person":
+        info = session_info(key)
+        return {"ref": which, "person": dict(_signups(info[3] if info else None)).get(which)}
+    return {}
+
+
+def _refusal(key):
+    """Why no tap can be recorded on this session now (closed, or not today's), or None."""
     info = session_info(key)
     if info is None:
         abort(404)
-    service, site_slug, day, _event = info
-    if is_closed(key) or day != local_today().isoformat():
-        return _render_session(lang, key, _("This session is closed. It can no longer be changed."), 409)
+    if is_closed(key) or info[2] != local_today().isoformat():
+        return _("This session is closed. It can no longer be changed.")
+    return None
+
+
+def _record(key, **fields):
+    """One attendance record with its outbox entry, committed before the screen shows it."""
+    service, site_slug, day, _event = session_info(key)
     with database.atomic():
         outbox.enqueue_attendance(session_key=key, service_slug=service.slug, site_slug=site_slug,
                                   session_date=day, **fields)
     _wake()
-    return None
+
+
+def _tap(lang, key, part, which=None, **fields):
+    """Record one tap, then answer at the place the host tapped."""
+    refused = _refusal(key)
+    if refused:
+        return _answer(lang, key, part, which, refused, 409)
+    _record(key, **fields)
+    return _answer(lang, key, part, which)
 
 
 @bp.post("/<lang:lang>/host/session/<key>/count")
@@ -261,8 +332,8 @@ def count(lang, key):
     if info is None or group not in groups_for(info[0].slug if info[0] else "") or delta not in (1, -1):
         abort(400)
     if delta == -1 and _totals(key)[0].get(group, 0) <= 0:
-        return _render_session(lang, key, _("The count is already zero."), 409)
-    return _tap(lang, key, kind="count", grp=group, delta=delta) or _back(key)
+        return _answer(lang, key, "counter", group, _("The count is already zero."), 409)
+    return _tap(lang, key, "counter", group, kind="count", grp=group, delta=delta)
 
 
 @bp.post("/<lang:lang>/host/session/<key>/checkin")
@@ -274,8 +345,8 @@ def checkin(lang, key):
     if info is None or delta not in (1, -1) or ref not in dict(_signups(info[3])):
         abort(400)
     if (delta == 1) == _totals(key)[1].get(ref, False):
-        return _back(key)   # already in that state: a double tap changes nothing
-    return _tap(lang, key, kind="checkin", ref=ref, delta=delta) or _back(key)
+        return _answer(lang, key, "person", ref)   # already in that state: a double tap changes nothing
+    return _tap(lang, key, "person", ref, kind="checkin", ref=ref, delta=delta)
 
 
 @bp.post("/<lang:lang>/host/session/<key>/note")
@@ -286,20 +357,23 @@ def note(lang, key):
     try:
         text = boundary.clean_text(request.form.get("note") or "", multiline=True).strip()[:2000]
     except boundary.Refused:
-        return _render_session(lang, key, _("The note contains characters that cannot be saved. "
-                                            "Please delete them and type it again."), 422)
-    return _tap(lang, key, kind="note", text=text) or _back(key)
+        return _answer(lang, key, "note", None, _("The note contains characters that cannot be saved. "
+                                                  "Please delete them and type it again."), 422)
+    return _tap(lang, key, "note", kind="note", text=text)
 
 
 @bp.post("/<lang:lang>/host/session/<key>/close")
 @host_required
 def close(lang, key):
-    """Close the session: no more changes on this kiosk (after the host confirms)."""
+    """Close the session: no more changes on this kiosk (after the host confirms). The
+    question appears where the host tapped: htmx swaps it in for the button, a plain form post
+    is sent to the screen's confirmation anchor."""
     if request.form.get("confirm") != "1":
-        return _render_session(lang, key, confirm_close=True)
-    return _tap(lang, key, kind="close") or _back(key)
-
-
-def _back(key):
-    return redirect(url_for("host.session_view", key=key), 303)
-
+        if wants_fragment():
+            return _render_session(lang, key, blocks=["close"], confirm_close=True)
+        return redirect(url_for("host.session_view", key=key, confirm="close", _anchor="confirm-close"), 303)
+    refused = _refusal(key)
+    if refused:
+        return _render_session(lang, key, 409, error=refused)
+    _record(key, kind="close")
+    return redirect(url_for("host.session_view", key=key), 303)   # the top, where it says "closed"

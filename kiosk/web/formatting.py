@@ -2,6 +2,7 @@
 import functools
 
 import babel.dates
+import babel.numbers
 from flask_babel import format_time, get_locale, to_user_timezone
 from flask_babel import gettext as _
 
@@ -66,8 +67,27 @@ def day_heading(dt):
     return skeleton(to_user_timezone(dt), "MMMMEEEEd")
 
 
+def distance(metres):
+    """'900 m', '1.3 km', '12 km' in the visitor's locale (metres already rounded: kiosk.nearby)."""
+    if metres < 1000:
+        return f"{babel.numbers.format_decimal(metres, locale=get_locale())} m"
+    return f"{babel.numbers.format_decimal(metres / 1000, format='#,##0.#', locale=get_locale())} km"
+
+
+def walking(walk):
+    """How far a venue is from this kiosk: 'About 12 min walk from here (900 m)', or the distance alone
+    where it is too far to walk, or that it is this very site (kiosk.nearby.Walk)."""
+    if walk.here:
+        return _("Here, at this site")
+    if walk.minutes is None:
+        return _("About %(distance)s from here", distance=distance(walk.metres))
+    return _("About %(minutes)d min walk from here (%(distance)s)", minutes=walk.minutes,
+             distance=distance(walk.metres))
+
+
 def init_app(app):
     app.add_template_filter(when)
+    app.add_template_filter(walking)
     app.add_template_filter(day_heading)
     app.add_template_filter(short_datetime)
     app.add_template_filter(short_clock)

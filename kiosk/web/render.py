@@ -1,6 +1,6 @@
 """The one place that decides full page or fragment."""
 from flask import make_response, render_template, request
-from jinja2_fragments.flask import render_block
+from jinja2_fragments.flask import render_block, render_blocks
 
 
 def wants_fragment():
@@ -10,9 +10,14 @@ def wants_fragment():
 
 
 def render(template, block, status=200, **context):
-    """Render the whole page, or only ``block`` for an htmx partial swap."""
+    """Render the whole page, or only ``block`` for an htmx partial swap. ``block`` may be a list:
+    the blocks are sent one after another (the first is the swap's target, the others carry
+    hx-swap-oob for the other places a change shows)."""
     if wants_fragment():
-        body = render_block(template, block, **context)
+        if isinstance(block, str):
+            body = render_block(template, block, **context)
+        else:
+            body = render_blocks(template, list(block), **context)
     else:
         body = render_template(template, **context)
     response = make_response(body, status)

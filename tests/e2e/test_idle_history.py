@@ -65,3 +65,29 @@ def test_back_after_the_idle_reset_shows_nothing_of_the_previous_visitor(browser
         _move(page, page.go_back, f"Back {n + 1} of {steps}")
         _nothing_of_her(page, ref, f"Back {n + 1}")
     context.close()
+
+
+@pytest.mark.parametrize("size", list(SIZES))
+def test_back_after_the_reset_does_not_show_the_last_visitors_search(browser, idle_kiosk, size):
+    """What a visitor searched for is hers too: after the reset, Back shows the screens of her
+    search without the words she typed."""
+    context = browser.new_context(viewport=SIZES[size], locale="ja-JP")
+    page = context.new_page()
+    page.goto(idle_kiosk.url + "/")
+    j = Journey(page, f"search-history-{size}")
+    word = "認知症"
+    page.get_by_role("searchbox").press_sequentially(word, delay=60)
+    page.wait_for_url(re.compile(r"q="))
+    page.locator("#results .card").first.wait_for()
+    j.touch(page.locator("#results .card a").first)          # she opens a result
+    j.touch(page.get_by_role("link", name=exact(ui("ja", "Finish and clear"))))
+    page.wait_for_url(re.compile(r"/ja/$"))
+    steps = page.evaluate("history.length") - j.first_entry
+    for n in range(steps):
+        _move(page, page.go_back, f"Back {n + 1} of {steps}")
+        # Program texts may hold the word; her search may not: not in the search box, not in
+        # the results line that repeats it.
+        said = page.eval_on_selector_all(".count", "els => els.map(e => e.innerText)")
+        typed = page.eval_on_selector_all("input", "els => els.map(e => e.value)")
+        assert not any(word in t for t in said + typed), f"Back {n + 1}: {page.url} {said} {typed}"
+    context.close()

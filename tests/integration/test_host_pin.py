@@ -25,8 +25,8 @@ def test_pin_is_not_stored_in_clear(host_app, demo_db):
 def test_brute_force_locks_out_then_opens_again(host_app):
     client = host_app.test_client()
     for _ in range(5):
-        assert client.post("/en/host/", data={"pin": "0000"}).status_code in (401, 429)
-    locked = client.post("/en/host/", data={"pin": "604817"})
+        assert client.post("/en/host/", data={"pin": "0000"}, follow_redirects=True).status_code in (401, 429)
+    locked = client.post("/en/host/", data={"pin": "604817"}, follow_redirects=True)
     assert locked.status_code == 429 and "wait" in locked.get_data(as_text=True)
     assert client.get("/en/host/today").status_code == 302          # still not in
     # A restart does not reset the count: failures live in the database.
@@ -49,6 +49,6 @@ def test_host_mode_leaves_by_itself(host_app):
 
 def test_no_pin_set_means_no_entry(app, db_conn):
     client = app.test_client()
-    r = client.post("/ja/host/", data={"pin": ""})
+    r = client.post("/ja/host/", data={"pin": ""}, follow_redirects=True)
     assert r.status_code == 401
     assert client.get("/ja/host/today").status_code == 302

@@ -47,15 +47,15 @@ def in_host_mode(client):
 def test_five_wrong_pins_lock_a_minute_then_each_further_one_longer_until_a_right_pin(host_app):
     client = host_app.test_client()
     for _ in range(4):
-        assert client.post("/en/host/", data={"pin": WRONG}).status_code == 401
-    fifth = client.post("/en/host/", data={"pin": WRONG})
+        assert client.post("/en/host/", data={"pin": WRONG}, follow_redirects=True).status_code == 401
+    fifth = client.post("/en/host/", data={"pin": WRONG}, follow_redirects=True)
     assert fifth.status_code == 429 and "Please wait 60 seconds" in fifth.get_data(as_text=True)
     assert lockouts() == [60]
     age_attempts(61)
     assert client.get("/en/host/").status_code == 200                  # open again
     ladder = [(300, "5 minutes"), (900, "15 minutes"), (3600, "60 minutes"), (3600, "60 minutes")]
     for seconds, told in ladder:
-        wrong = client.post("/en/host/", data={"pin": WRONG})
+        wrong = client.post("/en/host/", data={"pin": WRONG}, follow_redirects=True)
         assert wrong.status_code == 429 and f"Please wait {told}" in wrong.get_data(as_text=True)
         age_attempts(seconds - 60)
         still = client.get("/en/host/")                                  # a minute to go
@@ -68,16 +68,16 @@ def test_five_wrong_pins_lock_a_minute_then_each_further_one_longer_until_a_righ
     assert HostPinAttempt.select().count() == 0
     client.post("/en/host/leave")
     for _ in range(4):
-        assert client.post("/en/host/", data={"pin": WRONG}).status_code == 401
-    again = client.post("/en/host/", data={"pin": WRONG})
+        assert client.post("/en/host/", data={"pin": WRONG}, follow_redirects=True).status_code == 401
+    again = client.post("/en/host/", data={"pin": WRONG}, follow_redirects=True)
     assert again.status_code == 429 and "Please wait 60 seconds" in again.get_data(as_text=True)
 
 
 def test_a_right_pin_during_a_lockout_is_refused_before_it_is_compared(host_app):
     client = host_app.test_client()
     for _ in range(5):
-        client.post("/en/host/", data={"pin": WRONG})
-    right = client.post("/en/host/", data={"pin": PIN})
+        client.post("/en/host/", data={"pin": WRONG}, follow_redirects=True)
+    right = client.post("/en/host/", data={"pin": PIN}, follow_redirects=True)
     assert right.status_code == 429 and "Please wait" in right.get_data(as_text=True)
     assert not in_host_mode(client)
     assert HostPinAttempt.select().count() == 5          # not even recorded: never compared
@@ -122,7 +122,7 @@ def _burst(server, n):
 
     def guess(_):
         with httpx.Client(base_url=server.url, cookies=cookies, timeout=30) as c:
-            return c.post("/en/host/", data={"csrf_token": token, "pin": WRONG}).status_code
+            return c.post("/en/host/", data={"csrf_token": token, "pin": WRONG}, follow_redirects=True).status_code
     with concurrent.futures.ThreadPoolExecutor(n) as pool:
         return list(pool.map(guess, range(n)))
 

@@ -54,7 +54,8 @@ class Host:
 
     def close(self, key):
         """Close, through the confirmation step a host sees."""
-        asked = self.http.post(f"/{self.lang}/host/session/{key}/close", data={"csrf_token": self.token})
+        asked = self.http.post(f"/{self.lang}/host/session/{key}/close", data={"csrf_token": self.token},
+                               follow_redirects=True)     # to the screen's confirmation (#confirm-close)
         assert asked.status_code == 200 and 'name="confirm"' in asked.text
         return self.post(f"session/{key}/close", confirm="1")
 

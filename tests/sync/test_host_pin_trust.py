@@ -35,7 +35,7 @@ def lockout_line(page):
 def wrong_pins(kiosk, n):
     with httpx.Client(base_url=kiosk.url) as visitor:
         token = re.search(r'name="csrf_token" value="([^"]+)"', visitor.get("/en/host/").text).group(1)
-        return [visitor.post("/en/host/", data={"csrf_token": token, "pin": WRONG}).status_code
+        return [visitor.post("/en/host/", data={"csrf_token": token, "pin": WRONG}, follow_redirects=True).status_code
                 for _ in range(n)]
 
 

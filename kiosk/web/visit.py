@@ -1,0 +1,28 @@
+"""One visit: the time one visitor uses the tablet, from the first screen to the idle reset.
+
+Search URLs carry the visit's id (``v``), because a search term is the visitor's own (what she
+looks for can say much about her). After the idle reset the session, and with it the visit,
+is new: a search URL from the last visit, reached with Back, is shown without its term
+(kiosk.site.directory.services). A search URL without ``v`` (a link, a bookmark) is taken as it is.
+"""
+import secrets
+
+from flask import session
+
+VISIT_KEY = "visit"
+
+
+def visit_id():
+    """This visit's id, made on first use (the template global the search forms carry)."""
+    if VISIT_KEY not in session:
+        session[VISIT_KEY] = secrets.token_urlsafe(8)
+    return session[VISIT_KEY]
+
+
+def from_another_visit(v):
+    """True when a URL's ``v`` names a visit that is not this one."""
+    return v is not None and v != session.get(VISIT_KEY)
+
+
+def init_app(app):
+    app.jinja_env.globals["visit_id"] = visit_id
