@@ -79,7 +79,7 @@ def serve_command(port, host):
     lock = contextlib.nullcontext()
     if app.config["ROLE"] == "kiosk":
         from .search import terms
-        from .sync.client import start_loop
+        from .site.sync.client import start_loop
         if serving.sqlite_path(app.config["DATABASE_URL"]):
             from .backup import BackupError, serving_lock
             lock = serving_lock(serving.sqlite_path(app.config["DATABASE_URL"]))   # restore waits for it
@@ -171,7 +171,7 @@ def load_demo_command(if_empty):
         counts = loader.load_demo(tz=current_app.config["TIMEZONE"],
                                   weeks=int(current_app.config["SCHEDULE_WEEKS_AHEAD"]))
         if current_app.config["ROLE"] == "hub":
-            from .hub.ingest import publish_catalog
+            from .hub.intake.ingest import publish_catalog
             publish_catalog(by="load-demo")
     click.echo("loaded: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
 
@@ -236,7 +236,8 @@ def pair_command(hub_url, code, name):
     from .db import database
     from .demo import loader
     from .models import KioskState, Signup
-    from .sync import client, feed
+    from .site.sync import client
+    from .site.sync import feed_apply
     name = name or current_app.config["SITE_SLUG"]
     try:
         answer = client.enroll(hub_url, code, name)
@@ -250,7 +251,7 @@ def pair_command(hub_url, code, name):
                 loader.clear_catalog()   # the hub's catalog is the one that counts
             for key, value in (("hub_url", hub_url.rstrip("/")), ("device_id", answer["device_id"]),
                                ("device_secret", answer["secret"]), ("revoked", "0"),
-                               (feed.CURSOR_KEY, "0")):
+                               (feed_apply.CURSOR_KEY, "0")):
                 KioskState.set_value(key, value)
     click.echo(f"paired with {hub_url} as device {answer['device_id']}")
     # The first visitor must find the ward's catalog, not "0 found": take it before returning,
@@ -272,7 +273,7 @@ def pair_command(hub_url, code, name):
 def sync_command():
     """Run one sync round now (push the outbox, pull the feed, purge personal data)."""
     from .db import database
-    from .sync import client
+    from .site.sync import client
     with database.connection_context():
         creds = client.credentials()
     if creds is None:
@@ -286,7 +287,7 @@ def sync_command():
 
 def _one_round(creds):
     """One sync round with these credentials; returns its counts."""
-    from .sync import client
+    from .site.sync import client
     hub = client.HubClient(*creds, timeout=float(current_app.config["SYNC_TIMEOUT_SECONDS"]))
     try:
         return client.engine_for(current_app, hub).run_once()
@@ -301,7 +302,7 @@ def _one_round(creds):
 @with_schema
 def enroll_code_command(site, hours):
     """(hub) Issue a one-time enrolment code for a new kiosk; prints the code."""
-    from .hub.devices import issue_code
+    from .hub.intake.devices import issue_code
     from .db import database
     with database.connection_context():
         click.echo(issue_code(site, hours))
@@ -315,7 +316,7 @@ def enroll_code_command(site, hours):
 @with_schema
 def create_staff_command(username, password, name):
     """(hub) Create or reset a staff user (password stored hashed)."""
-    from .hub.staff_auth import WeakPassword, set_password
+    from .hub.desk.staff_auth import WeakPassword, set_password
     from .db import database
     try:
         with database.connection_context():
@@ -332,9 +333,9 @@ def hub_retention_command():
     """(hub) Blank the personal details that are past their retention, and compact the feed, now
     (both also happen by themselves as kiosks sync, at most once an hour)."""
     from .db import database
-    from .hub import retention
+    from .hub.intake import retention
     c = current_app.config
-    from .hub import compaction
+    from .hub.intake import compaction
     with database.connection_context():
         n = retention.blank_expired(int(c["HUB_RETENTION_DAYS_CALLBACK"]), int(c["HUB_RETENTION_DAYS_VOLUNTEER"]),
                                     int(c["HUB_RETENTION_DAYS_EVENT"]))
@@ -348,7 +349,7 @@ def hub_retention_command():
 def keep_ahead_command():
     """Hub: expand every recurring schedule into dated sessions SCHEDULE_WEEKS_AHEAD ahead now
     (the hub also does this by itself once a day)."""
-    from . import schedules
+    from .hub.catalog import schedules
     from .db import database
     with database.connection_context():
         created = schedules.keep_ahead(current_app.config, force=True)
@@ -361,7 +362,7 @@ def keep_ahead_command():
 @with_schema
 def revoke_command(device_id):
     """(hub) Revoke a kiosk: its requests are refused from now on."""
-    from .hub.devices import revoke
+    from .hub.intake.devices import revoke
     from .db import database
     with database.connection_context():
         if not revoke(device_id):

@@ -26,8 +26,8 @@ def _stale_before():
 def kiosk():
     from .db import database
     from .models import KioskState, Outbox
-    from .sync import outbox
-    from .sync.client import credentials
+    from .site.sync import outbox
+    from .site.sync.client import credentials
     from .sync.protocol import parse_time
     loop = current_app.extensions.get("sync_loop")
     body = {"role": "kiosk", "version": software_version(), "ok": True, "status": "ok"}

@@ -154,7 +154,7 @@ ATTENDANCE_GROUPS = {
 # Every attendee is in exactly one of these: their sum is the head count.
 HEADCOUNT_GROUPS = ("age_65_plus", "age_under_65", "children", "adults")
 
-# Why a kiosk's sync rounds fail (codes from kiosk.sync.client.error_kind), for the footer,
+# Why a kiosk's sync rounds fail (codes from kiosk.site.sync.client.error_kind), for the footer,
 # the host screen and the hub's fleet view. Codes not listed show as "unexpected error".
 SYNC_ERRORS = {
     "hub_unreachable": _l("the ward's server cannot be reached"),
@@ -179,7 +179,7 @@ def sync_error_text(code):
     return _l("an unexpected error")
 
 
-# The desk's states and moves (kiosk.models.desk, kiosk.hub.queues), for staff screens.
+# The desk's states and moves (kiosk.models.desk, kiosk.hub.desk.queues), for staff screens.
 DESK_STATE_LABELS = {
     "new": _l("New"),
     "in_progress": _l("Being handled"),

@@ -8,7 +8,7 @@
   cancellation; with this index that count reads only the few failed ones, not every attempt.
 
 Device secrets: new kiosks' signing keys are derived from the hub's DEVICE_KEY (or SECRET_KEY)
-and the device id, so the device row stores none (kiosk.hub.auth.device_key). A kiosk enrolled
+and the device id, so the device row stores none (kiosk.hub.intake.auth.device_key). A kiosk enrolled
 before keeps its stored secret (it is the key the kiosk signs with, and no migration can change
 what the kiosk holds); re-enrol it with a new code to leave no secret in the database.
 """

@@ -5,11 +5,11 @@ import pathlib
 import uuid
 
 from ..db import database
-from .. import schedules
+from ..hub.catalog import schedules
 from ..models import (Event, KioskState, Organization, Schedule, Service, ServiceAudience, ServiceLanguage,
                       ServiceSite, Site, Translation)
 from ..models.catalog import utcnow
-from ..sync.feed import DEMO_KEY
+from ..sync.protocol import DEMO_KEY
 from ..catalog import bump_generation
 from ..search import index
 

@@ -75,7 +75,7 @@ def run_demo(kiosk_port, hub_port):
         click.echo("preparing the kiosk")
         _cli("kiosk", "load-demo", "--if-empty", env=kiosk_env)
         from ..db import database
-        from ..sync.client import credentials
+        from ..site.sync.client import credentials
         with database.connection_context():
             paired = credentials() is not None
         if not paired:

@@ -3,7 +3,10 @@
 
 def register(app):
     from .. import csrf
-    from . import accounts, api, catalog_views, desk, public, reports, staff, staff_auth
+    from .desk import accounts, requests as desk, reports, staff, staff_auth
+    from .intake import api
+    from .catalog import views as catalog_views
+    from . import public
     csrf.exempt(api.bp)   # kiosks authenticate every request with a device signature instead
     staff_auth.limiter.init_app(app)
     app.register_blueprint(api.bp)
@@ -21,7 +24,7 @@ def register(app):
     def _keep_sessions_ahead():
         """Once a day, the first request a hub process serves keeps recurring sessions ahead."""
         from flask import request
-        from .. import schedules
+        from .catalog import schedules
         if request.endpoint in ("static", "healthz"):
             return
         try:

@@ -9,7 +9,7 @@ from flask import Blueprint, abort, current_app, render_template
 
 from .. import catalog
 from ..models import HubSignup
-from .staff_auth import limiter
+from .desk.staff_auth import limiter
 
 bp = Blueprint("public", __name__, url_prefix="/p")
 

@@ -134,7 +134,7 @@ class CatalogDraft(BaseModel):
     """A staff member's unpublished edit of one catalog record, as its whole document."""
     kind = CharField(max_length=16)      # organization | site | service
     key = CharField(max_length=96)       # slug
-    data = TextField()                   # JSON document (kiosk.hub.catalog_admin)
+    data = TextField()                   # JSON document (kiosk.hub.catalog.admin)
     base_version = IntegerField(default=0)
     updated_by = CharField(default="", max_length=64)
     updated_at = DateTimeField(default=utcnow)

@@ -41,7 +41,7 @@ class SecurityEvent(BaseModel):
     """A refused kiosk request (bad signature, replay, expired, revoked, unknown device), or a
     record a kiosk may not send (wrong site, a cancellation's digits that do not match...).
     Never personal data: the device id, the reason, the path and the address only. Repeats of
-    one reason from one address within a minute add to ``count`` (kiosk.hub.auth.security_event),
+    one reason from one address within a minute add to ``count`` (kiosk.hub.intake.auth.security_event),
     so a flood is one row, not a screen of them."""
     at = DateTimeField(default=utcnow, index=True)
     device_id = CharField(default="", max_length=64)
@@ -54,7 +54,7 @@ class SecurityEvent(BaseModel):
 class LoginFailure(BaseModel):
     """A failed staff login, by user name and by address (throttling that every process sees).
     Written before the password is checked, in the step that checks the lockout, and removed
-    if the password was right (kiosk.hub.staff_auth.claim_attempt); a right password also
+    if the password was right (kiosk.hub.desk.staff_auth.claim_attempt); a right password also
     blanks the user name of the account's earlier failures, which still count for their address."""
     at = DateTimeField(default=utcnow, index=True)
     username = CharField(index=True, max_length=64)

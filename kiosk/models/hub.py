@@ -10,7 +10,7 @@ from .signups import PartyFields, PersonFields
 
 class Device(BaseModel):
     """An enrolled kiosk. Its signing key is derived from its id and the hub's DEVICE_KEY
-    (kiosk.hub.auth.device_key), so ``secret`` is empty; a kiosk enrolled before keys were
+    (kiosk.hub.intake.auth.device_key), so ``secret`` is empty; a kiosk enrolled before keys were
     derived keeps the secret it signs with here (legacy, until it is enrolled again)."""
     device_id = CharField(unique=True, max_length=36)
     name = CharField(max_length=128)
@@ -74,7 +74,7 @@ class HubSignup(PersonFields, PartyFields):
 
     class Meta:
         indexes = ((("kind", "desk_state", "arrival"), False),
-                   (("event_uid", "status"), False))     # seats of a session (kiosk.hub.seats)
+                   (("event_uid", "status"), False))     # seats of a session (kiosk.hub.intake.seats)
 
 
 class RejectedRecord(BaseModel):
@@ -91,7 +91,7 @@ class RejectedRecord(BaseModel):
 class Feed(BaseModel):
     """The hub's change feed: catalog rows and sign-up statuses, by a monotonic cursor.
 
-    Entries are appended under the hub's write lock (kiosk.hub.ingest.feed_lock), so a higher
+    Entries are appended under the hub's write lock (kiosk.hub.locks.feed_lock), so a higher
     seq never becomes visible before a lower one: a kiosk's cursor cannot skip an entry.
     """
     seq = BigAutoField()
@@ -101,7 +101,7 @@ class Feed(BaseModel):
     created_at = DateTimeField(default=utcnow)
 
     class Meta:
-        indexes = ((("kind", "key", "seq"), False),)   # compaction (kiosk.hub.compaction)
+        indexes = ((("kind", "key", "seq"), False),)   # compaction (kiosk.hub.intake.compaction)
 
 
 class StaffUser(BaseModel):
@@ -147,4 +147,4 @@ class HubCancel(BaseModel):
     outcome = CharField(default="pending", max_length=16)
 
     class Meta:
-        indexes = ((("ref_code", "outcome"), False),)    # wrong digits per code (kiosk.hub.cancellations)
+        indexes = ((("ref_code", "outcome"), False),)    # wrong digits per code (kiosk.hub.intake.cancellations)

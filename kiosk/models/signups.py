@@ -1,8 +1,8 @@
 """Sign-ups on the kiosk, the outbox that carries them to the hub, and statuses the hub sent back.
 
-A sign-up and its outbox entry are written in one local transaction (kiosk.sync.outbox.enqueue).
+A sign-up and its outbox entry are written in one local transaction (kiosk.site.sync.outbox.enqueue).
 Personal fields are set to NULL once the hub has acknowledged the record and the retention time
-has passed (kiosk.sync.outbox.purge_personal_data).
+has passed (kiosk.site.sync.outbox.purge_personal_data).
 """
 from peewee import AutoField, CharField, DateTimeField, IntegerField, TextField
 

@@ -100,6 +100,13 @@ def _sudachi():
     return tokenizer
 
 
+def words(text):
+    """Japanese text as this thread's tokenizer cuts it, whole words (SplitMode.C): the
+    morphemes of SudachiPy, for readings (kiosk.web.furigana) as for search."""
+    from sudachipy import tokenizer
+    return _sudachi().tokenize(text, tokenizer.Tokenizer.SplitMode.C)
+
+
 # Sounds written with small kana in loanwords, which jaconv spells letter by letter (てぃ -> tei).
 _EXTENDED_KANA = {"てぃ": "ti", "でぃ": "di", "とぅ": "tu", "どぅ": "du", "ふぁ": "fa", "ふぃ": "fi",
                   "ふぇ": "fe", "ふぉ": "fo", "うぃ": "wi", "うぇ": "we", "うぉ": "wo", "ゔぁ": "va",

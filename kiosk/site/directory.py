@@ -10,6 +10,7 @@ from ..models import Service, Site
 from ..models.catalog import utcnow
 from ..search import index
 from ..web import visit
+from .seats import local_seats_left_many
 from ..web.cache import FragmentCache
 from ..web.render import render, wants_fragment
 
@@ -97,7 +98,6 @@ def service(lang, slug):
         abort(404)
     detail = catalog.service_detail(svc, lang, days=current_app.config["UPCOMING_DAYS"], here=_here(),
                                     tz=current_app.config["TIMEZONE"])
-    from .signup import local_seats_left_many
     seats = local_seats_left_many([e.event for e in detail["events"]])
     public_url = public_service_url(slug, lang)
     qr = qr_svg(public_url)

@@ -17,7 +17,7 @@ from peewee import fn
 from .. import boundary, catalog, clock, vocab
 from ..db import database
 from ..models import Attendance, Event, Outbox, Service, ServiceSite, Signup, SignupStatus, Site
-from ..sync import outbox
+from .sync import outbox
 from ..web.guard import validates_own_text
 from ..web.render import render, wants_fragment
 from . import host_access as access

@@ -5,9 +5,9 @@ sign-up made on this kiosk (its phone still here) the digits are checked at once
 hub checks them when the cancellation arrives. Either way it travels through the outbox.
 
 Another site's sign-ups reach this kiosk with a hash of their reference code, not the code
-(kiosk.sync.feed): the look-up hashes the code the visitor typed to find them, so she can check
+(kiosk.hub.intake.feed): the look-up hashes the code the visitor typed to find them, so she can check
 and cancel her sign-up on any kiosk that has synced, while the kiosk holds no list of codes.
-The hub limits wrong digits per code across all kiosks (kiosk.hub.cancellations)."""
+The hub limits wrong digits per code across all kiosks (kiosk.hub.intake.cancellations)."""
 import re
 import unicodedata
 
@@ -16,7 +16,8 @@ from flask_babel import gettext as _
 
 from .. import catalog, vocab
 from ..models import Cancellation, Event, Outbox, Signup, SignupStatus
-from ..sync import outbox, protocol
+from .sync import outbox
+from ..sync import protocol
 from .signup import _wake_sync
 
 bp = Blueprint("lookup", __name__)

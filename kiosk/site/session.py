@@ -3,7 +3,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, se
 
 from .. import vocab
 from ..models import KioskState, Outbox
-from ..sync import outbox
+from .sync import outbox
 from ..sync.protocol import parse_time
 from ..web import drafts
 from ..web.formatting import short_datetime

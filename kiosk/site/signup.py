@@ -5,17 +5,17 @@ import re
 import unicodedata
 
 import segno
-from peewee import fn
 from flask import (Blueprint, abort, current_app, redirect, render_template, request, session,
                    url_for)
 
 from .. import catalog, vocab
 from ..models import Event, KioskState, Outbox, ServiceAudience, ServiceSite, Signup, SignupStatus, Site
-from ..sync import outbox
+from .sync import outbox
 from ..web import drafts
 from ..web.guard import validates_own_text
 from ..web.i18n import languages
 from .directory import public_base
+from .seats import local_seats_left
 from .forms import CallbackForm, EventSignupForm, PartyMixin, PartySignupForm, VolunteerForm
 
 bp = Blueprint("signup", __name__)
@@ -46,27 +46,6 @@ def _finish(signup, waitlist=False):
     session["waitlist"] = waitlist
     _wake_sync()
     return redirect(url_for("signup.done"), 303)
-
-
-def local_seats_left(event):
-    """Seats left as this kiosk knows: the hub's count minus the people in our own sign-ups
-    the hub has not answered yet."""
-    ours = (Signup.select(fn.COALESCE(fn.SUM(Signup.adults + Signup.children), 0))
-            .where((Signup.event_uid == event.uid) & Signup.acked_at.is_null()
-                   & (Signup.status == "provisional")).scalar())
-    return max(event.capacity - event.seats_taken - ours, 0)
-
-
-def local_seats_left_many(events):
-    """{event uid: seats left} for several sessions in one query (the service page)."""
-    events = [e for e in events if e.capacity]
-    if not events:
-        return {}
-    ours = dict(Signup.select(Signup.event_uid, fn.SUM(Signup.adults + Signup.children))
-                .where(Signup.event_uid.in_([e.uid for e in events]) & Signup.acked_at.is_null()
-                       & (Signup.status == "provisional"))
-                .group_by(Signup.event_uid).tuples())
-    return {e.uid: max(e.capacity - e.seats_taken - (ours.get(e.uid) or 0), 0) for e in events}
 
 
 def for_families(svc):

@@ -35,6 +35,9 @@ H_SYNC_ERROR_SINCE = "X-Kiosk-Sync-Error-Since"
 # ("3;754"; "0" for none): seconds ago rather than a time, so a kiosk's wrong clock cannot move it.
 H_PIN_LOCKOUTS = "X-Kiosk-Pin-Lockouts"
 H_HUB_TIME = "X-Hub-Time"
+# The feed's "meta" entry (and the state key both roles keep it under): the catalog is the
+# demo, so every visitor page says it is sample information.
+DEMO_KEY = "catalog_is_demo"
 TIMESTAMP_WINDOW_SECONDS = 300
 MAX_BATCH = 500
 
@@ -42,7 +45,10 @@ RECORD_KINDS = ("event", "volunteer", "callback")
 # fullmatch everywhere: `$` alone also matches before a trailing newline.
 _UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,95}")
-_REF_RE = re.compile(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}")
+# Reference codes: eight characters of an alphabet without 0/O, 1/I/L, read aloud over the phone
+# without doubt, shown as ABCD-2345. Enrolment codes use the same alphabet.
+REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+REF_RE = re.compile(f"[{REF_ALPHABET}]{{4}}-[{REF_ALPHABET}]{{4}}")
 _LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}")
 _LAST4_RE = re.compile(r"[0-9]{4}")
 MAX_PARTY = 20
@@ -98,7 +104,7 @@ def ref_lookup_hash(ref_code):
     sign-up when a visitor types her code (it hashes what she typed), but cannot read codes off
     the feed to send cancellations for them. A lookup key, not a secret: the code space can be
     searched offline with enough hardware, so the hub's per-code attempt limit still guards
-    every cancellation (kiosk.hub.cancellations)."""
+    every cancellation (kiosk.hub.intake.cancellations)."""
     return hashlib.sha256(_REF_LOOKUP_LABEL + (ref_code or "").encode()).hexdigest()
 
 
@@ -145,7 +151,7 @@ def validate_record(record, texts_checked=False):
         return "unknown_type"
     if record.get("kind") not in RECORD_KINDS:
         return "bad_kind"
-    if not matches(_REF_RE, record.get("ref_code")):
+    if not matches(REF_RE, record.get("ref_code")):
         return "bad_ref_code"
     if not matches(_SLUG_RE, record.get("service")):
         return "bad_service"
@@ -190,7 +196,7 @@ def party_of(record):
 
 def validate_cancel(record):
     """None if a visitor's cancellation is well formed, else a reason."""
-    if not matches(_REF_RE, record.get("ref_code")):
+    if not matches(REF_RE, record.get("ref_code")):
         return "bad_ref_code"
     if not matches(_LAST4_RE, record.get("phone_last4")):
         return "bad_phone_last4"
@@ -222,7 +228,7 @@ def validate_attendance(record):
     group, ref, text = record.get("group"), record.get("ref"), record.get("text")
     if group is not None and not matches(_GROUP_RE, group):
         return "bad_group"
-    if ref is not None and not matches(_REF_RE, ref):
+    if ref is not None and not matches(REF_RE, ref):
         return "bad_ref"
     if text is not None and not (isinstance(text, str) and len(text) <= 2000):
         return "bad_text"

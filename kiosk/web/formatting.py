@@ -100,5 +100,5 @@ def init_app(app):
 def demo_catalog():
     """True while the catalog is the demo: visitor pages then say it is sample information."""
     from ..models import KioskState
-    from ..sync.feed import DEMO_KEY
+    from ..sync.protocol import DEMO_KEY
     return KioskState.get_value(DEMO_KEY) == "1"

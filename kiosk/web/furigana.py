@@ -11,6 +11,7 @@ import functools
 import html
 import re
 
+import jaconv
 from flask import g, session
 
 from ..search import terms
@@ -34,10 +35,10 @@ def _split_okurigana(surface, reading):
     """[(text, reading or None)]: 食べる/たべる -> [(食, た), (べる, None)]."""
     head, tail = "", ""
     s, r = surface, reading
-    while s and r and _KANA.match(s[-1]) and terms.jaconv.kata2hira(s[-1]) == r[-1]:
+    while s and r and _KANA.match(s[-1]) and jaconv.kata2hira(s[-1]) == r[-1]:
         tail = s[-1] + tail
         s, r = s[:-1], r[:-1]
-    while s and r and _KANA.match(s[0]) and terms.jaconv.kata2hira(s[0]) == r[0]:
+    while s and r and _KANA.match(s[0]) and jaconv.kata2hira(s[0]) == r[0]:
         head += s[0]
         s, r = s[1:], r[1:]
     out = []
@@ -65,14 +66,13 @@ def annotate(text, corrections=()):
         if surface in text:
             parts = text.split(surface)
             return _ruby(surface, reading).join(annotate(p, corrections) for p in parts)
-    from sudachipy import tokenizer
     out = []
-    for m in terms._sudachi().tokenize(text, tokenizer.Tokenizer.SplitMode.C):
+    for m in terms.words(text):
         surface = m.surface()
         if not _KANJI.search(surface):
             out.append(surface)
             continue
-        reading = terms.jaconv.kata2hira(m.reading_form())
+        reading = jaconv.kata2hira(m.reading_form())
         for piece, piece_reading in _split_okurigana(surface, reading):
             out.append(_ruby(piece, piece_reading) if piece_reading and _KANJI.search(piece) else piece)
     return "".join(out)

@@ -74,7 +74,7 @@ def hub_app(backend, tmp_path):
 def hub_client(request, tmp_path):
     with hub_app(request.param, tmp_path) as app:
         from kiosk.db import database
-        from kiosk.hub.staff_auth import set_password
+        from kiosk.hub.desk.staff_auth import set_password
         with app.app_context(), database.connection_context():
             set_password("staff", "staff-pass-1")
         yield app.test_client()

@@ -12,8 +12,10 @@ import zipfile
 import jsonschema
 import pytest
 
-from kiosk import catalog_docs, schedules
-from kiosk.hub import catalog_admin, hsds, ingest
+from kiosk import catalog_docs
+from kiosk.hub.catalog import schedules
+from kiosk.hub.catalog import admin as catalog_admin, hsds
+from kiosk.hub.intake import ingest
 from kiosk.models import CatalogVersion, Event, Feed, HubSignup, Schedule
 from tests.integration.test_boundary_web import hub_app
 from tests.unit.test_record_validation import signup
@@ -41,7 +43,7 @@ def hub(request, tmp_path):
     with hub_app(request.param, tmp_path) as app:
         from kiosk.db import database
         from kiosk.demo import loader
-        from kiosk.hub.staff_auth import set_password
+        from kiosk.hub.desk.staff_auth import set_password
         with app.app_context(), database.connection_context():
             loader.load_demo(tz=TZ, weeks=8)
             ingest.publish_catalog(by="load-demo")
@@ -251,7 +253,7 @@ def test_a_changed_rule_retires_the_sessions_it_no_longer_makes(hub):
 
 
 def test_the_demo_flag_travels_in_the_feed(hub):
-    from kiosk.sync import feed
+    from kiosk.hub.intake import feed
     entry = [e for e in feed.page(0, 10_000) if e["kind"] == "meta"][-1]
     assert entry["data"] == {"demo": True}
     c = staff(hub)

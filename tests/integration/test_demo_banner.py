@@ -7,7 +7,7 @@ import re
 import pytest
 
 from kiosk.models import Event, KioskState, Service, Signup
-from kiosk.sync.feed import DEMO_KEY
+from kiosk.sync.protocol import DEMO_KEY
 from tests.conftest import LANGS
 from tests.integration.test_boundary_web import hub_app
 
@@ -63,7 +63,7 @@ def test_every_public_page_of_the_demo_says_it_is_sample_information(backend, tm
     with hub_app(backend, tmp_path) as app:
         from kiosk.db import database
         from kiosk.demo import loader
-        from kiosk.hub import ingest
+        from kiosk.hub.intake import ingest
         from kiosk.models import HubSignup
         with app.app_context(), database.connection_context():
             loader.load_demo()
@@ -79,7 +79,7 @@ def test_every_public_page_of_the_demo_says_it_is_sample_information(backend, tm
             r = client.get(url)
             assert r.status_code == 200 and BANNER in r.get_data(as_text=True), url
         with app.app_context(), database.connection_context():
-            from kiosk.hub import catalog_admin
+            from kiosk.hub.catalog import admin as catalog_admin
             catalog_admin.set_demo(False)
         assert BANNER not in client.get("/p/en/services/machikado-care-cafe").get_data(as_text=True)
         assert Signup is not None

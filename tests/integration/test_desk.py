@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from kiosk.hub import ingest, retention
+from kiosk.hub.intake import ingest, retention
 from kiosk.models import AuditLog, HubSignup, RequestHistory, SecurityEvent
 from kiosk.models.catalog import utcnow
 from tests.integration.test_boundary_web import hub_app
@@ -26,7 +26,7 @@ def desk(request, tmp_path):
         app.config.update(STAFF_LOGIN_WINDOW_SECONDS=2, STAFF_LOGIN_MAX_FAILURES=5,
                           STAFF_LOGIN_RATE="1000 per minute")
         from kiosk.db import database
-        from kiosk.hub.staff_auth import set_password
+        from kiosk.hub.desk.staff_auth import set_password
         with app.app_context(), database.connection_context():
             set_password("admin", "admin-pass-123")
             set_password("tagalog-desk", "desk-pass-123", role="desk", desks=["gaikokujin-sodan"])
@@ -186,7 +186,7 @@ def test_personal_details_are_blanked_after_retention_and_counts_kept(desk):
 
 
 def test_overview_pages_through_the_window_and_counts_only_what_it_shows(desk, monkeypatch):
-    from kiosk.hub import staff
+    from kiosk.hub.desk import staff
     from kiosk.models import Event
     monkeypatch.setattr(staff, "OVERVIEW_PAGE", 3)
     c = client_as(desk, "admin", "admin-pass-123")

@@ -22,7 +22,7 @@ def _event(slug=None, capacity=10):
 
 
 def _seats_left(app, ev):
-    from kiosk.site.signup import local_seats_left
+    from kiosk.site.seats import local_seats_left
     with app.app_context():
         return local_seats_left(Event.get_by_id(ev.id))
 

@@ -9,7 +9,7 @@ import uuid
 
 import pytest
 
-from kiosk.hub import staff_auth
+from kiosk.hub.desk import staff_auth
 from kiosk.models import Device, SecurityEvent, StaffSession, StaffUser
 from kiosk.models.catalog import utcnow
 from tests.conftest import ROOT

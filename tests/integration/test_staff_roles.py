@@ -15,7 +15,7 @@ import uuid
 
 import pytest
 
-from kiosk.hub import ingest
+from kiosk.hub.intake import ingest
 from kiosk.models import AuditLog, Device, Event, HubSignup, RejectedRecord, Service, Site, Translation
 from kiosk.web import csvexport
 from kiosk.models.catalog import utcnow
@@ -35,7 +35,7 @@ def hub(request, tmp_path):
         app.config.update(STAFF_LOGIN_RATE="1000 per minute")
         from kiosk.db import database
         from kiosk.demo.loader import load_demo
-        from kiosk.hub.staff_auth import set_password
+        from kiosk.hub.desk.staff_auth import set_password
         with app.app_context(), database.connection_context():
             load_demo()
             set_password("admin", "admin-pass-123")

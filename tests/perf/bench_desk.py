@@ -26,8 +26,8 @@ ROUNDS = 40
 
 def fill(db_url):
     """100,000 sign-ups with realistic names and states, inserted in bulk."""
-    from kiosk.hub import queues
-    from kiosk.hub.ingest import bulk_insert
+    from kiosk.hub.desk import queues
+    from kiosk.hub.intake.ingest import bulk_insert
     from kiosk.models import Event, HubSignup
     from kiosk.models.catalog import utcnow
     rng = random.Random(8)
@@ -63,7 +63,7 @@ def fill_attendance(rng, now):
     """100,000 host records over the last year: counts by group, check-ins, a few corrections."""
     import datetime
 
-    from kiosk.hub.ingest import bulk_insert
+    from kiosk.hub.intake.ingest import bulk_insert
     from kiosk.models import HubAttendance, Service, Site
     services = [s.slug for s in Service.select(Service.slug)]
     sites = [s.slug for s in Site.select(Site.slug)]

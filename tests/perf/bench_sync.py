@@ -78,7 +78,7 @@ def drain(hub_url, hub_db_url, tmp, env=None):
 def floor(hub_db_url, payloads):
     """The same rows inserted straight into hub_signup, 200 per multi-row INSERT and transaction
     (the fastest plain way we have: no HTTP, no signing, no validation, no decisions)."""
-    from kiosk.hub.ingest import bulk_insert
+    from kiosk.hub.intake.ingest import bulk_insert
     from kiosk.models import HubSignup
     from kiosk.models.catalog import utcnow
     with bound(hub_db_url) as db:
@@ -108,7 +108,7 @@ def records(n, uids, prefix="Bench"):
 def fleet(ports, hub_db_url, pids=()):
     """KIOSKS enrolled devices push PER_KIOSK records each, all at once: (sent, stored, seconds,
     errors, cores kept busy by the hub processes, PostgreSQL and the client)."""
-    from kiosk.hub.devices import issue_code
+    from kiosk.hub.intake.devices import issue_code
     with bound(hub_db_url):
         codes = [issue_code("", 1) for _ in range(KIOSKS)]
     base = f"http://127.0.0.1:{ports[0]}"

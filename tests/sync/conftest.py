@@ -155,7 +155,7 @@ def enqueue(db_url, n, event_uid=None, kind="event", service="machikado-care-caf
     """Create ``n`` sign-ups on a kiosk database through the outbox, as the sign-up view does
     (with that kiosk's clock offset, if it has a wrong clock)."""
     from kiosk import clock
-    from kiosk.sync import outbox
+    from kiosk.site.sync import outbox
     clock.set_offset(clock_offset)
     try:
         with bound(db_url):

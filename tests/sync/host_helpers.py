@@ -10,9 +10,9 @@ from tests.sync.conftest import bound, run_cli
 
 def today_event(hub, site="cafe-toyotama", service="machikado-care-cafe", capacity=10):
     """Create a session starting within the hour at ``site`` on the hub and publish it."""
-    from kiosk.hub.ingest import write_lock
+    from kiosk.hub.locks import write_lock
     from kiosk.models import Event, Service, Site
-    from kiosk.sync import feed
+    from kiosk.hub.intake import feed
     uid = str(uuid.uuid4())
     now = datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None, microsecond=0)
     with bound(hub.db_url):

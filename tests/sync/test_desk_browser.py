@@ -23,7 +23,7 @@ def shot(page, name):
 
 
 def queue_signup(db_url, **fields):
-    from kiosk.sync import outbox
+    from kiosk.site.sync import outbox
     with bound(db_url):
         return outbox.enqueue_signup(**fields).ref_code
 

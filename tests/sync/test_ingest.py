@@ -133,7 +133,7 @@ def test_staff_cancel_promotes_the_earliest_waitlisted(hub, make_kiosk):
     hub.query("UPDATE event SET capacity = 1 WHERE uid = %s", (uid,))
     first, second, third = enqueue(kiosk.db_url, 3, event_uid=uid)
     kiosk.sync()
-    from kiosk.hub import ingest
+    from kiosk.hub.intake import ingest
     from tests.sync.conftest import bound
     with bound(hub.db_url):
         ingest.set_status(first, "cancelled")

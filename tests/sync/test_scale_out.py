@@ -104,7 +104,7 @@ def test_arrival_order_seats_and_feed_exact_across_two_hub_processes(tmp_path, h
         for uid, cap in capacity.items():
             one.query("UPDATE event SET capacity = %s, seats_taken = 0 WHERE uid = %s", (cap, uid))
         with bound(hub_db_url):
-            from kiosk.hub.devices import issue_code
+            from kiosk.hub.intake.devices import issue_code
             codes = [issue_code("", 1) for _ in range(13)]
         devices = [httpx.post(urls[i % 2] + "/api/v1/enroll", json={"code": c, "name": f"order{i}", "protocol": 2}).json()
                    for i, c in enumerate(codes)]
@@ -209,7 +209,7 @@ def test_a_slow_commit_never_lets_a_feed_cursor_skip_its_entry(tmp_path, hub_db_
     one, two = Hub(hub_db_url, tmp_path).start(), Hub(hub_db_url, tmp_path).start()
     try:
         with bound(hub_db_url):
-            from kiosk.hub.devices import issue_code
+            from kiosk.hub.intake.devices import issue_code
             codes = [issue_code("", 1) for _ in range(3)]
         slow, fast, reader = [httpx.post(one.url + "/api/v1/enroll", json={"code": c, "name": f"skip{i}", "protocol": 2}).json()
                               for i, c in enumerate(codes)]

@@ -17,7 +17,7 @@ import httpx
 import pytest
 
 from kiosk.sync import protocol
-from kiosk.sync.client import HubClient
+from kiosk.site.sync.client import HubClient
 from tests.sync.conftest import Kiosk, enqueue, run_cli
 from tests.sync.host_helpers import today_event
 from tests.sync.test_auth import creds, post

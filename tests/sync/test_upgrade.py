@@ -21,7 +21,7 @@ OLD_SCRIPT = textwrap.dedent("""
     from kiosk.db import database
     from kiosk.demo.loader import load_demo
     from kiosk.models import Event
-    from kiosk.sync import outbox
+    from kiosk.site.sync import outbox
     app = create_app()
     with app.app_context(), database.connection_context():
         load_demo()

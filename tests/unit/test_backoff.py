@@ -1,5 +1,5 @@
 """Retry delays: exponential, jittered over the whole range, capped."""
-from kiosk.sync.client import backoff_delay
+from kiosk.site.sync.client import backoff_delay
 
 
 def test_full_jitter_bounds_grow_exponentially_up_to_the_cap():

@@ -6,11 +6,12 @@ import uuid
 
 import pytest
 
-from kiosk.hub import ingest
+from kiosk.hub.intake import ingest
 from kiosk.models import (Event, Feed, HostPinAttempt, HubSignup, Outbox, RejectedRecord, Signup,
                           SignupStatus)
 from kiosk.site import host
-from kiosk.sync import feed, outbox
+from kiosk.site.sync import feed_apply as feed
+from kiosk.site.sync import outbox
 from tests.unit.test_record_validation import attendance, signup
 
 
@@ -206,7 +207,7 @@ def test_concurrent_pin_guesses_get_no_more_checks_than_allowed(app, demo_db):
 
 def test_unknown_staff_name_costs_one_hash_check_like_a_known_one(app, db_conn, monkeypatch):
     import werkzeug.security
-    from kiosk.hub import staff_auth
+    from kiosk.hub.desk import staff_auth
     staff_auth.set_password("staff", "staff-pass-1")
     staff_auth._dummy_hash()                           # made once, at the first unknown name
     calls = []

@@ -10,16 +10,18 @@ from markupsafe import escape
 from flask_babel import gettext as _
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 
-from .. import boundary, catalog, catalog_docs, schedules, vocab
-from ..boundary import Refused
-from ..models import CatalogDraft, Event, HubSignup, KioskState, Organization, Site
-from ..models.catalog import utcnow
-from ..sync import feed
-from ..web.guard import validates_own_text
-from ..web.i18n import current_language
-from . import catalog_admin as admin
-from . import hsds, queues
-from .staff_auth import admin_required
+from ... import boundary, catalog, catalog_docs, vocab
+from . import schedules
+from ...boundary import Refused
+from ...models import CatalogDraft, Event, HubSignup, KioskState, Organization, Site
+from ...models.catalog import utcnow
+from ..intake import feed
+from ...web.guard import validates_own_text
+from ...web.i18n import current_language
+from . import admin as admin
+from . import hsds
+from ..desk import queues
+from ..desk.staff_auth import admin_required
 
 bp = Blueprint("catalog", __name__, url_prefix="/staff/catalog")
 KIND_MODELS = catalog_docs.MODELS
@@ -438,9 +440,9 @@ def import_package():
 @admin_required
 def readings():
     """Words whose furigana the analyser gets wrong, with the right reading (to every kiosk)."""
-    from ..models import ReadingCorrection
-    from ..web import furigana
-    from .ingest import write_lock
+    from ...models import ReadingCorrection
+    from ...web import furigana
+    from ..locks import write_lock
     error = None
     if request.method == "POST":
         surface = (request.form.get("surface") or "").strip()

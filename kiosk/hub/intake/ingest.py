@@ -15,76 +15,26 @@ no site (a code issued without --site) may send only records that name no site: 
 attendance until it is enrolled again for its site. Sign-ups name no recording site (the hub
 knows it from the device that sends them) and may be for sessions anywhere: a visitor at one
 plaza may sign up for a café across the ward. Cancellations name a reference code only; who
-may send them is kiosk.hub.cancellations's business.
+may send them is kiosk.hub.intake.cancellations's business.
 """
-import contextlib
 import json
 import logging
-import zlib
 
 import peewee
 
-from .. import boundary
-from ..db import database, is_sqlite
-from ..models import Device, Event, Feed, HubAttendance, HubSignup, RejectedRecord, Site
-from ..models.catalog import utcnow
-from ..sync import feed, protocol
-from . import cancellations, queues
+from ... import boundary
+from ...db import database
+from ...models import Device, Event, Feed, HubAttendance, HubSignup, RejectedRecord, Site
+from ...models.catalog import utcnow
+from . import feed
+from ...sync import protocol
+from . import cancellations
+from ..desk import queues
 from . import seats as seats_mod
 from .seats import BatchSeats
+from ..locks import feed_lock, ingest_lock, write_lock  # noqa: F401  (write_lock: callers of ingest)
 
-# PostgreSQL advisory lock keys. Every writer takes ALL: ingest shared, everything else
-# (staff actions, catalog, schedules, compaction, visitors' cancellations) exclusively.
-_ALL_KEY = 7274_0001
-_FEED_KEY = 7274_0002
-_EVENT_CLASS, _DEVICE_CLASS = 7274, 7275     # two-int keys: (class, crc32 of the uid)
 log = logging.getLogger(__name__)
-
-
-@contextlib.contextmanager
-def write_lock():
-    """One writer at a time, across every hub process, for the rare writes: staff actions,
-    catalog publishing, schedules, compaction and batches holding visitors' cancellations.
-
-    SQLite: the IMMEDIATE transaction is the lock. PostgreSQL: a transaction-scoped advisory
-    lock that ingest holds shared, so it waits for every ingest in flight and stops new ones.
-    """
-    with database.atomic() as txn:
-        if not is_sqlite():
-            database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_ALL_KEY,))
-        yield txn
-
-
-def _key(text):
-    return zlib.crc32(str(text).encode()) - 2 ** 31      # into int4
-
-
-@contextlib.contextmanager
-def ingest_lock(device_id, event_uids):
-    """The narrow locks of a batch of sign-ups and attendance (PostgreSQL; SQLite has one writer).
-
-    ALL shared (no rare writer meanwhile), the sending device (a retry that overtakes its
-    first attempt is answered "duplicate", not stored twice) and each session the batch signs
-    up for, in one sorted order so two batches never wait on each other in a circle. Arrival
-    numbers are drawn after these locks, so for every session they follow the order in which
-    its seats were decided. Feed entries are written last, under feed_lock.
-    """
-    with database.atomic() as txn:
-        if not is_sqlite():
-            database.execute_sql("SELECT pg_advisory_xact_lock_shared(%s)", (_ALL_KEY,))
-            database.execute_sql("SELECT pg_advisory_xact_lock(%s, %s)", (_DEVICE_CLASS, _key(device_id)))
-            keys = sorted({_key(uid) for uid in event_uids})
-            if keys:
-                database.execute_sql("SELECT count(pg_advisory_xact_lock(%s, k)) FROM unnest(%s::int[]) AS k",
-                                     (_EVENT_CLASS, keys))
-        yield txn
-
-
-def feed_lock():
-    """Taken just before a batch writes its feed entries, held until it commits: entries become
-    visible in sequence order, so a kiosk's cursor never skips one (kiosk.models.Feed)."""
-    if not is_sqlite():
-        database.execute_sql("SELECT pg_advisory_xact_lock(%s)", (_FEED_KEY,))
 
 
 def bulk_insert(model, rows, chunk=200):
@@ -357,8 +307,8 @@ def publish_catalog(by=""):
     """Put every catalog row in the feed (after loading a catalog on the hub), and start each
     record's history with the state it was loaded in."""
     import json
-    from .. import catalog_docs
-    from ..models import CatalogVersion, Organization, Service, Site
+    from ... import catalog_docs
+    from ...models import CatalogVersion, Organization, Service, Site
     with write_lock():
         for kind, model in (("organization", Organization), ("site", Site), ("service", Service)):
             for (slug,) in model.select(model.slug).tuples():

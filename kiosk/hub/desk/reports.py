@@ -10,10 +10,10 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from peewee import fn
 
-from .. import catalog, vocab
-from ..models import HubAttendance, Service, Site
-from ..web import csvexport
-from ..web.i18n import current_language
+from ... import catalog, vocab
+from ...models import HubAttendance, Service, Site
+from ...web import csvexport
+from ...web.i18n import current_language
 from .staff_auth import staff_required
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports")

@@ -8,15 +8,13 @@ import zoneinfo
 
 from peewee import IntegrityError, fn
 
-from .. import clock
-from ..db import database
-from ..models import Attendance, Cancellation, Event, KioskState, Outbox, Signup
-from . import protocol
+from ... import clock
+from ...db import database
+from ...models import Attendance, Cancellation, Event, KioskState, Outbox, Signup
+from ...sync import protocol
 
-# No 0/O, 1/I/L: a reference code read aloud over the phone must not be misheard.
-REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-PERSONAL = ("name", "name_kana", "phone", "email", "age_band", "preferred_language",
-            "preferred_time", "note")
+REF_ALPHABET = protocol.REF_ALPHABET
+PERSONAL = tuple(protocol.PERSON_FIELDS)
 FINAL = ("accepted", "duplicate", "rejected")
 
 
@@ -102,7 +100,7 @@ def attendance_payload(a):
 
 def enqueue_attendance(**fields):
     """Record one host tap and its outbox entry in one transaction; returns the Attendance."""
-    from ..models import Attendance
+    from ...models import Attendance
     with database.atomic():
         seq = (Attendance.select(fn.MAX(Attendance.seq)).scalar() or 0) + 1
         a = Attendance.create(id=str(uuid.uuid4()), seq=seq, created_at=clock.now(), **fields)

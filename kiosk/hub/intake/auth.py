@@ -17,11 +17,11 @@ import time
 import peewee
 from flask import current_app, g, has_request_context, jsonify, request
 
-from .. import boundary
-from ..db import database
-from ..models import Device, SecurityEvent, SeenNonce
-from ..models.catalog import utcnow
-from ..sync import protocol
+from ... import boundary
+from ...db import database
+from ...models import Device, SecurityEvent, SeenNonce
+from ...models.catalog import utcnow
+from ...sync import protocol
 
 
 _NONCE_RE = re.compile(r"[0-9A-Za-z_-]{8,64}")

@@ -21,9 +21,9 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..db import database, is_sqlite
-from ..models import LoginFailure, StaffSession, StaffUser
-from ..models.catalog import utcnow
+from ...db import database, is_sqlite
+from ...models import LoginFailure, StaffSession, StaffUser
+from ...models.catalog import utcnow
 
 SESSION_HOURS = 12
 ROLES = ("admin", "desk")

@@ -20,10 +20,10 @@ import pathlib
 import uuid
 import zipfile
 
-from .. import catalog_docs
-from ..boundary import Refused
-from ..models import CatalogDraft
-from . import catalog_admin
+from ... import catalog_docs
+from ...boundary import Refused
+from ...models import CatalogDraft
+from . import admin as catalog_admin
 
 NS = uuid.UUID("3d6f0d8e-52f1-4b8e-a0a7-1f0c3c2b9e11")
 TAXONOMY = "ward-kiosk"

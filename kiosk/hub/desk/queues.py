@@ -16,9 +16,9 @@ import jaconv
 from flask import g
 from peewee import fn
 
-from ..models import AuditLog, Device, Event, HubSignup, RejectedRecord, RequestHistory, Service
-from ..models.catalog import utcnow
-from ..models.desk import DESK_STATES, DONE_STATES
+from ...models import AuditLog, Device, Event, HubSignup, RejectedRecord, RequestHistory, Service
+from ...models.catalog import utcnow
+from ...models.desk import DESK_STATES, DONE_STATES
 
 PAGE_SIZE = 50
 COUNT_CAP = 2000
@@ -186,8 +186,8 @@ def move(user, signup, action, note=""):
         changes[HubSignup.owner_id] = user.id
     if action == "unreachable":
         changes[HubSignup.attempts] = HubSignup.attempts + 1
-    from ..sync import feed
-    from .ingest import write_lock
+    from ..intake import feed
+    from ..locks import write_lock
     with write_lock():
         won = (HubSignup.update(changes)
                .where((HubSignup.id == signup.id) & (HubSignup.desk_state == signup.desk_state)).execute())

@@ -8,9 +8,10 @@ moves up in arrival order, each party while it fits; a party that does not fit s
 """
 import peewee
 
-from ..db import database, is_sqlite
-from ..models import Event, HubSignup
-from ..sync import feed, protocol
+from ...db import database, is_sqlite
+from ...models import Event, HubSignup
+from . import feed
+from ...sync import protocol
 
 PARTY = HubSignup.adults + HubSignup.children
 

@@ -16,7 +16,7 @@ Who may cancel what, and why:
   The price: whoever knows a code can lock it with five wrong answers, which sends its owner to
   the desk but cancels nothing, and shows in the security log.
 - A kiosk cannot collect codes to try: the feed gives it other sites' codes only as hashes
-  (kiosk.sync.feed). Every wrong answer and every lock is in the security log (device, reason;
+  (kiosk.hub.intake.feed). Every wrong answer and every lock is in the security log (device, reason;
   neither the code nor the digits).
 - A kiosk may send a cancellation only for a sign-up it holds a record of. Once the hub has the
   sign-up, any kiosk may hold it (from the feed). Before that, only the kiosk that took it can
@@ -25,7 +25,7 @@ Who may cancel what, and why:
   logged). Waiting cancellations count against the limit too, so none can be stacked up ahead.
 
 The count cannot race: a batch holding a cancellation runs under the hub's exclusive write lock
-(kiosk.hub.ingest.write_lock), so counting and storing are one transaction that no other
+(kiosk.hub.locks.write_lock), so counting and storing are one transaction that no other
 cancellation interleaves with, in any hub process; waiting cancellations are settled under the
 ingest lock, which the write lock excludes.
 """
@@ -34,9 +34,10 @@ import re
 
 from flask import current_app, has_app_context
 
-from ..models import Device, HubCancel, HubSignup, RejectedRecord
-from ..models.catalog import utcnow
-from ..sync import feed, protocol
+from ...models import Device, HubCancel, HubSignup, RejectedRecord
+from ...models.catalog import utcnow
+from . import feed
+from ...sync import protocol
 from . import seats
 from .auth import security_event
 
@@ -108,7 +109,7 @@ def pending_for(ref_codes):
 def settle_pending(waiting, phone, taker, taker_site):
     """Outcomes [(cancel id, device id, outcome)] of the cancellations that waited for a sign-up
     now arriving from device ``taker`` at ``taker_site`` (None: not sent by a kiosk, see
-    kiosk.hub.ingest.ingest), and whether one of them cancels it."""
+    kiosk.hub.intake.ingest.ingest), and whether one of them cancels it."""
     sites = dict(Device.select(Device.device_id, Device.site_slug)
                  .where(Device.device_id.in_(list({c.device_id for c in waiting}))).tuples()) if waiting else {}
     outcomes, cancelled = [], False

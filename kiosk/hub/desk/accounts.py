@@ -7,10 +7,10 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 from peewee import Case, fn
 
-from .. import boundary, catalog
-from ..models import AuditLog, Device, SecurityEvent, Service, StaffUser
-from ..models.catalog import utcnow
-from ..web.i18n import current_language
+from ... import boundary, catalog
+from ...models import AuditLog, Device, SecurityEvent, Service, StaffUser
+from ...models.catalog import utcnow
+from ...web.i18n import current_language
 from . import queues, staff_auth
 from .staff_auth import admin_required, staff_required
 

@@ -16,10 +16,10 @@ import zoneinfo
 import holidays
 from dateutil.rrule import rrulestr
 
-from .catalog_docs import schedule_document
-from .models import Event, HubSignup, KioskState, Schedule, Service
-from .models.catalog import utcnow
-from .sync import feed
+from ...catalog_docs import schedule_document
+from ...models import Event, HubSignup, KioskState, Schedule, Service
+from ...models.catalog import utcnow
+from ..intake import feed
 
 FREQS = ("WEEKLY", "MONTHLY", "")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -128,7 +128,7 @@ def parsed(s):
 
 def local_today(tz):
     """Today in the ward (by this machine's clock, CLOCK_OFFSET_SECONDS included)."""
-    from . import clock
+    from ... import clock
     return clock.now().replace(tzinfo=datetime.timezone.utc).astimezone(zoneinfo.ZoneInfo(tz)).date()
 
 
@@ -189,7 +189,7 @@ def sync_schedule(schedule, today, weeks, tz):
 
 def keep_ahead(config, force=False):
     """Expand every active service's schedules; at most once a day per database unless forced."""
-    from .hub.ingest import write_lock
+    from ..locks import write_lock
     tz = config["TIMEZONE"]
     today = local_today(tz)
     if not force and _checked_on["day"] == today:

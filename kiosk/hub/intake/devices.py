@@ -2,9 +2,9 @@
 import datetime
 import secrets
 
-from ..models import Device, EnrollmentCode
-from ..models.catalog import utcnow
-from ..sync.outbox import REF_ALPHABET
+from ...models import Device, EnrollmentCode
+from ...models.catalog import utcnow
+from ...sync.protocol import REF_ALPHABET
 from .api import hash_code
 
 

@@ -16,8 +16,8 @@ It runs with the hub's retention, at most hourly, under the write lock.
 """
 import datetime
 
-from ..models import Event, Feed, HubSignup
-from ..models.catalog import utcnow
+from ...models import Event, Feed, HubSignup
+from ...models.catalog import utcnow
 
 
 def compact(past_days, request_days, now=None):
@@ -42,7 +42,7 @@ def compact(past_days, request_days, now=None):
 
 
 def run(config, now=None):
-    from .ingest import write_lock
+    from ..locks import write_lock
     with write_lock():
         return compact(int(config.get("FEED_PAST_DAYS", 14)), int(config.get("FEED_REQUEST_DAYS", 90)), now)
 

@@ -17,10 +17,11 @@ import datetime
 
 from flask import current_app, has_app_context
 
-from ..models import AuditLog, Event, HubCancel, HubSignup, KioskState, RejectedRecord, RequestHistory
-from ..models.catalog import utcnow
-from ..models.desk import DONE_STATES
-from ..sync.protocol import PERSON_FIELDS
+from ...models import (AuditLog, Event, HubCancel, HubSignup, KioskState, RejectedRecord,
+                       RequestHistory)
+from ...models.catalog import utcnow
+from ...models.desk import DONE_STATES
+from ...sync.protocol import PERSON_FIELDS
 
 LAST_RUN_KEY = "hub_retention_at"
 BLANKED_PAYLOAD = '"(blanked after retention)"'

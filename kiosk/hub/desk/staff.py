@@ -5,12 +5,13 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_babel import gettext as _
 from peewee import fn
 
-from .. import boundary, catalog
-from ..models.catalog import utcnow
-from ..web.guard import safe_next
-from ..models import Device, Event, HubSignup, RejectedRecord, RequestHistory, Service, Site
-from ..web.i18n import current_language
-from . import desk, devices, ingest, queues
+from ... import boundary, catalog
+from ...models.catalog import utcnow
+from ...web.guard import safe_next
+from ...models import Device, Event, HubSignup, RejectedRecord, RequestHistory, Service, Site
+from ...web.i18n import current_language
+from . import requests as desk, queues
+from ..intake import devices, ingest
 from .staff_auth import login as do_login
 from .staff_auth import logout as do_logout
 from .staff_auth import admin_required, limiter, staff_required

@@ -4,11 +4,11 @@ Japanese Excel. Desk staff see only the desks (programs) they work for."""
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from .. import boundary, catalog
-from ..models import Device, HubSignup, Service, Site
-from ..models.desk import DESK_STATES
-from ..web import csvexport
-from ..web.i18n import current_language
+from ... import boundary, catalog
+from ...models import Device, HubSignup, Service, Site
+from ...models.desk import DESK_STATES
+from ...web import csvexport
+from ...web.i18n import current_language
 from . import queues
 from .staff_auth import staff_required
 

@@ -8,11 +8,12 @@ import uuid
 from flask import Blueprint, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from .. import boundary
-from ..db import database
-from ..models import Device, EnrollmentCode
-from ..models.catalog import utcnow
-from ..sync import feed, protocol
+from ... import boundary
+from ...db import database
+from ...models import Device, EnrollmentCode
+from ...models.catalog import utcnow
+from . import feed
+from ...sync import protocol
 from . import ingest, retention
 from .auth import device_key, device_required, init_hub_time, refuse
 
@@ -45,7 +46,7 @@ def hash_code(code):
 @bp.post("/enroll")
 def enroll():
     """Exchange a one-time enrolment code for a device id and secret. The secret is derived
-    from the device id and the hub's device key (kiosk.hub.auth.device_key): the kiosk keeps
+    from the device id and the hub's device key (kiosk.hub.intake.auth.device_key): the kiosk keeps
     it, the hub's database does not."""
     body = json_body()
     if not isinstance(body, dict) or not boundary.is_clean_text(body.get("code")) or len(body["code"]) > 64:
@@ -92,7 +93,7 @@ def feed_page():
             retention.run_if_due(current_app.config)
     since = boundary.bounded_int(request.args.get("since"), 0)
     limit = max(1, min(boundary.bounded_int(request.args.get("limit"), 500), 1000))
-    # Each kiosk reads other sites' reference codes only as hashes (kiosk.sync.feed.page).
+    # Each kiosk reads other sites' reference codes only as hashes (kiosk.hub.intake.feed.page).
     entries = feed.page(max(since, 0), limit, viewer=(g.device.device_id, g.device.site_slug or ""))
     spoken = g.get("protocol", protocol.PROTOCOL_VERSION)
     for entry in entries:

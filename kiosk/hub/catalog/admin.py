@@ -10,13 +10,14 @@ import json
 import re
 import uuid
 
-from .. import catalog_docs, schedules, vocab
-from ..boundary import Refused, clean_text
-from ..catalog_docs import KINDS, MODELS, SLUG_RE, TEXT_FIELDS
-from ..models import CatalogDraft, CatalogVersion, Organization, Site, Translation
-from ..models.catalog import utcnow
-from ..sync import feed
-from .ingest import write_lock
+from ... import catalog_docs, vocab
+from . import schedules
+from ...boundary import Refused, clean_text
+from ...catalog_docs import KINDS, MODELS, SLUG_RE, TEXT_FIELDS
+from ...models import CatalogDraft, CatalogVersion, Organization, Site, Translation
+from ...models.catalog import utcnow
+from ..intake import feed
+from ..locks import write_lock
 
 CATALOG_LANGUAGES = ("ja", "ja-easy", "en", "zh", "ko", "tl")   # Japanese first, then its easy form
 SOURCE = "ja"
@@ -264,7 +265,7 @@ def clean(value, multiline=False, limit=TEXT_LIMIT):
 
 def set_demo(flag):
     """Staff say whether the catalog is still the demo; every kiosk shows or drops the banner."""
-    from ..models import KioskState
+    from ...models import KioskState
     with write_lock():
         KioskState.set_value(feed.DEMO_KEY, "1" if flag else "0")
         feed.append("meta", feed.DEMO_KEY)

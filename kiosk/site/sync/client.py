@@ -13,10 +13,11 @@ import threading
 import httpx
 import peewee
 
-from .. import clock
-from ..db import database
-from ..models import KioskState
-from . import feed, outbox, protocol
+from ... import clock
+from ...db import database
+from ...models import KioskState
+from . import feed_apply, outbox
+from ...sync import protocol
 
 log = logging.getLogger(__name__)
 
@@ -210,7 +211,7 @@ class SyncEngine:
         applied = 0
         while True:
             with database.connection_context():
-                since = feed.cursor()
+                since = feed_apply.cursor()
             answer = self.client.request("GET", "/api/v1/feed", params={"since": since, "limit": 500})
             entries = answer.get("entries") if isinstance(answer, dict) else None
             if not isinstance(entries, list):
@@ -218,7 +219,7 @@ class SyncEngine:
             if not entries:
                 return applied
             with database.connection_context():
-                applied += feed.apply_page(entries)
+                applied += feed_apply.apply_page(entries)
 
     def run_once(self):
         with database.connection_context():
@@ -375,7 +376,7 @@ class SyncLoop(threading.Thread):
                       protocol.H_SYNC_ERROR_SINCE: protocol.format_time(self.failing_since)}
         try:
             import datetime
-            from ..models.attendance import HostPinLockout
+            from ...models.attendance import HostPinLockout
             now = clock.now()
             with database.connection_context():
                 count, latest = HostPinLockout.recent(now - datetime.timedelta(hours=24))
