@@ -1,11 +1,10 @@
 """Reading the catalog for the screens: translated texts with a visible fallback, filters, events."""
 import dataclasses
 import datetime
-import zoneinfo
 
 from peewee import fn
 
-from . import nearby
+from . import clock, nearby
 from .models import (Event, KioskState, Organization, Service, ServiceAudience, ServiceLanguage, ServiceSite,
                      Site, Translation)
 from .models.catalog import utcnow
@@ -244,8 +243,7 @@ def service_detail(service, lang, days=28, here=None, tz="Asia/Tokyo"):
 
 def _local_day(tz):
     """The ward's calendar day of a session (its start is naive UTC)."""
-    zone = zoneinfo.ZoneInfo(tz)
-    return lambda e: e.starts_at.replace(tzinfo=datetime.timezone.utc).astimezone(zone).date()
+    return lambda e: clock.ward_time(e.starts_at, tz).date()
 
 
 def events_between(start, end, lang, area=None):

@@ -89,6 +89,9 @@ def serve_command(port, host):
                 raise click.ClickException(str(exc)) from None
         terms.warm_up()   # the analyser's dictionary is read now, not on a visitor's first keystroke
         start_loop(app)   # in the background of this process; never inside a visitor's request
+    else:
+        from .hub import maintenance
+        maintenance.start_loop(app)   # what is due now, then in the background; never in a request
     try:
         serving.run(app, host, port)
     finally:
@@ -331,16 +334,30 @@ def create_staff_command(username, password, name):
 @with_schema
 def hub_retention_command():
     """(hub) Blank the personal details that are past their retention, and compact the feed, now
-    (both also happen by themselves as kiosks sync, at most once an hour)."""
-    from .db import database
-    from .hub.intake import retention
-    c = current_app.config
-    from .hub.intake import compaction
-    with database.connection_context():
-        n = retention.blank_expired(int(c["HUB_RETENTION_DAYS_CALLBACK"]), int(c["HUB_RETENTION_DAYS_VOLUNTEER"]),
-                                    int(c["HUB_RETENTION_DAYS_EVENT"]))
-        removed = compaction.run(c)
-    click.echo(f"blanked the personal details of {n} requests; {removed} feed entries no kiosk needs removed")
+    (both also happen by themselves: see `maintain`)."""
+    from .hub import maintenance
+    ran = maintenance.run_due(current_app._get_current_object(), only=("retention", "compaction"), force=True)
+    if maintenance.failed(ran):
+        raise click.ClickException(" and ".join(maintenance.failed(ran)) + " failed (see above)")
+    click.echo(f"blanked the personal details of {ran['retention']} requests; "
+               f"{ran['compaction']} feed entries no kiosk needs removed")
+
+
+@click.command("maintain")
+@with_appcontext
+@with_schema
+def maintain_command():
+    """(hub) Do the hub's housekeeping that is due, once: retention, feed compaction, used
+    nonces, recurring sessions kept ahead. Every `serve` process does it by itself every
+    HUB_MAINTENANCE_INTERVAL_SECONDS; this is for a timer when that is 0."""
+    from .hub import maintenance
+    if current_app.config["ROLE"] != "hub":
+        raise click.ClickException("maintain is a hub command: kiosk --role hub maintain")
+    ran = maintenance.run_due(current_app._get_current_object())
+    for job in maintenance.JOBS:
+        click.echo(maintenance.describe(job, ran))
+    if maintenance.failed(ran):
+        raise click.ClickException(" and ".join(maintenance.failed(ran)) + " failed (see above)")
 
 
 @click.command("keep-ahead")
@@ -402,7 +419,8 @@ def init_app(app):
     for command in (serve_command, migrate_command, load_demo_command, load_synthetic_command,
                     translations_group, pair_command, sync_command, enroll_code_command,
                     create_staff_command, revoke_command, demo_command,
-                    set_host_pin_command, hub_retention_command, keep_ahead_command, backup_command,
+                    set_host_pin_command, hub_retention_command, maintain_command, keep_ahead_command,
+                    backup_command,
                     restore_command):
         app.cli.add_command(command)
 

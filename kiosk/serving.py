@@ -3,8 +3,9 @@
 A service manager stops the process with SIGTERM. Python's default is to die on the spot,
 which leaves a kiosk's write-ahead log beside the database (committed sign-ups may live only
 there) and the sync loop cut mid-round. Here SIGTERM ends waitress's loop instead; the sync
-loop is asked to stop, every pooled connection is closed, and the write-ahead log is
-checkpointed into the database file and truncated, so the file alone holds everything.
+loop (the hub's maintenance loop) is asked to stop and waited for, every pooled connection is
+closed, and the write-ahead log is checkpointed into the database file and truncated, so the
+file alone holds everything.
 """
 import logging
 import re
@@ -96,10 +97,12 @@ def run(app, host, port):
 
 
 def _shut_down(app):
-    loop = app.extensions.get("sync_loop")
-    if loop is not None:
-        loop.stop()
-        loop.join(timeout=15)
+    # The kiosk's sync loop, or the hub's maintenance loop: a round or a job under way finishes.
+    for name in ("sync_loop", "maintenance_loop"):
+        loop = app.extensions.get(name)
+        if loop is not None:
+            loop.stop()
+            loop.join(timeout=15)
     try:
         db.database.close_all()
     except Exception as exc:   # noqa: BLE001 - stopping must go on; say what failed

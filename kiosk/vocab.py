@@ -1,5 +1,9 @@
-"""Fixed vocabularies of the catalog: slugs in the data, translated labels for the screens."""
+"""Fixed vocabularies of the catalog: slugs in the data, translated labels for the screens.
+The sign-up vocabularies label the contract's sets (kiosk.sync.contract), no more and no fewer
+(tests/unit/test_contract.py)."""
 from flask_babel import lazy_gettext as _l
+
+from .sync import contract
 
 CATEGORIES = {
     "gathering": _l("Places to gather"),
@@ -69,16 +73,16 @@ def status_text(kind, status):
 
 
 # What the ward's desk did with a request, as its visitor reads it on a kiosk or her phone
-# (kiosk.models.desk.DESK_STATES). "new" is not here: the sign-up status says it. The second
-# value is True when the request is finished: nothing is left to cancel.
+# (kiosk.sync.contract.DESK_STATES). "new" is not here: the sign-up status says it. A request
+# in one of the contract's DONE_STATES is finished: nothing is left to cancel.
 DESK_WORDS = {
-    ("callback", "in_progress"): (_l("A member of staff has your request and will call you soon."), False),
-    ("callback", "unreachable"): (_l("The desk called you but could not reach you. They will try again: please answer calls from the ward office."), False),
-    ("callback", "called_back"): (_l("The desk has called you back. This request is finished."), True),
-    ("callback", "closed"): (_l("This request is finished. If you still need help, please ask again or call the desk."), True),
-    ("volunteer", "contacted"): (_l("The ward has contacted you about volunteering."), False),
-    ("volunteer", "registered"): (_l("You are registered as a volunteer. Thank you!"), True),
-    ("volunteer", "declined"): (_l("The ward could not register you this time. Please ask the volunteer centre."), True),
+    ("callback", "in_progress"): _l("A member of staff has your request and will call you soon."),
+    ("callback", "unreachable"): _l("The desk called you but could not reach you. They will try again: please answer calls from the ward office."),
+    ("callback", "called_back"): _l("The desk has called you back. This request is finished."),
+    ("callback", "closed"): _l("This request is finished. If you still need help, please ask again or call the desk."),
+    ("volunteer", "contacted"): _l("The ward has contacted you about volunteering."),
+    ("volunteer", "registered"): _l("You are registered as a volunteer. Thank you!"),
+    ("volunteer", "declined"): _l("The ward could not register you this time. Please ask the volunteer centre."),
 }
 # A session sign-up the ward changed, by (status, reason).
 WARD_WORDS = {
@@ -96,11 +100,12 @@ def visitor_status(kind, status, reason="", desk_state=""):
     """{"text": the status in a visitor's words, "detail": what the ward did (or ""),
     "finished": True when nothing is left to cancel}."""
     words = DESK_WORDS.get((kind, desk_state or ""))
-    finished = status in ("cancelled", "rejected") or bool(words and words[1])
-    detail = words[0] if words else WARD_WORDS.get((status, reason or ""), "")
+    done = words is not None and desk_state in contract.DONE_STATES
+    finished = status in contract.ENDED_STATUSES or done
+    detail = words if words is not None else WARD_WORDS.get((status, reason or ""), "")
     if not detail and reason and reason in SIGNUP_REASONS:
         detail = SIGNUP_REASONS[reason]
-    if words and words[1]:
+    if done:
         text = _l("Finished")
     else:
         text = status_text(kind, status)
@@ -179,7 +184,7 @@ def sync_error_text(code):
     return _l("an unexpected error")
 
 
-# The desk's states and moves (kiosk.models.desk, kiosk.hub.desk.queues), for staff screens.
+# The desk's states and moves (kiosk.sync.contract.DESK_STATES, kiosk.hub.desk.queues), for staff screens.
 DESK_STATE_LABELS = {
     "new": _l("New"),
     "in_progress": _l("Being handled"),

@@ -11,6 +11,8 @@ import httpx
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from tests.helpers import log_problems
+
 # Property tests: no wall-clock deadline (the machine is shared; speed is for benchmarks) and
 # no example database in the work tree.
 hypothesis_settings.register_profile("kiosk", deadline=None, database=None)
@@ -24,13 +26,24 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 PORTRAIT = {"width": 768, "height": 1024}
 LANDSCAPE = {"width": 1280, "height": 800}
-LOG_FILES = []   # every server log of this run (the privacy test reads them all)
+LOG_FILES = []   # every server log of this run (server_logs_stay_clean reads what each test adds)
 
 
 def pytest_sessionstart(session):
     # Compiled catalogs are build output (.gitignored); compile them so a bare `pytest` works too.
     subprocess.run([sys.executable, "-m", "babel.messages.frontend", "compile", "-d",
                     str(ROOT / "translations")], check=True, capture_output=True)
+
+
+@pytest.fixture(autouse=True)
+def server_logs_stay_clean():
+    """No server a test ran wrote personal data or a traceback to its log (DESIGN.md 5.12;
+    tests/helpers.py, PERSONAL_MARKERS): what each log gained is read when the test ends, so the
+    check holds in any order the tests run and names the test whose servers wrote it."""
+    sizes = {path: path.stat().st_size for path in LOG_FILES if path.exists()}
+    yield
+    problems = log_problems(LOG_FILES, since=sizes)
+    assert problems == [], f"server logs hold what no log may: {problems}"
 
 
 def make_app(db_path, **overrides):

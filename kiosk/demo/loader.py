@@ -4,6 +4,7 @@ import json
 import pathlib
 import uuid
 
+from .. import clock
 from ..db import database
 from ..hub.catalog import schedules
 from ..models import (Event, KioskState, Organization, Schedule, Service, ServiceAudience, ServiceLanguage,
@@ -50,7 +51,7 @@ def _translations(owner, owner_id, text_by_lang, now):
 def load_demo(today=None, tz="Asia/Tokyo", weeks=8):
     """Load organisations, sites, programs and their schedules, and expand the schedules into
     dated sessions ``weeks`` ahead; returns counts. Marks the catalog as the demo."""
-    today = today or schedules.local_today(tz)
+    today = today or clock.ward_today(tz)
     now = utcnow()
     texts = []
     with database.atomic():

@@ -19,15 +19,5 @@ def register(app):
     staff.init_app(app)
     from ..sync.protocol import software_version
     app.jinja_env.globals["software_version"] = software_version
-
-    @app.before_request
-    def _keep_sessions_ahead():
-        """Once a day, the first request a hub process serves keeps recurring sessions ahead."""
-        from flask import request
-        from .catalog import schedules
-        if request.endpoint in ("static", "healthz"):
-            return
-        try:
-            schedules.keep_ahead(app.config)
-        except Exception:   # never fail a kiosk's or a person's request for it; retried next time
-            app.logger.exception("keeping recurring sessions ahead failed")
+    # No housekeeping in requests (retention, compaction, nonces, sessions kept ahead): the
+    # serve process does it in the background, kiosk.hub.maintenance.

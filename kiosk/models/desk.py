@@ -1,18 +1,12 @@
 """The ward's desk on the hub: the history of each request, the audit trail, security events
-and failed logins. All of it in the hub database (DESIGN.md 5.13)."""
+and failed logins. All of it in the hub database, so every hub process sees the same."""
 from peewee import CharField, DateTimeField, IntegerField, TextField
 
 from .base import BaseModel
 from .catalog import utcnow
 
-# The states a desk moves a request through, per kind (the first is where it arrives).
-DESK_STATES = {
-    "callback": ("new", "in_progress", "called_back", "unreachable", "closed"),
-    "volunteer": ("new", "contacted", "registered", "declined"),
-    "event": ("new",),
-}
-# States after which a request is finished (its personal details may be blanked after retention).
-DONE_STATES = {"closed", "called_back", "registered", "declined"}
+# The states a desk moves a request through are the contract's (kiosk.sync.contract.DESK_STATES):
+# the feed carries them to the kiosks.
 
 
 class RequestHistory(BaseModel):

@@ -1,5 +1,5 @@
 """The ward hub's own state. All of it lives in the database, never in a process's memory, so
-several hub processes behind a load balancer behave as one hub (DESIGN.md 5.13)."""
+several hub processes behind a load balancer behave as one hub."""
 from peewee import (BigAutoField, BigIntegerField, BooleanField, CharField, DateTimeField, ForeignKeyField,
                     IntegerField, TextField)
 

@@ -2,15 +2,15 @@
 
 A sign-up and its outbox entry are written in one local transaction (kiosk.site.sync.outbox.enqueue).
 Personal fields are set to NULL once the hub has acknowledged the record and the retention time
-has passed (kiosk.site.sync.outbox.purge_personal_data).
+has passed (kiosk.site.sync.outbox.purge_personal_data). What a sign-up's kind, status, reason
+and personal fields may be is the contract's (kiosk.sync.contract).
 """
 from peewee import AutoField, CharField, DateTimeField, IntegerField, TextField
+from playhouse.hybrid import hybrid_property
 
+from ..sync.contract import PERSON_FIELDS
 from .base import BaseModel
 from .catalog import utcnow
-
-STATUSES = ("provisional", "confirmed", "waitlisted", "cancelled", "rejected")
-KINDS = ("event", "volunteer", "callback")
 
 
 class PartyFields(BaseModel):
@@ -19,21 +19,28 @@ class PartyFields(BaseModel):
     adults = IntegerField(default=1)
     children = IntegerField(default=0)
 
-    @property
+    @hybrid_property
     def party_size(self):
+        """Everyone the sign-up is for: on a row, a number; on the model (Signup.party_size,
+        HubSignup.party_size), the same sum in SQL, for the seats a query counts."""
         return (self.adults or 0) + (self.children or 0)
+
+    @party_size.expression
+    def party_size(cls):
+        return cls.adults + cls.children
 
 
 class PersonFields(BaseModel):
-    """The personal fields of a sign-up, shared by the kiosk's and the hub's tables.
-    (A base only: it has no table of its own.)"""
+    """The personal fields of a sign-up, shared by the kiosk's and the hub's tables: those of
+    the contract (kiosk.sync.contract.PERSON_FIELDS), with its lengths. (A base only: it has no
+    table of its own.)"""
     name = TextField(null=True)
     name_kana = TextField(null=True)
-    phone = CharField(null=True, max_length=32)
-    email = CharField(null=True, max_length=254)
-    age_band = CharField(null=True, max_length=16)
-    preferred_language = CharField(null=True, max_length=16)
-    preferred_time = CharField(null=True, max_length=16)
+    phone = CharField(null=True, max_length=PERSON_FIELDS["phone"])
+    email = CharField(null=True, max_length=PERSON_FIELDS["email"])
+    age_band = CharField(null=True, max_length=PERSON_FIELDS["age_band"])
+    preferred_language = CharField(null=True, max_length=PERSON_FIELDS["preferred_language"])
+    preferred_time = CharField(null=True, max_length=PERSON_FIELDS["preferred_time"])
     note = TextField(null=True)
 
 
@@ -45,14 +52,24 @@ class Signup(PersonFields, PartyFields):
     service_slug = CharField(max_length=96)
     event_uid = CharField(null=True, max_length=36, index=True)
     language = CharField(max_length=16)
-    status = CharField(default="provisional", max_length=16)
-    status_reason = CharField(default="", max_length=64)
     created_at = DateTimeField(default=utcnow)           # kiosk clock, UTC
     acked_at = DateTimeField(null=True, index=True)      # hub acknowledged (kiosk clock)
     purged_at = DateTimeField(null=True)
     # The one-time id of the form that made it: the same form posted again finds this sign-up.
     submission_id = CharField(null=True, unique=True, max_length=36)
     # Personal data (PersonFields): NULL after acknowledgement + retention.
+    # Its status is not here but in SignupStatus, the one status a kiosk keeps for any sign-up
+    # (kiosk.site.sync.statuses); these read it.
+
+    @property
+    def status(self):
+        row = SignupStatus.get_or_none(SignupStatus.record_id == self.id)
+        return row.status if row else "provisional"
+
+    @property
+    def status_reason(self):
+        row = SignupStatus.get_or_none(SignupStatus.record_id == self.id)
+        return row.reason if row else ""
 
 
 class Outbox(BaseModel):

@@ -18,8 +18,8 @@ _NEEDS_CATALOG = ("site.", "signup.")
 
 
 def _catalog_first():
-    """Until a kiosk has the ward's catalog (a first sync that did not come through when it was
-    paired, say), its visitor screens say that it is getting it, and look again by themselves,
+    """Until a paired kiosk has the ward's catalog (a first sync that did not come through when
+    it was paired, say), its visitor screens say that it is getting it, and look again by themselves,
     instead of answering every search with "0 found". Once the catalog is here this is never
     asked again in this process."""
     from flask import current_app, render_template, request
@@ -28,10 +28,12 @@ def _catalog_first():
         return None
     if current_app.extensions.get("catalog_present"):
         return None
-    from ..models import Service
+    from ..models import KioskState, Service
     if Service.select().where(Service.active == True).exists():  # noqa: E712
         current_app.extensions["catalog_present"] = True
         return None
+    if not KioskState.get_value("device_id"):
+        return None     # not paired: nothing is on its way (its health check says not_paired)
     response = current_app.make_response((render_template("site/waiting_catalog.html"), 503))
     response.headers["Retry-After"] = "5"
     response.headers["Refresh"] = "5"      # the tablet looks again by itself

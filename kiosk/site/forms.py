@@ -12,9 +12,9 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TelFiel
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from .. import boundary, vocab
+from ..sync import contract
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 KANA_RE = re.compile(r"^[\u3041-\u309f\u30a0-\u30ff\s]+$")
 
 
@@ -106,7 +106,7 @@ class PersonForm(FlaskForm):
     phone = TelField(_l("Phone number"), filters=[clean], validators=[Optional(), _phone_valid],
                      render_kw=PHONE_KW)
     email = StringField(_l("Email address"), filters=[clean], validators=[
-        Optional(), Fits(254), _email_valid])
+        Optional(), Fits(contract.PERSON_FIELDS["email"]), _email_valid])
     consent = BooleanField(_l("I have read the notice on personal information and agree."),
                            validators=[DataRequired(message=_l("Please agree to the notice to sign up."))])
 
@@ -123,7 +123,7 @@ class PersonForm(FlaskForm):
     def submission_id(self):
         """The form's one-time id, if it is one we could have issued."""
         value = self.submission.data
-        return value if isinstance(value, str) and _UUID_RE.fullmatch(value) else None
+        return value if isinstance(value, str) and contract.UUID_RE.fullmatch(value) else None
 
     def person(self):
         """The cleaned personal fields to store."""

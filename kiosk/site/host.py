@@ -5,10 +5,8 @@ so a crash or power cut loses at most the tap in flight. Corrections are new rec
 never edits. Closing a session locks it on this kiosk. Who may enter (the PIN, its lockout
 ladder, host sessions held in the database) is kiosk.site.host_access.
 """
-import datetime
 import functools
 import uuid
-import zoneinfo
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -18,6 +16,7 @@ from .. import boundary, catalog, clock, vocab
 from ..db import database
 from ..models import Attendance, Event, Outbox, Service, ServiceSite, Signup, SignupStatus, Site
 from .sync import outbox
+from .sync.client import wake_sync
 from ..web.guard import validates_own_text
 from ..web.render import render, wants_fragment
 from . import host_access as access
@@ -78,7 +77,7 @@ def enter(lang):
                 return redirect(url_for("host.today"), 303)
             if not wait:
                 if access.wrong_pin(rung, *ladder):
-                    _wake()    # the hub's fleet view learns of the lockout at the next round
+                    wake_sync()    # the hub's fleet view learns of the lockout at the next round
                 session["pin_wrong"] = True
         return redirect(url_for("host.enter"), 303)
     error, status = None, 200
@@ -99,12 +98,12 @@ def leave(lang):
 
 # --- Sessions --------------------------------------------------------------------------------
 
-def _zone():
-    return zoneinfo.ZoneInfo(current_app.config["TIMEZONE"])
+def _tz():
+    return current_app.config["TIMEZONE"]
 
 
 def local_today():
-    return clock.now().replace(tzinfo=datetime.timezone.utc).astimezone(_zone()).date()
+    return clock.ward_today(_tz())
 
 
 def _site():
@@ -118,8 +117,7 @@ def session_info(key):
     """(service, site_slug, date string, event or None) of a session key, or None."""
     event = Event.get_or_none(Event.uid == key)
     if event is not None:
-        local = event.starts_at.replace(tzinfo=datetime.timezone.utc).astimezone(_zone())
-        return event.service, event.site.slug, local.date().isoformat(), event
+        return event.service, event.site.slug, clock.ward_time(event.starts_at, _tz()).date().isoformat(), event
     opened = (Attendance.select().where((Attendance.session_key == key) & (Attendance.kind == "open"))
               .first())
     if opened is None:
@@ -142,9 +140,9 @@ def today(lang):
     """Today's sessions at this site, and a way to start an unplanned one."""
     site = _site()
     day = local_today()
-    start = datetime.datetime.combine(day, datetime.time(0), _zone()).astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    start, end = clock.day_bounds(day, _tz())
     events = list(Event.select().where((Event.site == site) & (Event.starts_at >= start)
-                                       & (Event.starts_at < start + datetime.timedelta(days=1)))
+                                       & (Event.starts_at < end))
                   .order_by(Event.starts_at))
     views = catalog.event_views(events, lang, with_service=True)
     adhoc = list(Attendance.select().where((Attendance.kind == "open") & (Attendance.site_slug == site.slug)
@@ -180,7 +178,7 @@ def _programs(site, lang):
 def retry_held(lang):
     """Put the records set aside back in the queue now (after the ward fixed the cause)."""
     outbox.release_held(0, int(current_app.config["SYNC_MAX_RECORD_FAILURES"]))
-    _wake()
+    wake_sync()
     return redirect(url_for("host.today"), 303)
 
 
@@ -194,14 +192,8 @@ def adhoc(lang):
     key = str(uuid.uuid4())
     outbox.enqueue_attendance(session_key=key, service_slug=slug, site_slug=_site().slug,
                               session_date=local_today().isoformat(), kind="open")
-    _wake()
+    wake_sync()
     return redirect(url_for("host.session_view", key=key), 303)
-
-
-def _wake():
-    loop = current_app.extensions.get("sync_loop")
-    if loop is not None:
-        loop.wake()
 
 
 def _totals(key):
@@ -222,7 +214,8 @@ def _signups(event):
     people = {}
     for s in SignupStatus.select().where((SignupStatus.event_uid == event.uid) & (SignupStatus.status != "cancelled")):
         people[s.ref_code] = None
-    for s in Signup.select().where((Signup.event_uid == event.uid) & (Signup.status != "cancelled")):
+    for s in (Signup.select().join(SignupStatus, on=(SignupStatus.record_id == Signup.id))
+              .where((Signup.event_uid == event.uid) & (SignupStatus.status != "cancelled"))):
         people[s.ref_code] = s.name
     return sorted(people.items(), key=lambda kv: (kv[1] is None, kv[1] or "", kv[0]))
 
@@ -311,7 +304,7 @@ def _record(key, **fields):
     with database.atomic():
         outbox.enqueue_attendance(session_key=key, service_slug=service.slug, site_slug=site_slug,
                                   session_date=day, **fields)
-    _wake()
+    wake_sync()
 
 
 def _tap(lang, key, part, which=None, **fields):

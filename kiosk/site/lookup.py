@@ -16,9 +16,9 @@ from flask_babel import gettext as _
 
 from .. import catalog, vocab
 from ..models import Cancellation, Event, Outbox, Signup, SignupStatus
-from .sync import outbox
-from ..sync import protocol
-from .signup import _wake_sync
+from .sync import outbox, statuses
+from ..sync import contract, protocol
+from .sync.client import wake_sync
 
 bp = Blueprint("lookup", __name__)
 MAX_CANCEL_TRIES = 3     # per reference code on this kiosk: four digits must not be guessable
@@ -36,11 +36,10 @@ def find(ref, lang):
     """(what the visitor may see of a sign-up, the local Signup or None), or (None, None)."""
     local = Signup.get_or_none(Signup.ref_code == ref) if ref else None
     if local:
-        found = {"ref": local.ref_code, "status": local.status, "reason": local.status_reason,
+        status, reason, desk_state = statuses.of(local)
+        found = {"ref": local.ref_code, "status": status, "reason": reason, "desk_state": desk_state,
                  "kind": local.kind, "service": local.service_slug, "event": local.event_uid,
-                 "queued": Outbox.select().where(Outbox.record_id == local.id).exists(),
-                 "desk_state": SignupStatus.select(SignupStatus.desk_state)
-                 .where(SignupStatus.record_id == local.id).scalar() or ""}
+                 "queued": Outbox.select().where(Outbox.record_id == local.id).exists()}
     else:
         synced = _synced(ref)
         if synced is None:
@@ -118,7 +117,7 @@ def cancel(lang):
     if found is None or not found["cancellable"]:
         return back
     digits = unicodedata.normalize("NFKC", request.form.get("last4") or "").strip()
-    if not re.fullmatch(r"[0-9]{4}", digits):
+    if not contract.LAST4_RE.fullmatch(digits):
         session["cancel_error"] = "digits"
         return back
     tries = Cancellation.select().where(Cancellation.ref_code == ref).count()
@@ -126,11 +125,11 @@ def cancel(lang):
         session["cancel_error"] = "tries"
         return back
     if local is not None and local.phone:
-        if not re.sub(r"[^0-9]", "", local.phone).endswith(digits):
+        if not contract.phone_ends_with(local.phone, digits):
             Cancellation.create(id=outbox.new_id(), ref_code=ref, phone_last4="", outcome="mismatch")
             session["cancel_error"] = "mismatch"
             return back
     outbox.enqueue_cancel(ref, digits, signup=local)
-    _wake_sync()
+    wake_sync()
     session["just_cancelled"] = ref
     return back

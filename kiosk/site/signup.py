@@ -5,26 +5,21 @@ import re
 import unicodedata
 
 import segno
-from flask import (Blueprint, abort, current_app, redirect, render_template, request, session,
-                   url_for)
+from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 
 from .. import catalog, vocab
-from ..models import Event, KioskState, Outbox, ServiceAudience, ServiceSite, Signup, SignupStatus, Site
+from ..models import Event, KioskState, Outbox, ServiceAudience, ServiceSite, Signup, Site
 from .sync import outbox
 from ..web import drafts
 from ..web.guard import validates_own_text
 from ..web.i18n import languages
 from .directory import public_base
 from .seats import local_seats_left
+from .sync import statuses
+from .sync.client import wake_sync
 from .forms import CallbackForm, EventSignupForm, PartyMixin, PartySignupForm, VolunteerForm
 
 bp = Blueprint("signup", __name__)
-
-
-def _wake_sync():
-    loop = current_app.extensions.get("sync_loop")
-    if loop is not None:
-        loop.wake()
 
 
 def switching_language():
@@ -44,7 +39,7 @@ def _finish(signup, waitlist=False):
     # The confirmation page finds the sign-up through the session: nothing personal in a URL.
     session["done"] = signup.id
     session["waitlist"] = waitlist
-    _wake_sync()
+    wake_sync()
     return redirect(url_for("signup.done"), 303)
 
 
@@ -126,8 +121,7 @@ def existing_signup(event_uid, phone, name):
     is not a person."""
     if not phone:
         return None
-    live = (Signup.select().where((Signup.event_uid == event_uid) & (Signup.phone == phone)
-                                  & Signup.status.not_in(["cancelled", "rejected"])))
+    live = statuses.live_signups().where((Signup.event_uid == event_uid) & (Signup.phone == phone))
     return next((s for s in live if same_name(s.name, name)), None)
 
 

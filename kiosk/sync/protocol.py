@@ -12,8 +12,12 @@ import importlib.metadata
 import json
 import re
 import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
 
 from .. import boundary
+# The record's vocabularies and patterns have their one home in the contract (read here).
+from .contract import LAST4_RE, PERSON_FIELDS, RECORD_KINDS, REF_RE, UUID_RE
 
 PROTOCOL_VERSION = 2
 # The hub also accepts the previous version for one release, so kiosks can be upgraded one by
@@ -41,43 +45,35 @@ DEMO_KEY = "catalog_is_demo"
 TIMESTAMP_WINDOW_SECONDS = 300
 MAX_BATCH = 500
 
-RECORD_KINDS = ("event", "volunteer", "callback")
 # fullmatch everywhere: `$` alone also matches before a trailing newline.
-_UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _SLUG_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,95}")
-# Reference codes: eight characters of an alphabet without 0/O, 1/I/L, read aloud over the phone
-# without doubt, shown as ABCD-2345. Enrolment codes use the same alphabet.
-REF_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-REF_RE = re.compile(f"[{REF_ALPHABET}]{{4}}-[{REF_ALPHABET}]{{4}}")
 _LANG_RE = re.compile(r"[a-z]{2,3}(-[A-Za-z0-9]{1,8}){0,3}")
-_LAST4_RE = re.compile(r"[0-9]{4}")
 MAX_PARTY = 20
-PERSON_FIELDS = {"name": 200, "name_kana": 200, "phone": 32, "email": 254, "age_band": 16,
-                 "preferred_language": 16, "preferred_time": 16, "note": 1000}
 
 
-def body_digest(body):
+def body_digest(body: bytes | None) -> str:
     return hashlib.sha256(body or b"").hexdigest()
 
 
-def canonical(method, path, timestamp, nonce, body):
+def canonical(method: str, path: str, timestamp: str | int, nonce: str, body: bytes | None) -> bytes:
     return "\n".join([method.upper(), path, str(timestamp), nonce, body_digest(body)]).encode()
 
 
-def sign(secret, method, path, timestamp, nonce, body):
+def sign(secret: str, method: str, path: str, timestamp: str | int, nonce: str, body: bytes | None) -> str:
     return hmac.new(secret.encode(), canonical(method, path, timestamp, nonce, body),
                     hashlib.sha256).hexdigest()
 
 
 @functools.lru_cache(maxsize=1)
-def software_version():
+def software_version() -> str:
     try:
         return importlib.metadata.version("ward-kiosk")
     except importlib.metadata.PackageNotFoundError:
         return "dev"
 
 
-def signed_headers(device_id, secret, method, path, body, now_ts):
+def signed_headers(device_id: str, secret: str, method: str, path: str, body: bytes | None,
+                   now_ts: float) -> dict[str, str]:
     """Headers for one request; ``now_ts`` is the kiosk's hub-corrected clock (unix seconds)."""
     nonce = uuid.uuid4().hex
     timestamp = str(int(now_ts))
@@ -86,12 +82,13 @@ def signed_headers(device_id, secret, method, path, body, now_ts):
             "Content-Type": "application/json"}
 
 
-def verify(secret, method, path, timestamp, nonce, body, signature):
+def verify(secret: str, method: str, path: str, timestamp: str, nonce: str, body: bytes | None,
+           signature: str | None) -> bool:
     expected = sign(secret, method, path, timestamp, nonce, body)
     return hmac.compare_digest(expected, signature or "")
 
 
-def payload_hash(record):
+def payload_hash(record: Mapping[str, Any]) -> str:
     """Stable hash of a record: the same id with another hash is a conflict, never an update."""
     return hashlib.sha256(json.dumps(record, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
 
@@ -99,7 +96,7 @@ def payload_hash(record):
 _REF_LOOKUP_LABEL = b"ward-kiosk reference code lookup v1\n"
 
 
-def ref_lookup_hash(ref_code):
+def ref_lookup_hash(ref_code: str | None) -> str:
     """What the feed carries instead of another site's reference code: a kiosk finds the
     sign-up when a visitor types her code (it hashes what she typed), but cannot read codes off
     the feed to send cancellations for them. A lookup key, not a secret: the code space can be
@@ -108,21 +105,21 @@ def ref_lookup_hash(ref_code):
     return hashlib.sha256(_REF_LOOKUP_LABEL + (ref_code or "").encode()).hexdigest()
 
 
-def parse_time(value):
+def parse_time(value: object) -> datetime.datetime | None:
     """ISO 8601 -> naive UTC datetime within the boundary's window (None otherwise)."""
     return boundary.parse_time(value)
 
 
-def format_time(dt):
+def format_time(dt: datetime.datetime) -> str:
     return dt.replace(tzinfo=datetime.timezone.utc).isoformat()
 
 
-def matches(pattern, value):
+def matches(pattern: re.Pattern[str], value: object) -> bool:
     return isinstance(value, str) and pattern.fullmatch(value) is not None
 
 
-def is_record_id(value):
-    return matches(_UUID_RE, value)
+def is_record_id(value: object) -> bool:
+    return matches(UUID_RE, value)
 
 
 ATTENDANCE_KINDS = ("open", "count", "checkin", "note", "close")
@@ -130,7 +127,7 @@ _GROUP_RE = re.compile(r"[a-z0-9_]{1,32}")
 SEQ_RANGE = (1, boundary.INT32[1])     # the hub stores it in a 32-bit column
 
 
-def validate_record(record, texts_checked=False):
+def validate_record(record: object, texts_checked: bool = False) -> str | None:
     """None if a record may be stored as it is, else a short machine-readable reason.
 
     Every field the hub stores is checked here against what its column can hold, so a record
@@ -143,12 +140,16 @@ def validate_record(record, texts_checked=False):
     problem = boundary.json_problem(record, texts=not texts_checked)
     if problem:
         return problem
-    if record.get("type") == "attendance":
-        return validate_attendance(record)
-    if record.get("type") == "cancel":
-        return validate_cancel(record)
-    if record.get("type") != "signup":
+    # The type may be anything a sender wrote (a list cannot be a key): only a string is looked up.
+    record_type = record.get("type")
+    validate = VALIDATORS.get(record_type) if isinstance(record_type, str) else None
+    if validate is None:
         return "unknown_type"
+    return validate(record)
+
+
+def validate_signup(record: Mapping[str, Any]) -> str | None:
+    """None if a sign-up is well formed, else a reason (every stored field checked)."""
     if record.get("kind") not in RECORD_KINDS:
         return "bad_kind"
     if not matches(REF_RE, record.get("ref_code")):
@@ -188,17 +189,17 @@ def validate_record(record, texts_checked=False):
     return None
 
 
-def party_of(record):
+def party_of(record: Mapping[str, Any]) -> tuple[int, int]:
     """(adults, children) of a sign-up record (one adult when it does not say)."""
     party = record.get("party") or {}
     return party.get("adults", 1), party.get("children", 0)
 
 
-def validate_cancel(record):
+def validate_cancel(record: Mapping[str, Any]) -> str | None:
     """None if a visitor's cancellation is well formed, else a reason."""
     if not matches(REF_RE, record.get("ref_code")):
         return "bad_ref_code"
-    if not matches(_LAST4_RE, record.get("phone_last4")):
+    if not matches(LAST4_RE, record.get("phone_last4")):
         return "bad_phone_last4"
     if parse_time(record.get("created_at")) is None:
         return "bad_created_at"
@@ -207,7 +208,7 @@ def validate_cancel(record):
     return None
 
 
-def validate_attendance(record):
+def validate_attendance(record: Mapping[str, Any]) -> str | None:
     """None if an attendance record is well formed, else a reason (every stored field checked)."""
     if record.get("kind") not in ATTENDANCE_KINDS:
         return "bad_kind"
@@ -242,3 +243,11 @@ def validate_attendance(record):
     if kind == "note" and text is None:
         return "bad_text"
     return None
+
+
+# One validator per record type (records.Record: SignupRecord, AttendanceRecord, CancelRecord).
+VALIDATORS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
+    "signup": validate_signup,
+    "attendance": validate_attendance,
+    "cancel": validate_cancel,
+}

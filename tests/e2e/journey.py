@@ -9,6 +9,7 @@
 - a screenshot is saved for a person to look at.
 """
 import gettext
+import json
 import re
 
 from axe_playwright_python.sync_playwright import Axe
@@ -163,3 +164,35 @@ def assert_visible_control(locator):
     assert text, "a control without visible text"
     ratio = locator.evaluate(_CONTRAST_JS)
     assert ratio >= 4.5, f"text contrast {ratio:.2f} for {text!r}"
+
+
+# --- Ways through the kiosk that several journeys take ------------------------------------------
+
+ENDONYM = {"ja": "日本語", "en": "English", "zh": "简体中文", "ko": "한국어", "tl": "Tagalog"}
+PROGRAMS = ROOT / "kiosk" / "demo" / "data" / "programs"
+
+
+def program(slug, lang):
+    """A program's name on the screen in ``lang`` (the demo data the kiosk shows)."""
+    return json.loads((PROGRAMS / f"{slug}.json").read_text(encoding="utf-8"))["text"][lang]["name"]
+
+
+def switch_language(j, endonym):
+    j.touch(j.page.get_by_role("link", name=endonym, exact=True))
+
+
+def start_in(j, lang):
+    """From the first screen, choose the language (Japanese is already there)."""
+    if lang != "ja":
+        switch_language(j, ENDONYM[lang])
+
+
+def to_session_form(j, lang, slug):
+    """Home -> "Places to gather" -> the program's card -> "Sign up" on its first date."""
+    page = j.page
+    j.touch(page.get_by_role("link", name=re.compile(re.escape(ui(lang, "Places to gather")))))
+    j.state("gathering")
+    j.touch(page.get_by_role("link", name=card(program(slug, lang))).first)
+    j.state(slug)
+    j.touch(page.get_by_role("link", name=exact(ui(lang, "Sign up"))).first)
+    j.state("form")

@@ -4,9 +4,9 @@ import re
 
 import pytest
 
+from kiosk.sync.contract import REF_RE
 from tests.e2e.conftest import SIZES, Server
-from tests.e2e.journey import SHOTS, Journey, _move, exact, labelled, ui
-from tests.e2e.test_journeys import REF_RE, to_session_form
+from tests.e2e.journey import SHOTS, Journey, _move, exact, labelled, to_session_form, ui
 
 pytestmark = pytest.mark.browser
 NAME, PHONE = "Kiyomi Privacytest", "090-5555-0101"

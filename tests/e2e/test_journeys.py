@@ -1,44 +1,17 @@
 """Journeys by touch (DESIGN.md sections 3 and 10): each starts at the home screen and moves only
 by tapping and typing what a person sees, found by role and accessible name, at both tablet
 sizes, with axe and the control checks of tests/e2e/journey.py at every screen state."""
-import json
 import re
 
 import pytest
 
-from tests.conftest import LANDSCAPE, PORTRAIT, ROOT
-from tests.e2e.journey import Journey, card, exact, labelled, ui
+from kiosk.sync import contract
+from tests.conftest import LANDSCAPE, PORTRAIT
+from tests.e2e.journey import ENDONYM, Journey, card, exact, labelled, program, start_in, to_session_form, ui
 
 pytestmark = pytest.mark.browser
 SIZES = {"portrait": PORTRAIT, "landscape": LANDSCAPE}
-REF_RE = re.compile(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}")
-
-
-
-ENDONYM = {"ja": "日本語", "en": "English", "zh": "简体中文", "ko": "한국어", "tl": "Tagalog"}
-DATA = ROOT / "kiosk" / "demo" / "data" / "programs"
-
-
-def program(slug, lang):
-    """A program's name on the screen in ``lang`` (the demo data the kiosk shows)."""
-    return json.loads((DATA / f"{slug}.json").read_text(encoding="utf-8"))["text"][lang]["name"]
-
-
-def start_in(j, lang):
-    """From the first screen, choose the language (Japanese is already there)."""
-    if lang != "ja":
-        switch_language(j, ENDONYM[lang])
-
-
-def to_session_form(j, lang, slug):
-    """Home -> "Places to gather" -> the program's card -> "Sign up" on its first date."""
-    page = j.page
-    j.touch(page.get_by_role("link", name=re.compile(re.escape(ui(lang, "Places to gather")))))
-    j.state("gathering")
-    j.touch(page.get_by_role("link", name=card(program(slug, lang))).first)
-    j.state(slug)
-    j.touch(page.get_by_role("link", name=exact(ui(lang, "Sign up"))).first)
-    j.state("form")
+REF_RE = contract.REF_RE
 
 
 def fill_person(page, lang, name, phone, age=True):
@@ -47,10 +20,6 @@ def fill_person(page, lang, name, phone, age=True):
     if age:
         labelled(page, ui(lang, "Age")).select_option(index=3)
     labelled(page, ui(lang, "I have read the notice on personal information and agree.")).check()
-
-
-def switch_language(j, endonym):
-    j.touch(j.page.get_by_role("link", name=endonym, exact=True))
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -1,27 +1,19 @@
 """The kiosk in Chromium against waitress: languages, search as you type, QR, idle reset, layout."""
-import gettext
-
 import pytest
 
-from tests.conftest import ARTIFACTS, LANGS, ROOT
+from tests.conftest import ARTIFACTS, LANGS
 from tests.e2e.conftest import LANDSCAPE, PORTRAIT
+from tests.e2e.journey import ENDONYM, ui
 
 pytestmark = pytest.mark.browser
-BABEL = {"ja": "ja", "en": "en", "zh": "zh_Hans", "ko": "ko", "tl": "fil"}
 SHOTS = ARTIFACTS / "screenshots"
-
-
-def ui(lang, msgid):
-    """The UI string as the compiled catalog translates it."""
-    return gettext.translation("messages", str(ROOT / "translations"), [BABEL[lang]]).gettext(msgid)
 
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_choose_each_language_from_home(page, kiosk_server, lang):
     page.goto(kiosk_server.url + "/")
     page.get_by_role("navigation").locator('a[hreflang]:not([aria-current])').first.wait_for()
-    endonym = {"ja": "日本語", "en": "English", "zh": "简体中文", "ko": "한국어", "tl": "Tagalog"}[lang]
-    page.locator("nav.languages a", has_text=endonym).click()
+    page.locator("nav.languages a", has_text=ENDONYM[lang]).click()
     page.wait_for_url(f"**/{lang}/")
     heading = ui(lang, "What are you looking for?")
     assert page.locator("h1").inner_text().strip() == heading

@@ -7,8 +7,7 @@ import re
 
 import pytest
 
-from tests.e2e.journey import Journey, card, exact, ui
-from tests.e2e.test_journeys import program
+from tests.e2e.journey import Journey, card, exact, program, ui
 
 pytestmark = pytest.mark.browser
 

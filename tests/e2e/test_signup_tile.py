@@ -4,8 +4,7 @@ import re
 
 import pytest
 
-from tests.e2e.journey import Journey, labelled, ui
-from tests.e2e.test_journeys import ENDONYM, switch_language
+from tests.e2e.journey import ENDONYM, Journey, labelled, switch_language, ui
 
 pytestmark = pytest.mark.browser
 

@@ -25,6 +25,7 @@ import httpx
 import psycopg2
 import pytest
 
+from tests import helpers
 from tests.conftest import ROOT
 from tests.install.units import to_scratch
 from tests.pg import PG_DSN
@@ -113,16 +114,10 @@ def run_block(root, src, text, stdin=""):
 
 
 def wait_for(check, timeout=90, what="condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            result = check()
-            if result:
-                return result
-        except (httpx.HTTPError, psycopg2.Error):
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"timed out waiting for {what}")
+    """The toolbox's wait at the pace of started services: a refused connection or a database
+    not there yet is "not yet"."""
+    return helpers.wait_for(check, timeout=timeout, interval=0.5, what=what,
+                            ignore=(httpx.HTTPError, psycopg2.Error))
 
 
 def unit_log(root, name):

@@ -20,19 +20,8 @@ import httpx
 import pytest
 
 from tests.conftest import ROOT, Server, free_port
+from tests.helpers import answering
 from tests.pg import fresh_database
-
-
-def wait_for(url, timeout=60, proc=None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise AssertionError(f"process exited with {proc.returncode}")
-        try:
-            return httpx.get(url, timeout=2)
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    raise AssertionError(f"{url} did not answer")
 
 
 def gone(url, timeout=20):
@@ -88,7 +77,7 @@ def test_the_wheel_serves_a_kiosk_from_a_fresh_venv_outside_the_checkout(tmp_pat
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         base = f"http://127.0.0.1:{port}"
-        assert wait_for(base + "/healthz", proc=proc).json()["status"] == "not_paired"
+        assert answering(base + "/healthz", proc=proc).json()["status"] == "not_paired"
         home = httpx.get(base + "/ja/")
         assert home.status_code == 200 and "相談" in home.text        # compiled translations
         assert httpx.get(base + "/static/css/kiosk.css").status_code == 200
@@ -111,7 +100,7 @@ def test_two_hub_processes_starting_together_apply_the_schema_once(tmp_path):
                                        env=second.env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             for s in (first, second):
-                r = wait_for(s.url + "/healthz", proc=s.proc)
+                r = answering(s.url + "/healthz", proc=s.proc)
                 assert r.status_code == 200 and r.json()["database"] is True
             import psycopg2
             con = psycopg2.connect(url)
@@ -150,8 +139,8 @@ def test_sigterm_stops_the_hub_and_the_kiosk(tmp_path, how):
            if how == "kiosk demo" else ["make", "-s", "run"])
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        assert wait_for(f"http://127.0.0.1:{hub_port}/healthz", timeout=120, proc=proc).status_code == 200
-        assert wait_for(f"http://127.0.0.1:{kiosk_port}/healthz", timeout=120, proc=proc).status_code == 200
+        assert answering(f"http://127.0.0.1:{hub_port}/healthz", timeout=120, proc=proc).status_code == 200
+        assert answering(f"http://127.0.0.1:{kiosk_port}/healthz", timeout=120, proc=proc).status_code == 200
         assert (tmp_path / "hub.db").exists() and (tmp_path / "var" / "kiosk.db").exists()
         proc.send_signal(signal.SIGTERM)
         proc.wait(30)

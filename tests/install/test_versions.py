@@ -17,7 +17,6 @@ import subprocess
 import sys
 import sysconfig
 import tarfile
-import time
 import types
 import zipfile
 
@@ -30,6 +29,7 @@ from packaging.version import Version
 
 from kiosk.catalogs_check import expected_catalogs, missing_catalogs
 from tests.conftest import ROOT, free_port
+from tests.helpers import answering
 
 LANGUAGES = [{"code": "ja", "babel": "ja"}, {"code": "en", "babel": "en"},
              {"code": "zh", "babel": "zh_Hans"}, {"code": "ja-easy", "babel": "ja", "domain": "easy"}]
@@ -211,15 +211,7 @@ def test_a_wheel_from_a_clean_clone_serves_japanese_and_will_not_start_without_i
                                 stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, log.read_text()[-2000:]
-            assert time.monotonic() < deadline, "the kiosk did not answer: " + log.read_text()[-2000:]
-            try:
-                httpx.get(base + "/healthz", timeout=2)    # any answer: it is serving
-                break
-            except httpx.HTTPError:
-                time.sleep(0.2)
+        answering(base + "/healthz", timeout=60, proc=proc, log=log)    # any answer: it is serving
         home = httpx.get(base + "/ja/")
         assert home.status_code == 200 and str(escape(heading)) in home.text
     finally:

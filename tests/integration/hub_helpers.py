@@ -1,4 +1,30 @@
 """Helpers for tests of the hub's staff screens through Flask's test client."""
+import contextlib
+
+from tests.helpers import staff_login
+from tests.pg import fresh_database
+
+
+@contextlib.contextmanager
+def hub_app(backend, tmp_path):
+    """A hub app on a fresh, migrated database: PostgreSQL (``backend`` "postgresql") or a
+    SQLite file in ``tmp_path``."""
+    from kiosk import create_app
+    settings_ = {"SECRET_KEY": "t", "TESTING": True, "WTF_CSRF_ENABLED": False}
+    from kiosk import db
+    if backend == "sqlite":
+        app = create_app(dict(settings_, DATABASE_URL=f"sqlite:///{tmp_path}/hub.db"), role="hub")
+        db.migrate()
+        yield app
+        return
+    with fresh_database() as url:
+        app = create_app(dict(settings_, DATABASE_URL=url), role="hub")
+        db.migrate()
+        try:
+            yield app
+        finally:
+            from kiosk.db import database
+            database.close_all()
 
 
 def in_db(app, fn):
@@ -10,7 +36,6 @@ def in_db(app, fn):
 
 def login(app, username, password):
     """A test client signed in as ``username``, its screens in English."""
-    c = app.test_client()
-    assert c.post("/staff/login", data={"username": username, "password": password}).status_code == 303
+    c = staff_login(app.test_client(), username, password)
     c.get("/language/en", query_string={"next": "/staff/"})
     return c

@@ -1,14 +1,13 @@
 """The web side of the boundary on both roles: control characters and huge numbers in URLs and
 forms get a clear, translated 400 or a 404, never a 500; redirects never leave the site. The hub
 is tried on PostgreSQL (where NUL in a query used to raise) and SQLite."""
-import contextlib
 import re
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.pg import fresh_database
+from tests.integration.hub_helpers import hub_app
 
 EVIL = ["/\t/evil.example/", "//evil.example", "/\\evil.example", "/\n/x", "https://evil.example",
         " //evil.example", "/\r/evil.example"]
@@ -48,26 +47,6 @@ def test_bad_characters_get_a_translated_page(client):
     assert r.status_code == 400 and "使えない文字" in r.get_data(as_text=True)
     r = client.get("/en/services", query_string={"q": "a\x00"})
     assert r.status_code == 400 and "characters that cannot be used" in r.get_data(as_text=True)
-
-
-@contextlib.contextmanager
-def hub_app(backend, tmp_path):
-    from kiosk import create_app
-    settings_ = {"SECRET_KEY": "t", "TESTING": True, "WTF_CSRF_ENABLED": False}
-    from kiosk import db
-    if backend == "sqlite":
-        app = create_app(dict(settings_, DATABASE_URL=f"sqlite:///{tmp_path}/hub.db"), role="hub")
-        db.migrate()
-        yield app
-        return
-    with fresh_database() as url:
-        app = create_app(dict(settings_, DATABASE_URL=url), role="hub")
-        db.migrate()
-        try:
-            yield app
-        finally:
-            from kiosk.db import database
-            database.close_all()
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])

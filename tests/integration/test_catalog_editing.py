@@ -17,8 +17,8 @@ from kiosk.hub.catalog import schedules
 from kiosk.hub.catalog import admin as catalog_admin, hsds
 from kiosk.hub.intake import ingest
 from kiosk.models import CatalogVersion, Event, Feed, HubSignup, Schedule
-from tests.integration.test_boundary_web import hub_app
-from tests.unit.test_record_validation import signup
+from tests.integration.hub_helpers import hub_app
+from tests.records import signup
 
 SHARED_HSDS = pathlib.Path(__file__).resolve().parents[3] / "shared" / "hsds"
 COPIED_HSDS = pathlib.Path(__file__).resolve().parents[1] / "data" / "hsds"
@@ -59,6 +59,8 @@ def hub(request, tmp_path):
 
 
 def staff(app):
+    # Signed in without first showing the login page: every request here shares the app context
+    # the fixture pushed, and Flask-Babel keeps the first page's translations on it (Japanese).
     c = app.test_client()
     assert c.post("/staff/login", data={"username": "editor", "password": "editor-pass-123"}).status_code == 303
     c.get("/language/en")   # the tests read the English screens

@@ -9,7 +9,7 @@ import pytest
 from kiosk.models import Event, KioskState, Service, Signup
 from kiosk.sync.protocol import DEMO_KEY
 from tests.conftest import LANGS
-from tests.integration.test_boundary_web import hub_app
+from tests.integration.hub_helpers import hub_app
 
 BANNER = 'class="demo-banner"'
 # Routes that are not pages a visitor reads.
@@ -68,7 +68,7 @@ def test_every_public_page_of_the_demo_says_it_is_sample_information(backend, tm
         with app.app_context(), database.connection_context():
             loader.load_demo()
             ingest.publish_catalog()
-            from tests.unit.test_record_validation import signup
+            from tests.records import signup
             rec = signup(event=Event.select().where(Event.capacity > 0).first().uid, service="machikado-care-cafe")
             ingest.ingest("dev", [rec])
             ref = HubSignup.get(HubSignup.id == rec["id"]).ref_code

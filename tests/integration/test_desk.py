@@ -13,9 +13,9 @@ import pytest
 from kiosk.hub.intake import ingest, retention
 from kiosk.models import AuditLog, HubSignup, RequestHistory, SecurityEvent
 from kiosk.models.catalog import utcnow
-from tests.integration.test_boundary_web import hub_app
-from tests.sync.test_party_and_cancel import ref
-from tests.unit.test_record_validation import signup
+from tests.helpers import staff_login
+from tests.integration.hub_helpers import hub_app
+from tests.records import ref, signup
 
 DEVICE = "dev-desk"
 
@@ -57,10 +57,7 @@ def store(app, *records):
 
 
 def client_as(app, username, password):
-    c = app.test_client()
-    r = c.post("/staff/login", data={"username": username, "password": password})
-    assert r.status_code == 303, r.get_data(as_text=True)
-    return c
+    return staff_login(app.test_client(), username, password)
 
 
 def test_a_desk_sees_only_its_own_programs(desk):

@@ -4,7 +4,6 @@ are not a first guess, and host mode held on the kiosk, so a copied cookie opens
 Leave, Home, the idle reset or a restart."""
 import concurrent.futures
 import datetime
-import re
 
 import httpx
 import pytest
@@ -14,6 +13,7 @@ from kiosk.models.attendance import HostPinLockout, HostSession
 from kiosk.site.host import PIN_KEY, set_pin
 from kiosk.site.host_access import pin_problem
 from tests.conftest import Server
+from tests.helpers import csrf_token
 from tests.sync.conftest import query, run_cli
 
 PIN = "604817"
@@ -117,7 +117,7 @@ def test_set_host_pin_wants_six_digits_that_are_not_a_first_guess(demo_db):
 def _burst(server, n):
     """``n`` wrong PINs sent at once from one browser session; their status codes."""
     with httpx.Client(base_url=server.url) as first:
-        token = re.search(r'name="csrf_token" value="([^"]+)"', first.get("/en/host/").text).group(1)
+        token = csrf_token(first.get("/en/host/").text)
         cookies = dict(first.cookies)
 
     def guess(_):
@@ -200,7 +200,7 @@ def test_a_copied_host_cookie_opens_nothing_after_the_kiosk_restarts(demo_db):
     server = Server(demo_db).start()
     try:
         with httpx.Client(base_url=server.url) as host:
-            token = re.search(r'name="csrf_token" value="([^"]+)"', host.get("/en/host/").text).group(1)
+            token = csrf_token(host.get("/en/host/").text)
             assert host.post("/en/host/", data={"csrf_token": token, "pin": PIN}).status_code == 303
             cookies = dict(host.cookies)
         with httpx.Client(base_url=server.url, cookies=cookies) as thief:

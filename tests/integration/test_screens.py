@@ -6,6 +6,7 @@ import segno
 
 from kiosk.models import Service, Translation
 from tests.conftest import LANGS
+from tests.helpers import csrf_token
 
 HOME_WORD = {"ja": "さがす", "en": "What are you looking for?", "zh": "您", "ko": "찾", "tl": "hinahanap"}
 
@@ -126,7 +127,7 @@ def test_prefs_and_reset(app):
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
     home = text(client.get("/en/"))
-    token = re.search(r'name="csrf_token" value="([^"]+)"', home).group(1)
+    token = csrf_token(home)
     assert client.post("/prefs", data={"size": "2", "next": "/en/"}).status_code == 400  # no token
     r = client.post("/prefs", data={"csrf_token": token, "size": "2", "next": "//evil.example/"})
     assert r.status_code == 303 and r.headers["Location"] == "/ja/"

@@ -13,8 +13,7 @@ from kiosk.hub.desk import staff_auth
 from kiosk.models import Device, SecurityEvent, StaffSession, StaffUser
 from kiosk.models.catalog import utcnow
 from tests.conftest import ROOT
-from tests.integration.test_boundary_web import hub_app
-from tests.integration.hub_helpers import in_db, login
+from tests.integration.hub_helpers import hub_app, in_db, login
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])

@@ -19,10 +19,8 @@ from kiosk.hub.intake import ingest
 from kiosk.models import AuditLog, Device, Event, HubSignup, RejectedRecord, Service, Site, Translation
 from kiosk.web import csvexport
 from kiosk.models.catalog import utcnow
-from tests.integration.test_boundary_web import hub_app
-from tests.sync.test_party_and_cancel import ref
-from tests.unit.test_record_validation import attendance, signup
-from tests.integration.hub_helpers import in_db, login
+from tests.integration.hub_helpers import hub_app, in_db, login
+from tests.records import attendance, ref, signup
 
 DEVICE = "dev-roles"
 OWN = ["gaikokujin-sodan", "nihongo-kyoshitsu", "nerries"]        # the desk user's programs

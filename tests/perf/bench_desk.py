@@ -16,9 +16,9 @@ import httpx
 import psycopg2
 
 from tests.conftest import ARTIFACTS, Server
+from tests.helpers import staff_client
 from tests.pg import fresh_database
 from tests.sync.conftest import bound, prepare_hub
-from tests.sync.test_scale_out import staff_client
 
 N = 100_000
 ROUNDS = 40

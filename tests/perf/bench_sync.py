@@ -27,9 +27,9 @@ import httpx
 
 from kiosk.sync import protocol
 from tests.conftest import Server
+from tests.helpers import wait_for
 from tests.pg import fresh_database
 from tests.sync.conftest import Kiosk, bound, enqueue, prepare_hub, query, run_cli
-from tests.sync.test_pairing_and_flow import wait_for
 
 N = 10_000
 KIOSKS, PER_KIOSK, BATCH = 20, 1_000, 100
@@ -163,7 +163,7 @@ def first_sync(tmp):
     """A new kiosk's first sync against a hub with 100,000 past sign-ups, after compaction."""
     import types
 
-    from tests.sync.test_first_sync import add_history
+    from tests.sync.sync_helpers import add_history
     with fresh_database() as db_url:
         prepare_hub(db_url)
         add_history(types.SimpleNamespace(query=lambda sql, params=(): query(db_url, sql, params)))

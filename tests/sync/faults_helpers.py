@@ -1,8 +1,9 @@
 """Helpers shared by the fault and privacy tests."""
 import itertools
-import re
 
 import httpx
+
+from tests.helpers import csrf_token
 
 
 def point_at(kiosk, url):
@@ -19,7 +20,7 @@ def signup_via_http(base, uid, name, phone=None):
     phone = phone or f"090-2222-{next(_PHONES) % 10000:04d}"
     with httpx.Client(base_url=base, timeout=10) as c:
         page = c.get(f"/ja/signup/event/{uid}").text
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        token = csrf_token(page)
         r = c.post(f"/ja/signup/event/{uid}", data={
             "csrf_token": token, "name": name, "phone": phone, "age_band": "65-74",
             "consent": "y"})

@@ -1,10 +1,12 @@
-"""Helpers for host-mode tests: a session today on the hub, and a host's HTTP client."""
+"""Helpers for host-mode tests: a session today on the hub, a host's HTTP client, an attendance
+record as a host's tablet sends it, and the hub's attendance report."""
 import datetime
-import re
 import uuid
+import zoneinfo
 
 import httpx
 
+from tests.helpers import csrf_token, staff_login
 from tests.sync.conftest import bound, run_cli
 
 
@@ -38,7 +40,7 @@ class Host:
         self.http = httpx.Client(base_url=base, timeout=10)
         self.lang = lang
         page = self.http.get(f"/{lang}/host/").text
-        self.token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        self.token = csrf_token(page)
         r = self.http.post(f"/{lang}/host/", data={"csrf_token": self.token, "pin": pin})
         assert r.status_code == 303, r.text
 
@@ -66,16 +68,22 @@ class Host:
         self.http.close()
 
 
+def attendance(session, kind, seq, group=None, delta=0, ref=None, site="cafe-toyotama"):
+    """A host's tap at ``session`` today, as the tablet sends it to the hub."""
+    return {"id": str(uuid.uuid4()), "type": "attendance", "session": session,
+            "service": "machikado-care-cafe", "site": site,
+            "date": datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Tokyo")).date().isoformat(),
+            "kind": kind, "group": group, "delta": delta, "ref": ref, "text": None, "seq": seq,
+            "created_at": "2026-11-22T01:00:00+00:00"}
+
+
 def staff_csv(hub, month=None):
     """The hub's attendance CSV as a staff member downloads it: (raw bytes, rows as dicts)."""
     import csv
     import io
-    import zoneinfo
     month = month or datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Tokyo")).strftime("%Y-%m")
     with httpx.Client(base_url=hub.url) as staff:
-        page = staff.get("/staff/login").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-        staff.post("/staff/login", data={"csrf_token": token, "username": "staff", "password": "staff-pass-1"})
+        staff_login(staff)
         raw = staff.get(f"/staff/reports/attendance.csv?month={month}").content
     text = raw.decode("utf-8-sig")
     return raw, list(csv.DictReader(io.StringIO(text)))

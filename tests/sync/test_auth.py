@@ -7,33 +7,9 @@ import httpx
 import pytest
 
 from kiosk.sync import protocol
-from tests.sync.conftest import run_cli
-
-
-def creds(kiosk):
-    rows = dict(kiosk.query("SELECT key, value FROM kiosk_state WHERE key IN ('device_id', 'device_secret')"))
-    return rows["device_id"], rows["device_secret"]
-
-
-def record(event_uid):
-    return {"id": str(uuid.uuid4()), "type": "signup", "kind": "event", "ref_code": "ABCD-2345",
-            "service": "machikado-care-cafe", "event": event_uid, "language": "ja",
-            "created_at": "2026-11-22T01:00:00+00:00",
-            "person": {"name": "Auth Test", "phone": "090-1111-2222"}}
-
-
-def post(hub, device_id, secret, body, ts=None, nonce=None, signature=None, protocol_version=None,
-         path="/api/v1/records"):
-    data = json.dumps(body).encode()
-    headers = protocol.signed_headers(device_id, secret, "POST", path, data, ts or time.time())
-    if nonce:
-        headers[protocol.H_NONCE] = nonce
-        headers[protocol.H_SIGNATURE] = protocol.sign(secret, "POST", path, headers[protocol.H_TIMESTAMP], nonce, data)
-    if signature:
-        headers[protocol.H_SIGNATURE] = signature
-    if protocol_version:
-        headers[protocol.H_PROTOCOL] = protocol_version
-    return httpx.post(hub.url + path, content=data, headers=headers), headers
+from tests.helpers import creds, post, wait_for
+from tests.records import record
+from tests.sync.conftest import enqueue, run_cli
 
 
 def stored(hub):
@@ -118,14 +94,9 @@ def test_revoked_device_refused_and_kiosk_shows_it(hub, make_kiosk):
     assert r.status_code == 403 and r.json()["error"] == "revoked"
     assert stored(hub) == 0
     # The kiosk keeps its queue and says it has been disconnected.
-    from tests.sync.conftest import enqueue
     enqueue(kiosk.db_url, 2, event_uid=uid)
     kiosk.start(KIOSK_SYNC_INTERVAL_SECONDS="0.5")
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if kiosk.query("SELECT value FROM kiosk_state WHERE key = 'revoked'") == [("1",)]:
-            break
-        time.sleep(0.2)
+    wait_for(lambda: kiosk.query("SELECT value FROM kiosk_state WHERE key = 'revoked'") == [("1",)], timeout=20)
     page = httpx.get(kiosk.url + "/en/").text
     assert 'class="revoked-banner"' in page
     assert kiosk.query("SELECT count(*) FROM outbox")[0][0] == 2

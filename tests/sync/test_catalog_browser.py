@@ -7,12 +7,11 @@ import re
 import pytest
 
 from tests.conftest import ARTIFACTS, LANDSCAPE, PORTRAIT
-from tests.e2e.journey import AXE_TAGS, Journey, _axe, card, exact, ui
-from tests.sync.test_desk_browser import click, sign_in
+from tests.e2e.journey import AXE_TAGS, ENDONYM, Journey, _axe, card, exact, ui
+from tests.sync.desk_helpers import click, sign_in
 
 pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "catalog"
-ENDONYM = {"ja": "日本語", "en": "English", "zh": "简体中文", "ko": "한국어", "tl": "Tagalog"}
 NAMES = {"ja": "ことばの広場 みどり", "en": "Midori Language Corner", "zh": "绿色语言角",
          "ko": "미도리 언어 코너", "tl": "Midori Language Corner para sa lahat"}
 SUMMARIES = {"ja": "日本語で話す練習をする集まりです。", "en": "A friendly group to practise speaking Japanese.",

@@ -11,6 +11,7 @@ import pytest
 from tests.conftest import ARTIFACTS, LANDSCAPE, PORTRAIT
 from tests.e2e.journey import exact, ui
 from tests.sync.conftest import bound
+from tests.sync.desk_helpers import click, sign_in
 
 pytestmark = pytest.mark.browser
 LANG = "ja"
@@ -26,25 +27,6 @@ def queue_signup(db_url, **fields):
     from kiosk.site.sync import outbox
     with bound(db_url):
         return outbox.enqueue_signup(**fields).ref_code
-
-
-def sign_in(page, url, username, password):
-    page.goto(url + "/staff/login")                  # the first screen
-    page.get_by_label(ui(LANG, "User name")).fill(username)
-    page.get_by_label(ui(LANG, "Password")).fill(password)
-    page.get_by_role("button", name=ui(LANG, "Sign in")).click()
-    page.wait_for_url("**/staff/")
-
-
-def assert_staff_control(locator):
-    box = locator.bounding_box()
-    assert box and box["height"] >= 44, f"staff control under 44 px: {box}"
-
-
-def click(locator):
-    locator.wait_for()
-    assert_staff_control(locator)
-    locator.click()
 
 
 def download(page, link):

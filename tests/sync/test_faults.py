@@ -4,10 +4,10 @@ import time
 
 import httpx
 
+from tests.helpers import wait_for
 from tests.sync.conftest import enqueue
 from tests.sync.faults_helpers import assert_exactly_once, point_at, signup_via_http
 from tests.sync.proxy import FaultProxy
-from tests.sync.test_pairing_and_flow import wait_for
 
 TWO_HUB_PROCESSES = True     # also run against two hub processes on one PostgreSQL
 

@@ -7,33 +7,9 @@ import time
 import httpx
 import pytest
 
+from tests.helpers import wait_for
 from tests.sync.conftest import run_cli
-
-HISTORY = 100_000
-
-
-def add_history(hub):
-    hub.query("""
-        INSERT INTO event (uid, service_id, site_id, starts_at, ends_at, capacity, seats_taken, cancelled,
-                           change_reason)
-        SELECT 'past-' || i, (SELECT min(id) FROM service), (SELECT min(id) FROM site),
-               now() - interval '60 days', now() - interval '60 days' + interval '2 hours', 2000, 1000, false, ''
-        FROM generate_series(0, 99) AS i""")
-    hub.query("INSERT INTO feed (kind, key, deleted, created_at) "
-              "SELECT 'event', uid, false, now() FROM event WHERE uid LIKE 'past-%%'")
-    hub.query(f"""
-        INSERT INTO hub_signup (id, device_id, payload_hash, ref_code, kind, service_slug, event_uid, language,
-                                status, reason, kiosk_created_at, received_at, arrival, adults, children,
-                                desk_state, attempts, search_text)
-        SELECT md5(i::text)::uuid::text, 'dev-history', md5(i::text), 'HIST-' || lpad(i::text, 6, '0'),
-               'event', 'machikado-care-cafe', 'past-' || mod(i, 100), 'ja', 'confirmed', '',
-               now() - interval '61 days', now() - interval '61 days', 1000000 + i, 1, 0, 'new', 0, ''
-        FROM generate_series(1, {HISTORY}) AS i""")
-    # Each sign-up's status entry, and a second one for a tenth of them (a later status change).
-    hub.query("INSERT INTO feed (kind, key, deleted, created_at) "
-              "SELECT 'status', id, false, now() FROM hub_signup WHERE device_id = 'dev-history' ORDER BY arrival")
-    hub.query("INSERT INTO feed (kind, key, deleted, created_at) SELECT 'status', id, false, now() "
-              "FROM hub_signup WHERE device_id = 'dev-history' AND mod(arrival, 10) = 0")
+from tests.sync.sync_helpers import HISTORY, add_history
 
 
 @pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)
@@ -79,7 +55,6 @@ def test_a_kiosk_without_the_catalog_says_it_is_getting_it_then_shows_it(hub, ma
     """A paired kiosk whose catalog has not come through (its first round failed, the hub is
     down) says so on every visitor screen and looks again by itself, instead of "0 found";
     the sync loop's round after the hub returns opens the directory."""
-    from tests.sync.test_pairing_and_flow import wait_for
     kiosk = make_kiosk("empty-site", env={"KIOSK_SYNC_INTERVAL_SECONDS": "0.5",
                                           "KIOSK_SYNC_MAX_BACKOFF_SECONDS": "1"})
     kiosk.query("UPDATE service SET active = 0")

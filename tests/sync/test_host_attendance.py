@@ -1,35 +1,12 @@
 """Attendance travels through the outbox: exactly once, order-independent totals, two tablets."""
-import datetime
-import json
 import random
-import time
 import uuid
-import zoneinfo
 
 import pytest
 
-from kiosk.sync import protocol
+from tests.helpers import creds, push, wait_for
 from tests.sync.conftest import Hub, Kiosk
-from tests.sync.host_helpers import Host, host_kiosk, staff_csv, today_event
-from tests.sync.test_auth import creds
-from tests.sync.test_pairing_and_flow import wait_for
-
-
-def attendance(session, kind, seq, group=None, delta=0, ref=None, site="cafe-toyotama"):
-    return {"id": str(uuid.uuid4()), "type": "attendance", "session": session,
-            "service": "machikado-care-cafe", "site": site,
-            "date": datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Tokyo")).date().isoformat(),
-            "kind": kind, "group": group, "delta": delta, "ref": ref, "text": None, "seq": seq,
-            "created_at": "2026-11-22T01:00:00+00:00"}
-
-
-def push(hub, device_id, secret, records):
-    data = json.dumps({"records": records}).encode()
-    headers = protocol.signed_headers(device_id, secret, "POST", "/api/v1/records", data, time.time())
-    import httpx
-    r = httpx.post(hub.url + "/api/v1/records", content=data, headers=headers)
-    assert r.status_code == 200
-    return r.json()["results"]
+from tests.sync.host_helpers import Host, attendance, host_kiosk, staff_csv, today_event
 
 
 def test_corrections_in_any_order_give_the_right_totals(hub, make_kiosk):

@@ -3,9 +3,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import ARTIFACTS, PORTRAIT
+from tests.helpers import wait_for
 from tests.sync.conftest import enqueue
 from tests.sync.host_helpers import host_kiosk, staff_csv, today_event
-from tests.sync.test_pairing_and_flow import wait_for
 
 pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "screenshots"

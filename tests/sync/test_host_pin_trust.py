@@ -2,18 +2,14 @@
 hub's Kiosks screen with the next sync, placed on the hub's clock (the kiosk's may be wrong), and
 a malformed report header from a kiosk is ignored, never a 500."""
 import datetime
-import json
 import re
-import time
 
 import httpx
 import pytest
 
 from kiosk.sync import protocol
+from tests.helpers import creds, csrf_token, post, staff_login, wait_for
 from tests.sync.host_helpers import host_kiosk
-from tests.sync.test_auth import creds
-from tests.sync.test_ingest import login
-from tests.sync.test_pairing_and_flow import wait_for
 
 WRONG = "111111"
 THREE_DAYS = 3 * 86400
@@ -22,7 +18,7 @@ THREE_DAYS = 3 * 86400
 def kiosks_page(hub):
     """The hub's Kiosks screen as a staff member sees it (in English)."""
     with httpx.Client(base_url=hub.url) as staff:
-        login(staff)
+        staff_login(staff)
         staff.get("/language/en", params={"next": "/staff/kiosks"})
         return staff.get("/staff/kiosks").text
 
@@ -34,7 +30,7 @@ def lockout_line(page):
 
 def wrong_pins(kiosk, n):
     with httpx.Client(base_url=kiosk.url) as visitor:
-        token = re.search(r'name="csrf_token" value="([^"]+)"', visitor.get("/en/host/").text).group(1)
+        token = csrf_token(visitor.get("/en/host/").text)
         return [visitor.post("/en/host/", data={"csrf_token": token, "pin": WRONG}, follow_redirects=True).status_code
                 for _ in range(n)]
 
@@ -74,10 +70,7 @@ def test_a_pin_lockout_shows_on_the_hubs_kiosks_screen_after_one_sync(hub, make_
 
 def _report(hub, device_id, secret, value):
     """An empty push carrying ``value`` as the lockout header; the hub's status code."""
-    data = json.dumps({"records": []}).encode()
-    headers = protocol.signed_headers(device_id, secret, "POST", "/api/v1/records", data, time.time())
-    headers[protocol.H_PIN_LOCKOUTS] = value
-    return httpx.post(hub.url + "/api/v1/records", content=data, headers=headers).status_code
+    return post(hub, device_id, secret, {"records": []}, headers={protocol.H_PIN_LOCKOUTS: value})[0].status_code
 
 
 @pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)

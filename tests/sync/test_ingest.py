@@ -6,8 +6,9 @@ import uuid
 import httpx
 
 from kiosk.sync import protocol
+from tests.helpers import creds, csrf_token, post, staff_login
+from tests.records import record
 from tests.sync.conftest import enqueue
-from tests.sync.test_auth import creds, post, record
 
 TWO_HUB_PROCESSES = True     # also run against two hub processes on one PostgreSQL
 
@@ -27,17 +28,9 @@ def test_one_bad_record_in_fifty_blocks_nothing(hub, make_kiosk):
     assert hub.query("SELECT reason FROM rejected_record WHERE record_id = %s", (records[17]["id"],)) == [("missing_name",)]
     # Staff see it.
     with httpx.Client(base_url=hub.url) as staff:
-        login(staff)
+        staff_login(staff)
         page = staff.get("/staff/").text
         assert records[17]["id"] in page and "missing_name" in page
-
-
-def login(client):
-    import re
-    page = client.get("/staff/login").text
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-    r = client.post("/staff/login", data={"csrf_token": token, "username": "staff", "password": "staff-pass-1"})
-    assert r.status_code == 303, r.text
 
 
 def test_resend_is_duplicate_and_changed_payload_is_a_kept_conflict(hub, make_kiosk):
@@ -99,7 +92,7 @@ def test_last_seats_sold_offline_on_several_kiosks(hub, make_kiosk):
     for k in kiosks:
         seen = dict(k.query("SELECT record_id, status FROM signup_status"))
         assert seen == hub_status
-        own = dict(k.query("SELECT id, status FROM signup"))
+        own = dict(k.query("SELECT signup.id, s.status FROM signup JOIN signup_status s ON s.record_id = signup.id"))
         assert all(hub_status[i] == s for i, s in own.items())
     assert hub.query("SELECT seats_taken FROM event WHERE uid = %s", (uid,)) == [(5,)]
 
@@ -109,20 +102,19 @@ def test_event_cancelled_on_hub_while_signups_queued(hub, make_kiosk):
     uid, _ = hub.event_with_seats()
     ids = enqueue(kiosk.db_url, 4, event_uid=uid)
     with httpx.Client(base_url=hub.url) as staff:
-        login(staff)
-        import re
+        staff_login(staff)
         page = staff.get(f"/staff/events/{uid}").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        token = csrf_token(page)
         assert staff.post(f"/staff/events/{uid}/cancel", data={"csrf_token": token}).status_code == 303
     kiosk.sync()
     rows = hub.query("SELECT id, status, reason FROM hub_signup WHERE event_uid = %s", (uid,))
     assert {r[0] for r in rows} == set(ids)
     assert {(r[1], r[2]) for r in rows} == {("cancelled", "event_cancelled")}
     assert kiosk.query("SELECT count(*) FROM outbox")[0][0] == 0
-    assert {r[0] for r in kiosk.query("SELECT status FROM signup")} == {"cancelled"}
+    assert {r[0] for r in kiosk.query("SELECT s.status FROM signup JOIN signup_status s ON s.record_id = signup.id")} == {"cancelled"}
     assert kiosk.query("SELECT cancelled FROM event WHERE uid = ?", (uid,)) == [(1,)]
     with httpx.Client(base_url=hub.url) as staff:
-        login(staff)
+        staff_login(staff)
         page = staff.get("/staff/").text
         assert page.count("st-cancelled") >= 4   # in the attention list
 
@@ -140,4 +132,4 @@ def test_staff_cancel_promotes_the_earliest_waitlisted(hub, make_kiosk):
     status = dict(hub.query("SELECT id, status FROM hub_signup"))
     assert status == {first: "cancelled", second: "confirmed", third: "waitlisted"}
     kiosk.sync()
-    assert dict(kiosk.query("SELECT id, status FROM signup")) == status
+    assert dict(kiosk.query("SELECT signup.id, s.status FROM signup JOIN signup_status s ON s.record_id = signup.id")) == status

@@ -6,16 +6,17 @@ import re
 import httpx
 import pytest
 
+from kiosk.sync import contract
 from tests.conftest import LANDSCAPE, PORTRAIT
 from tests.e2e.journey import Journey, card, exact, labelled, ui
+from tests.helpers import wait_for
 from tests.sync.conftest import enqueue
 from tests.sync.host_helpers import host_kiosk, today_event
 from tests.sync.proxy import FaultProxy
-from tests.sync.test_pairing_and_flow import wait_for
 
 pytestmark = pytest.mark.browser
 SIZES = {"portrait": PORTRAIT, "landscape": LANDSCAPE}
-REF_RE = re.compile(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}")
+REF_RE = contract.REF_RE
 
 
 @pytest.fixture(params=list(SIZES))

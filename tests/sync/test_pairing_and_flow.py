@@ -1,22 +1,12 @@
 """The whole loop against a real hub: pairing, a sign-up pushed once, statuses back, purge."""
 import datetime
-import time
 
 import httpx
 
+from tests.helpers import wait_for
 from tests.sync.conftest import enqueue, run_cli
 
 TWO_HUB_PROCESSES = True     # also run against two hub processes on one PostgreSQL
-
-
-def wait_for(predicate, timeout=30, interval=0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not reached in time")
 
 
 def test_pairing_pulls_the_hubs_catalog(hub, make_kiosk):
@@ -50,7 +40,7 @@ def test_signup_reaches_hub_once_and_status_comes_back(hub, make_kiosk):
     assert {r[1] for r in rows} == {"confirmed"}
     assert {r[2] for r in rows} == {kiosk.device_id()}
     wait_for(lambda: kiosk.query("SELECT count(*) FROM outbox")[0][0] == 0)
-    wait_for(lambda: {r[0] for r in kiosk.query("SELECT status FROM signup")} == {"confirmed"})
+    wait_for(lambda: {r[0] for r in kiosk.query("SELECT s.status FROM signup JOIN signup_status s ON s.record_id = signup.id")} == {"confirmed"})
     # The kiosk reports online and a last sync time on every page.
     page = httpx.get(kiosk.url + "/ja/").text
     assert "sync-status" in page and 'class="status online"' in page

@@ -2,39 +2,13 @@
 larger than the seats left waits as a whole, a cancellation frees seats and moves the waiting
 list up, one that arrives before its sign-up is applied when it arrives, one sent twice counts
 once, and a wrong phone number cancels nothing."""
-import re
-import uuid
-
 import httpx
 
-from tests.sync.test_auth import creds, post
-from tests.sync.test_pairing_and_flow import wait_for
-from tests.unit.test_record_validation import signup
+from tests.helpers import creds, csrf_token, post, wait_for
+from tests.records import cancel, family
+from tests.sync.sync_helpers import signup_by_form, small_event
 
 TWO_HUB_PROCESSES = True     # also run against two hub processes on one PostgreSQL
-
-CODES = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
-
-
-def ref():
-    raw = "".join(CODES[b % len(CODES)] for b in uuid.uuid4().bytes[:8])
-    return f"{raw[:4]}-{raw[4:]}"
-
-
-def family(uid, adults=1, children=0, phone="090-1111-2222"):
-    return signup(event=uid, ref_code=ref(), party={"adults": adults, "children": children},
-                  person={"name": "家族", "phone": phone})
-
-
-def cancel(ref_code, last4):
-    return {"id": str(uuid.uuid4()), "type": "cancel", "ref_code": ref_code, "phone_last4": last4,
-            "created_at": "2026-11-22T03:00:00+00:00"}
-
-
-def small_event(hub, capacity):
-    uid, _ = hub.event_with_seats()
-    hub.query("UPDATE event SET capacity = %s, seats_taken = 0 WHERE uid = %s", (capacity, uid))
-    return uid
 
 
 def statuses(hub, records):
@@ -97,29 +71,18 @@ def test_a_visitor_cancels_on_another_kiosk_and_every_kiosk_sees_it(hub, make_ki
     a.sync()
     b.sync()
     mine = signup_by_form(a.url, uid, "Cancel Me", "090-4444-1234")
-    wait_for(lambda: a.query("SELECT status FROM signup") == [("confirmed",)])
+    wait_for(lambda: a.query("SELECT s.status FROM signup JOIN signup_status s ON s.record_id = signup.id") == [("confirmed",)])
     waiting = signup_by_form(b.url, uid, "Waiting One", "090-5555-6789")
-    wait_for(lambda: b.query("SELECT status FROM signup") == [("waitlisted",)])
+    wait_for(lambda: b.query("SELECT s.status FROM signup JOIN signup_status s ON s.record_id = signup.id") == [("waitlisted",)])
     wait_for(lambda: b.query("SELECT status FROM signup_status WHERE ref_code = ?", (mine,)) == [("confirmed",)])
     with httpx.Client(base_url=b.url) as c:
         page = c.get("/en/status", params={"ref": mine.lower().replace("-", "")}, follow_redirects=True).text
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+        token = csrf_token(page)
         r = c.post("/en/status/cancel", data={"csrf_token": token, "ref": mine, "last4": "１２３４"})
         assert r.status_code == 303
         assert "cancellation has been sent" in c.get(r.headers["Location"]).text
     wait_for(lambda: hub.query("SELECT status FROM hub_signup WHERE ref_code = %s", (mine,)) == [("cancelled",)])
-    wait_for(lambda: b.query("SELECT status FROM signup WHERE ref_code = ?", (waiting,)) == [("confirmed",)])
-    wait_for(lambda: a.query("SELECT status, status_reason FROM signup WHERE ref_code = ?", (mine,)) == [("cancelled", "visitor")])
+    wait_for(lambda: b.query("SELECT s.status FROM signup JOIN signup_status s ON s.record_id = signup.id WHERE signup.ref_code = ?", (waiting,)) == [("confirmed",)])
+    wait_for(lambda: a.query("SELECT s.status, s.reason FROM signup JOIN signup_status s ON s.record_id = signup.id WHERE signup.ref_code = ?", (mine,)) == [("cancelled", "visitor")])
     page = httpx.get(a.url + "/en/status", params={"ref": mine}, follow_redirects=True).text
     assert "Cancelled" in page and "Cancel this sign-up" not in page
-
-
-def signup_by_form(base, uid, name, phone):
-    with httpx.Client(base_url=base) as c:
-        page = c.get(f"/en/signup/event/{uid}").text
-        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-        r = c.post(f"/en/signup/event/{uid}", data={"csrf_token": token, "name": name, "phone": phone,
-                                                    "age_band": "65-74", "consent": "y"})
-        assert r.status_code == 303, r.text
-        done = c.get("/en/signup/done").text
-        return re.search(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", done).group()

@@ -4,64 +4,19 @@ a visitor's cancellation digits and in a staff member's note is, once aged past 
 and after `kiosk hub-retention`, found in no text column of any table of the hub's database
 (PostgreSQL and SQLite), read with a plain driver."""
 import datetime
-import re
-import sqlite3
 import uuid
 
 import httpx
-import psycopg2
 
-from tests.sync.test_auth import creds, post
-from tests.sync.test_ingest import login
-from tests.sync.conftest import run_cli
-from tests.sync.test_party_and_cancel import cancel, family, small_event
+from tests.helpers import creds, csrf_token, post, staff_login
+from tests.records import cancel, family
+from tests.sync.conftest import query, run_cli
+from tests.sync.sync_helpers import hits, small_event
 
 NAME_MARKER = "Zqvretentionmarker"        # ASCII: refused records keep JSON with \u escapes
 PHONE_MARKER = "090-7319-3141"
 DIGITS_MARKER = "3141"
 NOTE_MARKER = "Wxnotemarker called her daughter"
-
-
-def text_columns(db_url):
-    """(table, column) of every text column of a database, from its own catalog."""
-    if db_url.startswith("sqlite:///"):
-        con = sqlite3.connect(db_url[len("sqlite:///"):])
-        try:
-            tables = [t for (t,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-            # SQLite stores any value in any column: every column of every table is searched.
-            return [(t, c[1]) for t in tables for c in con.execute(f'PRAGMA table_info("{t}")')]
-        finally:
-            con.close()
-    con = psycopg2.connect(db_url)
-    try:
-        with con.cursor() as cur:
-            cur.execute("SELECT table_name, column_name FROM information_schema.columns "
-                        "WHERE table_schema = 'public' AND data_type IN ('text', 'character varying', 'character')")
-            return cur.fetchall()
-    finally:
-        con.close()
-
-
-def hits(db_url, needle, exact=False):
-    """[(table, column, rows)] where ``needle`` occurs in a text column (or, ``exact``, is its
-    whole value): every table, every row, with a plain driver."""
-    found = []
-    sqlite = db_url.startswith("sqlite:///")
-    con = sqlite3.connect(db_url[len("sqlite:///"):]) if sqlite else psycopg2.connect(db_url)
-    try:
-        cur = con.cursor()
-        for table, column in text_columns(db_url):
-            if sqlite:
-                test = f'CAST("{column}" AS TEXT) = ?' if exact else f'instr(CAST("{column}" AS TEXT), ?) > 0'
-            else:
-                test = f'"{column}" = %s' if exact else f'strpos("{column}", %s) > 0'
-            cur.execute(f'SELECT count(*) FROM "{table}" WHERE {test}', (needle,))
-            n = cur.fetchone()[0]
-            if n:
-                found.append((table, column, n))
-    finally:
-        con.close()
-    return found
 
 
 def everywhere(db_url):
@@ -76,17 +31,13 @@ def staff_cancels(hub, uid, signup_id, reason):
     """A staff member cancels a sign-up from its session's screen on the hub, giving a reason
     (the screen keeps it in the request's history)."""
     with httpx.Client(base_url=hub.url) as staff:
-        login(staff)
-        token = _token(staff.get(f"/staff/events/{uid}").text)
+        staff_login(staff)
+        token = csrf_token(staff.get(f"/staff/events/{uid}").text)
         asked = staff.post(f"/staff/signups/{signup_id}/status", data={"csrf_token": token, "status": "cancelled"})
         assert 'name="reason"' in asked.text
         r = staff.post(f"/staff/signups/{signup_id}/status", data={
-            "csrf_token": _token(asked.text), "status": "cancelled", "confirm": "1", "reason": reason})
+            "csrf_token": csrf_token(asked.text), "status": "cancelled", "confirm": "1", "reason": reason})
         assert r.status_code == 303, r.text
-
-
-def _token(page):
-    return re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
 
 
 def ago(days):
@@ -143,8 +94,9 @@ def test_a_cancellation_that_waits_too_long_expires_and_loses_its_digits(hub, ma
     assert post(hub, device_id, secret, {"records": [late]})[0].json()["results"][0]["status"] == "confirmed"
 
 
-def test_marker_search_finds_a_copy_in_any_table(hub):
-    """The search itself: a marker written into an unrelated text column is found."""
+def test_marker_search_finds_a_copy_in_any_table(hub_db_url):
+    """The search itself: a marker written into an unrelated text column of a hub's database
+    (PostgreSQL and SQLite; no hub process needed) is found."""
     marker = f"probe-{uuid.uuid4().hex[:8]}"
-    hub.query("INSERT INTO kiosk_state (key, value) VALUES (%s, %s)", ("probe", f"x{marker}x"))
-    assert hits(hub.db_url, marker) == [("kiosk_state", "value", 1)]
+    query(hub_db_url, "INSERT INTO kiosk_state (key, value) VALUES (%s, %s)", ("probe", f"x{marker}x"))
+    assert hits(hub_db_url, marker) == [("kiosk_state", "value", 1)]

@@ -16,23 +16,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.sync import protocol
+from kiosk.sync.contract import REF_RE
 from tests.conftest import LANDSCAPE, PORTRAIT, Server
 from tests.e2e.journey import Journey, exact, ui
+from tests.helpers import creds, csrf_token, post, staff_login, wait_for
+from tests.records import attendance, signup
 from tests.sync.conftest import Hub, Kiosk, enqueue, run_cli
 from tests.sync.proxy import FaultProxy
-from tests.sync.test_auth import creds, post
-from tests.sync.test_ingest import login
-from tests.sync.test_pairing_and_flow import wait_for
-from tests.unit.test_record_validation import attendance, signup
 
 FAST = {"KIOSK_SYNC_INTERVAL_SECONDS": "0.5", "KIOSK_SYNC_MAX_BACKOFF_SECONDS": "1"}
 
 
 def post_raw(hub, device_id, secret, data, **header_changes):
-    path = "/api/v1/records"
-    headers = protocol.signed_headers(device_id, secret, "POST", path, data, time.time())
-    headers.update(header_changes)
-    return httpx.post(hub.url + path, content=data, headers=headers, timeout=30)
+    return post(hub, device_id, secret, data, headers=header_changes, timeout=30)[0]
 
 
 def nested(depth, leaf="x"):
@@ -71,7 +67,7 @@ def test_each_bad_value_is_refused_beside_good_records(hub, make_kiosk):
     assert hub.query("SELECT count(*) FROM rejected_record")[0][0] == len(bad)
     # Staff see them, and the page still renders.
     with httpx.Client(base_url=hub.url) as staff:
-        login(staff)
+        staff_login(staff)
         page = staff.get("/staff/")
         assert page.status_code == 200 and bad["seq_beyond_64_bits"]["id"] in page.text
 
@@ -113,11 +109,11 @@ def test_an_old_kiosks_bad_record_does_not_hold_up_its_queue(hub, make_kiosk):
     stored = {r[0] for r in hub.query("SELECT id FROM hub_signup")}
     assert set(before + after) <= stored and poisoned not in stored
     assert hub.query("SELECT reason FROM rejected_record WHERE record_id = %s", (poisoned,)) == [("bad_text",)]
-    assert kiosk.query("SELECT status FROM signup WHERE id = ?", (poisoned,)) == [("rejected",)]
+    assert kiosk.query("SELECT s.status FROM signup JOIN signup_status s ON s.record_id = signup.id WHERE signup.id = ?", (poisoned,)) == [("rejected",)]
 
 
 def form_fields(page):
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    token = csrf_token(page)
     submission = re.search(r'name="submission"[^>]*value="([^"]+)"', page)
     return {"csrf_token": token, "submission": submission.group(1) if submission else ""}
 
@@ -148,7 +144,7 @@ def test_bad_characters_in_a_form_are_shown_next_to_the_field_and_kept(hub, make
 
 def staff_page(hub, path):
     with httpx.Client(base_url=hub.url) as staff:
-        login(staff)
+        staff_login(staff)
         staff.get("/language/en", params={"next": path})
         return staff.get(path).text
 
@@ -328,7 +324,7 @@ def test_the_same_form_twice_and_again_after_kill_9_makes_one_signup(demo_db):
             first, second = c.post(url, data=data), c.post(url, data=data)
             assert first.status_code == second.status_code == 303
             assert count() == 1
-            ref = re.search(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", c.get("/ja/signup/done").text).group()
+            ref = REF_RE.search(c.get("/ja/signup/done").text).group()
             assert Server_query(demo_db, "SELECT ref_code FROM signup") == [(ref,)]
 
             data = dict(form_fields(c.get(url).text), name="停電 さん", phone="090-5555-6666",

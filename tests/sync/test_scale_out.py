@@ -1,6 +1,5 @@
 """Two hub processes on one PostgreSQL behave as one hub (all state in the database)."""
 import json
-import re
 import time
 
 import httpx
@@ -8,7 +7,8 @@ import pytest
 
 from kiosk.sync import protocol
 from tests.conftest import Server
-from tests.sync.test_auth import creds, record
+from tests.helpers import creds, csrf_token, staff_client, staff_login
+from tests.records import record
 
 
 @pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)
@@ -26,24 +26,14 @@ def test_replay_to_a_second_hub_process_is_refused(tmp_path, make_kiosk, hub):
         assert hub.query("SELECT count(*) FROM hub_signup")[0][0] == 1
         # A staff session made by one process is honoured by the other, and ended everywhere.
         with httpx.Client(base_url=hub.url) as a:
-            page = a.get("/staff/login").text
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
-            assert a.post("/staff/login", data={"csrf_token": token, "username": "staff",
-                                                "password": "staff-pass-1"}).status_code == 303
+            staff_login(a)
             cookies = {"session": a.cookies["session"]}
             assert httpx.get(second.url + "/staff/", cookies=cookies).status_code == 200
-            token = re.search(r'name="csrf_token" value="([^"]+)"', a.get("/staff/").text).group(1)
+            token = csrf_token(a.get("/staff/").text)
             assert a.post("/staff/logout", data={"csrf_token": token}).status_code == 303
             assert httpx.get(second.url + "/staff/", cookies=cookies).status_code == 302
     finally:
         second.stop()
-
-
-def staff_client(url, username="staff", password="staff-pass-1"):
-    c = httpx.Client(base_url=url)
-    token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/staff/login").text).group(1)
-    r = c.post("/staff/login", data={"csrf_token": token, "username": username, "password": password})
-    return c, r.status_code
 
 
 @pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)
@@ -68,11 +58,11 @@ def test_two_hub_processes_agree_on_login_throttling_and_a_requests_state(tmp_pa
 
         def move(client, action):
             page = client.get(f"/staff/requests/{rid}").text
-            token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+            token = csrf_token(page)
             return client.post(f"/staff/requests/{rid}/move", data={"csrf_token": token, "action": action})
         page_b = b.get(f"/staff/requests/{rid}").text          # B looks at it while it is new
         assert move(a, "take").status_code == 303
-        token = re.search(r'name="csrf_token" value="([^"]+)"', page_b).group(1)
+        token = csrf_token(page_b)
         late = b.post(f"/staff/requests/{rid}/move", data={"csrf_token": token, "action": "called_back"})
         assert late.status_code == 303                            # from in_progress: allowed
         assert move(b, "take").status_code == 409                 # already taken

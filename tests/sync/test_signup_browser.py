@@ -1,11 +1,10 @@
 """A visitor signs up in Tagalog in Chromium; ward staff see it on the hub after sync."""
-import re
-
 import pytest
 
+from kiosk.sync.contract import REF_RE
 from tests.conftest import ARTIFACTS
 from tests.conftest import PORTRAIT
-from tests.sync.test_pairing_and_flow import wait_for
+from tests.helpers import wait_for
 
 pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "screenshots"
@@ -34,7 +33,7 @@ def test_tagalog_signup_with_full_width_phone_reaches_staff_view(browser, hub, m
     page.locator("button[type=submit]").click()
     page.wait_for_url("**/tl/signup/done")
     ref = page.locator(".ref-code").inner_text().strip()
-    assert re.fullmatch(r"[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}", ref)
+    assert REF_RE.fullmatch(ref)
     assert page.locator(".qr-code svg").count() == 1
     assert "Maria Dela Cruz" not in page.url and "090" not in page.url
     page.screenshot(path=str(SHOTS / "tl-signup-done.png"), full_page=True)

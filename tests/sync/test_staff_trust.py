@@ -5,12 +5,12 @@ lockout and rate limit see the client's own address (X-Forwarded-For), so guesse
 user names lock out the guesser and never the ward's administrator; with none trusted, the
 header is dropped, so a client cannot forge its way round the limit. Concurrent guesses on two
 processes are checked at most as often as the lockout allows."""
-import re
 import threading
 
 import httpx
 import pytest
 
+from tests.helpers import csrf_token
 from tests.sync.conftest import Hub
 
 ATTACKER, ADMIN = "203.0.113.7", "198.51.100.20"
@@ -23,7 +23,7 @@ def client(url, address):
 
 
 def csrf(c):
-    return re.search(r'name="csrf_token" value="([^"]+)"', c.get("/staff/login").text).group(1)
+    return csrf_token(c.get("/staff/login").text)
 
 
 def attempt(c, token, username, password):

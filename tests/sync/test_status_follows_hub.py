@@ -7,19 +7,19 @@ import re
 import httpx
 import pytest
 
+from tests.helpers import csrf_token, staff_login
 from tests.sync.conftest import enqueue
-from tests.sync.test_ingest import login
 
 
 @pytest.fixture
 def staff(hub):
     with httpx.Client(base_url=hub.url, follow_redirects=False, timeout=20) as client:
-        login(client)
+        staff_login(client)
         yield client
 
 
 def _token(client, path):
-    return re.search(r'name="csrf_token" value="([^"]+)"', client.get(path).text).group(1)
+    return csrf_token(client.get(path).text)
 
 
 def desk_move(staff, signup_id, action):

@@ -18,13 +18,11 @@ import pytest
 
 from kiosk.sync import protocol
 from kiosk.site.sync.client import HubClient
+from tests.helpers import creds, csrf_token, post, wait_for
+from tests.records import attendance, cancel, family
 from tests.sync.conftest import Kiosk, enqueue, run_cli
 from tests.sync.host_helpers import today_event
-from tests.sync.test_auth import creds, post
-from tests.sync.test_party_and_cancel import cancel, family, signup_by_form, small_event
-from tests.sync.test_pairing_and_flow import wait_for
-from tests.sync.test_retention_everywhere import hits
-from tests.unit.test_record_validation import attendance
+from tests.sync.sync_helpers import SPEC, hits, signup_by_form, small_event
 
 TWO_HUB_PROCESSES = True     # also run against two hub processes on one PostgreSQL
 
@@ -116,11 +114,11 @@ def test_the_visitor_checks_and_cancels_on_another_sites_kiosk(hub, make_kiosk, 
     with httpx.Client(base_url=away.url) as c:
         page = c.get("/en/status", params={"ref": mine.lower().replace("-", "")}, follow_redirects=True).text
         assert mine in page and "Your seat is confirmed" in page
-        token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+        token = csrf_token(page)
         r = c.post("/en/status/cancel", data={"csrf_token": token, "ref": mine, "last4": "1234"})
         assert r.status_code == 303
     wait_for(lambda: hub.query("SELECT status FROM hub_signup WHERE ref_code = %s", (mine,)) == [("cancelled",)])
-    wait_for(lambda: home.query("SELECT status FROM signup WHERE ref_code = ?", (waiting,)) == [("confirmed",)])
+    wait_for(lambda: home.query("SELECT s.status FROM signup JOIN signup_status s ON s.record_id = signup.id WHERE signup.ref_code = ?", (waiting,)) == [("confirmed",)])
     wait_for(lambda: "Cancelled" in httpx.get(away.url + "/en/status", params={"ref": mine}, follow_redirects=True).text)
     assert security_log(hub, "cancel_mismatch")[1] == 0
 
@@ -177,7 +175,7 @@ def test_no_kiosk_secret_is_in_the_hubs_database_and_sync_still_works(hub, make_
     for _ in range(4):
         kiosk.sync()
     assert {r for (r,) in hub.query("SELECT id FROM hub_signup")} == set(ids)
-    assert {s for (s,) in kiosk.query("SELECT status FROM signup")} == {"confirmed"}
+    assert {s for (s,) in kiosk.query("SELECT s.status FROM signup JOIN signup_status s ON s.record_id = signup.id")} == {"confirmed"}
     # A kiosk enrolled before keys were derived keeps signing with the secret stored for it.
     legacy = "legacy-" + uuid.uuid4().hex
     hub.query("UPDATE device SET secret = %s WHERE device_id = %s", (legacy, device_id))
@@ -215,7 +213,6 @@ def test_the_public_status_page_asks_a_guesser_to_wait(hub):
 def test_the_feed_entry_shapes_are_documented(hub, make_kiosk, site_kiosk):
     """Both forms of a status entry match the API document."""
     import jsonschema
-    from tests.sync.test_openapi import SPEC
     home_id, home_secret = creds(make_kiosk("home"))
     other_id, other_secret = creds(site_kiosk("other", ELSEWHERE))
     uid = small_event(hub, 3)

@@ -12,7 +12,7 @@ from kiosk.models import (Event, Feed, HostPinAttempt, HubSignup, Outbox, Reject
 from kiosk.site import host
 from kiosk.site.sync import feed_apply as feed
 from kiosk.site.sync import outbox
-from tests.unit.test_record_validation import attendance, signup
+from tests.records import attendance, signup
 
 
 def make_signup(**kw):

@@ -4,7 +4,7 @@ import pytest
 from flask import Flask
 
 from kiosk import vocab
-from kiosk.models.desk import DESK_STATES
+from kiosk.sync.contract import DESK_STATES, DONE_STATES
 from kiosk.web.drafts import Drafts
 
 
@@ -54,7 +54,6 @@ def test_every_desk_state_has_words_and_finished_ones_offer_no_cancel(ctx, kind)
     for state in DESK_STATES[kind][1:]:
         said = vocab.visitor_status(kind, "confirmed", "", state)
         assert str(said["detail"]), (kind, state)
-        from kiosk.models.desk import DONE_STATES
         assert said["finished"] == (state in DONE_STATES), (kind, state)
     assert vocab.visitor_status(kind, "confirmed", "", "new")["finished"] is False
 

@@ -8,24 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.sync import protocol
-
-
-def signup(**changes):
-    rec = {"id": str(uuid.uuid4()), "type": "signup", "kind": "event", "ref_code": "ABCD-2345",
-           "service": "machikado-care-cafe", "event": str(uuid.uuid4()), "language": "ja",
-           "created_at": "2026-11-22T01:00:00+00:00",
-           "person": {"name": "練馬 花子", "phone": "090-1111-2222", "note": "よろしく\nお願いします"}}
-    rec.update(changes)
-    return rec
-
-
-def attendance(**changes):
-    rec = {"id": str(uuid.uuid4()), "type": "attendance", "session": str(uuid.uuid4()),
-           "service": "machikado-care-cafe", "site": "cafe-toyotama", "date": "2026-11-22",
-           "kind": "count", "group": "age_65_plus", "delta": 1, "ref": None, "text": None, "seq": 7,
-           "created_at": "2026-11-22T01:00:00+00:00"}
-    rec.update(changes)
-    return rec
+from tests.records import attendance, signup
 
 
 def test_good_records_pass():

@@ -10,7 +10,8 @@ import json
 import re
 import uuid
 
-from ... import catalog_docs, vocab
+from ... import catalog_docs, clock, vocab
+from .. import bookings
 from . import schedules
 from ...boundary import Refused, clean_text
 from ...catalog_docs import KINDS, MODELS, SLUG_RE, TEXT_FIELDS
@@ -154,7 +155,7 @@ def publish(kind, key, staff_name, config, note=""):
                               published_by=staff_name, published_at=utcnow(), note=note[:255])
         feed.append(kind, key)
         if kind == "service":
-            today = schedules.local_today(tz)
+            today = clock.ward_today(tz)
             now = utcnow()
             kept = set()
             for schedule in row.schedules:
@@ -230,11 +231,13 @@ def review_states(kind, owner_ids):
 
 # --- dated sessions -------------------------------------------------------------------------
 
-def cancel_date(event_uid, reason):
+def cancel_date(event_uid, reason, by=None):
+    """Cancel one dated session for ``reason`` (kiosk.hub.bookings.cancel_session); ``by``: the
+    staff member, for the audit lines of its sign-ups."""
     if reason not in vocab.CHANGE_REASONS:
         raise Refused("reason")
     with write_lock():
-        schedules.cancel(event_uid, reason)
+        bookings.cancel_session(event_uid, reason, by)
 
 
 def move_date(event_uid, day, opens_at, closes_at, reason, tz):

@@ -16,9 +16,11 @@ import zoneinfo
 import holidays
 from dateutil.rrule import rrulestr
 
+from ... import clock
 from ...catalog_docs import schedule_document
 from ...models import Event, HubSignup, KioskState, Schedule, Service
 from ...models.catalog import utcnow
+from .. import bookings
 from ..intake import feed
 
 FREQS = ("WEEKLY", "MONTHLY", "")
@@ -126,12 +128,6 @@ def parsed(s):
     return out
 
 
-def local_today(tz):
-    """Today in the ward (by this machine's clock, CLOCK_OFFSET_SECONDS included)."""
-    from ... import clock
-    return clock.now().replace(tzinfo=datetime.timezone.utc).astimezone(zoneinfo.ZoneInfo(tz)).date()
-
-
 def expand(schedule, today, weeks, tz, announce=True):
     """Create the missing sessions of one schedule from today to ``weeks`` ahead. Call under the
     hub's write lock. Returns the number created. ``announce``: add feed entries (the hub)."""
@@ -163,7 +159,7 @@ def retire(schedule_uid, keep_uids, now):
     for event in list(query):
         if HubSignup.select().where(HubSignup.event_uid == event.uid).exists():
             if not event.cancelled:
-                cancel(event.uid, "schedule_changed")
+                bookings.cancel_session(event.uid, "schedule_changed")
         else:
             event.delete_instance()
             feed.append("event", event.uid, deleted=True)
@@ -191,7 +187,7 @@ def keep_ahead(config, force=False):
     """Expand every active service's schedules; at most once a day per database unless forced."""
     from ..locks import write_lock
     tz = config["TIMEZONE"]
-    today = local_today(tz)
+    today = clock.ward_today(tz)
     if not force and _checked_on["day"] == today:
         return 0
     if not force and KioskState.get_value(AHEAD_KEY) == today.isoformat():
@@ -206,17 +202,6 @@ def keep_ahead(config, force=False):
         KioskState.set_value(AHEAD_KEY, today.isoformat())
     _checked_on["day"] = today
     return created
-
-
-def cancel(event_uid, reason):
-    """Cancel one dated session; its sign-ups are kept, marked cancelled, and kiosks are told.
-    Call under the hub's write lock."""
-    Event.update(cancelled=True, change_reason=reason).where(Event.uid == event_uid).execute()
-    feed.append("event", event_uid)
-    for s in HubSignup.select(HubSignup.id).where((HubSignup.event_uid == event_uid)
-                                                  & (HubSignup.status != "cancelled")):
-        HubSignup.update(status="cancelled", reason="event_cancelled").where(HubSignup.id == s.id).execute()
-        feed.append("status", s.id)
 
 
 def move(event_uid, starts_at, ends_at, reason):

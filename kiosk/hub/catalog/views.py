@@ -1,6 +1,5 @@
 """Catalog screens on the hub: organisations, sites and services in five languages side by side,
 recurring sessions, publishing, history, translation completeness, HSDS exchange."""
-import datetime
 import json
 import re
 
@@ -10,7 +9,7 @@ from markupsafe import escape
 from flask_babel import gettext as _
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 
-from ... import boundary, catalog, catalog_docs, vocab
+from ... import boundary, catalog, catalog_docs, clock, vocab
 from . import schedules
 from ...boundary import Refused
 from ...models import CatalogDraft, Event, HubSignup, KioskState, Organization, Site
@@ -297,7 +296,7 @@ def add_schedule(key):
                 "interval": boundary.bounded_int(form.get("interval"), 1, (1, 12)),
                 "byday": byday if freq else "", "bymonthday": bymonthday if freq else "",
                 "opens_at": (form.get("opens_at") or "").strip(), "closes_at": (form.get("closes_at") or "").strip(),
-                "valid_from": (form.get("valid_from") or "").strip() or schedules.local_today(
+                "valid_from": (form.get("valid_from") or "").strip() or clock.ward_today(
                     current_app.config["TIMEZONE"]).isoformat(),
                 "valid_to": (form.get("valid_to") or "").strip() or None,
                 "capacity": boundary.bounded_int(form.get("capacity"), -1, (-1, 100_000)),
@@ -343,7 +342,7 @@ def session(uid):
             if action == "cancel":
                 if request.form.get("confirm") != "1":
                     raise Refused("confirm")
-                admin.cancel_date(uid, reason)
+                admin.cancel_date(uid, reason, g.staff)
                 queues.audit(g.staff, "session_cancel", uid, reason)
             elif action == "move":
                 day = boundary.parse_date(request.form.get("date", ""))
@@ -361,8 +360,7 @@ def session(uid):
     people = HubSignup.select().where((HubSignup.event_uid == uid) & (HubSignup.status != "cancelled")).count()
     return render_template("hub/catalog/session.html", e=view, people=people, error=error,
                            reasons=vocab.CHANGE_REASONS, service_slug=event.service.slug,
-                           local_date=event.starts_at.replace(tzinfo=datetime.timezone.utc).astimezone(
-                               __import__("zoneinfo").ZoneInfo(tz))), 422 if error else 200
+                           local_date=clock.ward_time(event.starts_at, tz)), 422 if error else 200
 
 
 # --- translations, demo flag, HSDS ----------------------------------------------------------

@@ -14,11 +14,10 @@ import unicodedata
 
 import jaconv
 from flask import g
-from peewee import fn
 
 from ...models import AuditLog, Device, Event, HubSignup, RejectedRecord, RequestHistory, Service
 from ...models.catalog import utcnow
-from ...models.desk import DESK_STATES, DONE_STATES
+from ...sync.contract import DESK_STATES, DONE_STATES
 
 PAGE_SIZE = 50
 COUNT_CAP = 2000

@@ -4,13 +4,12 @@ Figures are sums of what hosts recorded, corrections (-1 records) included, so t
 whatever order the records arrived in.
 """
 import datetime
-import zoneinfo
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from peewee import fn
 
-from ... import catalog, vocab
+from ... import catalog, clock, vocab
 from ...models import HubAttendance, Service, Site
 from ...web import csvexport
 from ...web.i18n import current_language
@@ -69,8 +68,8 @@ def _month():
     try:
         datetime.datetime.strptime(month, "%Y-%m")
     except ValueError:
-        zone = zoneinfo.ZoneInfo(current_app.config["TIMEZONE"])   # the ward's month, not UTC's
-        month = datetime.datetime.now(zone).strftime("%Y-%m")
+        # The ward's month (not UTC's), by the clock every other "today" reads.
+        month = clock.ward_today(current_app.config["TIMEZONE"]).strftime("%Y-%m")
     return month
 
 

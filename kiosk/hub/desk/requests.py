@@ -1,4 +1,4 @@
-"""The ward's desk (DESIGN.md section 11): queues of call-backs and volunteer registrations,
+"""The ward's desk: queues of call-backs and volunteer registrations,
 each request's page with its history and the moves a desk makes, and exports that open in
 Japanese Excel. Desk staff see only the desks (programs) they work for."""
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
@@ -6,14 +6,14 @@ from flask_babel import gettext as _
 
 from ... import boundary, catalog
 from ...models import Device, HubSignup, Service, Site
-from ...models.desk import DESK_STATES
+from ...sync.contract import DESK_KINDS, DESK_STATES, RECORD_KINDS
 from ...web import csvexport
 from ...web.i18n import current_language
 from . import queues
 from .staff_auth import staff_required
 
 bp = Blueprint("desk", __name__, url_prefix="/staff")
-KINDS = ("callback", "volunteer")
+KINDS = DESK_KINDS
 
 
 def service_names(slugs):
@@ -92,7 +92,7 @@ def move(signup_id):
 def export(kind):
     """Every request of a kind the staff member may see (optionally one state, one session or a
     period by arrival date), streamed so a large export stays small in memory."""
-    if kind not in KINDS + ("event",):
+    if kind not in RECORD_KINDS:
         abort(404)
     query = queues.visible_to(g.staff, HubSignup.select().where(HubSignup.kind == kind))
     state = request.args.get("state", "")

@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from peewee import fn
 
 from ... import boundary, catalog
+from ...sync import contract
 from ...models.catalog import utcnow
 from ...web.guard import safe_next
 from ...models import Device, Event, HubSignup, RejectedRecord, RequestHistory, Service, Site
@@ -17,7 +18,7 @@ from .staff_auth import logout as do_logout
 from .staff_auth import admin_required, limiter, staff_required
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
-STATUSES = ("confirmed", "waitlisted", "cancelled")
+STATUSES = contract.HUB_STATUSES
 EVENT_PAGE = 50
 OVERVIEW_PAST_DAYS, OVERVIEW_AHEAD_DAYS = 7, 60
 OVERVIEW_PAGE = 50
@@ -135,10 +136,10 @@ def set_status(signup_id):
         return render_template("hub/confirm_cancel.html", s=signup, back=back,
                                error=request.form.get("confirm") == "1"), 200
     was = signup.status
-    ingest.set_status(signup_id, status)
+    # The change, its feed entry, the seats and the audit line: kiosk.hub.bookings.
+    ingest.set_status(signup_id, status, g.staff, reason)
     RequestHistory.create(signup_id=signup.id, staff_id=g.staff.id, staff_name=g.staff.username,
                           action="status", from_state=was, to_state=status, note=reason)
-    queues.audit(g.staff, "status_" + status, signup.ref_code, reason)
     return redirect(back, 303)
 
 
@@ -148,7 +149,7 @@ def cancel_event(uid):
     """Cancel an event; its sign-ups are kept and marked, kiosks are told."""
     if Event.get_or_none(Event.uid == uid) is None:
         abort(404)
-    ingest.cancel_event(uid)
+    ingest.cancel_event(uid, by=g.staff)
     return redirect(url_for("staff.event", uid=uid), 303)
 
 

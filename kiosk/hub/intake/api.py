@@ -2,10 +2,10 @@
 import hashlib
 import json
 import logging
-import random
 import uuid
+from typing import Any
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from ... import boundary
@@ -14,7 +14,8 @@ from ...models import Device, EnrollmentCode
 from ...models.catalog import utcnow
 from . import feed
 from ...sync import protocol
-from . import ingest, retention
+from ...sync.records import FeedResponse
+from . import ingest
 from .auth import device_key, device_required, init_hub_time, refuse
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -23,12 +24,12 @@ log = logging.getLogger(__name__)
 
 
 class BadBody(Exception):
-    def __init__(self, error):
+    def __init__(self, error: str) -> None:
         super().__init__(error)
         self.error = error
 
 
-def json_body():
+def json_body() -> Any:
     """The request's JSON, parsed here rather than by Flask: Python's parser raises
     RecursionError (not ValueError) for a deeply nested body, which must be a 400, not a 500."""
     try:
@@ -39,12 +40,12 @@ def json_body():
         raise BadBody("bad_json") from None
 
 
-def hash_code(code):
+def hash_code(code: str) -> str:
     return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
 
 
 @bp.post("/enroll")
-def enroll():
+def enroll() -> Response:
     """Exchange a one-time enrolment code for a device id and secret. The secret is derived
     from the device id and the hub's device key (kiosk.hub.intake.auth.device_key): the kiosk keeps
     it, the hub's database does not."""
@@ -53,7 +54,7 @@ def enroll():
         return refuse(400, "bad_request")
     if body.get("protocol") not in protocol.SUPPORTED_PROTOCOLS:
         return refuse(400, "protocol_version", supported=list(protocol.SUPPORTED_PROTOCOLS))
-    name = body.get("name") if boundary.is_clean_text(body.get("name")) else ""
+    name = body["name"] if boundary.is_clean_text(body.get("name")) else ""
     name = name.strip()[:128] or "kiosk"
     with database.atomic():
         code = EnrollmentCode.get_or_none(EnrollmentCode.code_hash == hash_code(body["code"]))
@@ -72,7 +73,7 @@ def enroll():
 
 @bp.post("/records")
 @device_required
-def records():
+def records() -> Response:
     """Store a batch of records; answer per record (accepted, duplicate, rejected)."""
     body = json_body()
     if not isinstance(body, dict) or not isinstance(body.get("records"), list):
@@ -86,11 +87,9 @@ def records():
 
 @bp.get("/feed")
 @device_required
-def feed_page():
-    """Catalog changes and sign-up statuses after a cursor, oldest first."""
-    if random.random() < 0.05:
-        with database.atomic():
-            retention.run_if_due(current_app.config)
+def feed_page() -> Response:
+    """Catalog changes and sign-up statuses after a cursor, oldest first. (No housekeeping
+    here: kiosk.hub.maintenance does it outside requests.)"""
     since = boundary.bounded_int(request.args.get("since"), 0)
     limit = max(1, min(boundary.bounded_int(request.args.get("limit"), 500), 1000))
     # Each kiosk reads other sites' reference codes only as hashes (kiosk.hub.intake.feed.page).
@@ -99,20 +98,21 @@ def feed_page():
     for entry in entries:
         if protocol.FEED_KINDS_SINCE.get(entry["kind"], 0) > spoken:
             entry["data"] = None    # a kind this kiosk does not know: it skips the entry
-    return jsonify({"entries": entries, "cursor": entries[-1]["seq"] if entries else since})
+    answer: FeedResponse = {"entries": entries, "cursor": entries[-1]["seq"] if entries else since}
+    return jsonify(answer)
 
 
 @bp.errorhandler(BadBody)
-def _bad_body(exc):
+def _bad_body(exc: BadBody) -> Response:
     return refuse(400, exc.error)
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(exc):
+def _http_error(exc: HTTPException) -> Response:
     return refuse(exc.code or 400, "http_" + str(exc.code))
 
 
 @bp.errorhandler(Exception)
-def _api_error(exc):
+def _api_error(exc: Exception) -> Response:
     log.exception("sync API error")
     return refuse(500, "server_error")

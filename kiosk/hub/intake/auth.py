@@ -10,12 +10,14 @@ import datetime
 import functools
 import hashlib
 import hmac
-import random
 import re
 import time
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import peewee
-from flask import current_app, g, has_request_context, jsonify, request
+from flask import Blueprint, Response, current_app, g, has_request_context, jsonify, request
+from flask.typing import ResponseReturnValue
 
 from ... import boundary
 from ...db import database
@@ -29,17 +31,17 @@ _DEVICE_RE = re.compile(r"[0-9a-f-]{36}")
 _ERROR_KIND_RE = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
 
 
-def refuse(status, error, **extra):
+def refuse(status: int, error: str, **extra: Any) -> Response:
     response = jsonify({"error": error, **extra})
     response.status_code = status
     return response
 
 
-def device_required(view):
+def device_required(view: Callable[..., ResponseReturnValue]) -> Callable[..., ResponseReturnValue]:
     """Verify protocol version, device, revocation, timestamp window, signature, nonce."""
     @functools.wraps(view)
-    def wrapper(*args, **kwargs):
-        def deny(status, error, **extra):
+    def wrapper(*args: Any, **kwargs: Any) -> ResponseReturnValue:
+        def deny(status: int, error: str, **extra: Any) -> Response:
             security_event(request.headers.get(protocol.H_DEVICE, ""), error)
             return refuse(status, error, **extra)
 
@@ -82,14 +84,12 @@ def device_required(view):
                     Device.update(update).where(Device.id == device.id).execute()
         except peewee.IntegrityError:
             return deny(401, "replay")
-        if random.random() < 0.02:
-            _forget_old_nonces()
         g.device = device
         return view(*args, **kwargs)
     return wrapper
 
 
-def device_key(device_id, config=None):
+def device_key(device_id: str, config: Mapping[str, Any] | None = None) -> str:
     """The signing key of a device: derived from its id and the hub's device key, so the hub
     can check every signature without storing any key in its database."""
     config = config or current_app.config
@@ -98,7 +98,7 @@ def device_key(device_id, config=None):
     return hmac.new(str(master).encode(), b"device:" + device_id.encode(), hashlib.sha256).hexdigest()
 
 
-def signing_key(device):
+def signing_key(device: Device) -> str:
     """The key a device signs with: its stored secret if it was enrolled before keys were
     derived (legacy), else its derived key."""
     return device.secret or device_key(device.device_id)
@@ -107,7 +107,8 @@ def signing_key(device):
 REPEAT_SECONDS = 60     # repeats of one event within this time add to one row's count
 
 
-def security_event(device_id, reason, by_device=False, address=None, count=1):
+def security_event(device_id: str, reason: str, by_device: bool = False, address: str | None = None,
+                   count: int = 1) -> None:
     """Log a refused kiosk request (or a record a kiosk may not send) for staff: device id,
     reason, path, address; nothing else.
 
@@ -137,7 +138,7 @@ def security_event(device_id, reason, by_device=False, address=None, count=1):
         pass    # the refusal itself matters more than its log line
 
 
-def _reported_state(device):
+def _reported_state(device: Device) -> dict[peewee.Field, Any]:
     """What the kiosk says of itself in its headers (backlog, held records, failing sync),
     as changes to its Device row. Malformed values are ignored, never stored."""
     update = {}
@@ -166,7 +167,7 @@ def _reported_state(device):
 _PIN_LOCKOUTS_RE = re.compile(r"([0-9]{1,6})(?:;([0-9]{1,9}))?")
 
 
-def _pin_lockouts(device):
+def _pin_lockouts(device: Device) -> dict[peewee.Field, Any]:
     """Host PIN lockouts the kiosk reports ("count;seconds since the latest"), placed on the
     hub's clock; a malformed value is ignored. The time moves only when it differs by more than
     a minute, so network delays do not rewrite it on every request."""
@@ -182,15 +183,9 @@ def _pin_lockouts(device):
     return update
 
 
-def _forget_old_nonces():
-    """Nonces older than twice the window can never be replayed successfully: drop them."""
-    cutoff = utcnow() - datetime.timedelta(seconds=2 * protocol.TIMESTAMP_WINDOW_SECONDS)
-    SeenNonce.delete().where(SeenNonce.seen_at < cutoff).execute()
-
-
-def init_hub_time(bp):
+def init_hub_time(bp: Blueprint) -> None:
     @bp.after_request
-    def _hub_time(response):
+    def _hub_time(response: Response) -> Response:
         # Every answer tells the kiosk the hub's clock, refusals included.
         response.headers[protocol.H_HUB_TIME] = f"{time.time():.3f}"
         return response

@@ -5,7 +5,7 @@ list). One that arrives before its sign-up waits and is applied when the sign-up
 Who may cancel what, and why:
 
 - A visitor may look her sign-up up by reference code on any kiosk that has synced, and cancel
-  it there with the last four digits of her phone (DESIGN.md 5.8, kiosk.site.lookup). So a
+  it there with the last four digits of her phone (kiosk.site.lookup). So a
   cancellation for a sign-up the hub holds is taken from any enrolled kiosk, whichever site it
   serves: refusing another site's kiosk would refuse her.
 - Four digits are only 10,000 guesses, so what protects her is a limit per reference code that
@@ -30,22 +30,19 @@ cancellation interleaves with, in any hub process; waiting cancellations are set
 ingest lock, which the write lock excludes.
 """
 import collections
-import re
 
 from flask import current_app, has_app_context
 
 from ...models import Device, HubCancel, HubSignup, RejectedRecord
 from ...models.catalog import utcnow
-from . import feed
-from ...sync import protocol
-from . import seats
+from ...sync import contract, protocol
+from .. import bookings
 from .auth import security_event
 
 # Outcomes that are failed attempts at a code, and those not yet proven (waiting): both count.
 FAILED = ("mismatch", "not_this_kiosk")
 UNPROVEN = FAILED + ("pending",)
 DEFAULT_MAX_MISMATCHES = 5
-_LAST4 = re.compile(r"[0-9]{4}")
 
 
 def is_cancel(record):
@@ -54,8 +51,7 @@ def is_cancel(record):
 
 def phone_matches(phone, last4):
     """True when ``last4`` is four digits ending the phone number (never for blanked digits)."""
-    digits = re.sub(r"[^0-9]", "", phone or "")
-    return bool(_LAST4.fullmatch(last4 or "")) and len(digits) >= 4 and digits.endswith(last4)
+    return contract.phone_ends_with(phone, last4)
 
 
 def max_mismatches():
@@ -137,18 +133,13 @@ def mark_applied(cancel_id, outcome, device_id=""):
 
 
 def apply(signup, last4):
-    """Cancel ``signup`` if ``last4`` proves it is hers; returns the outcome."""
+    """Cancel ``signup`` if ``last4`` proves it is hers (kiosk.hub.bookings.cancel: the waiting
+    list moves up, the audit trail says "visitor_cancel"); returns the outcome."""
     if not phone_matches(signup.phone, last4):
         return "mismatch"
     if signup.status == "cancelled":
         return "already"
-    was = signup.status
-    HubSignup.update(status="cancelled", reason="visitor").where(HubSignup.id == signup.id).execute()
-    feed.append("status", signup.id)
-    if signup.event_uid:
-        if was == "confirmed":
-            seats.promote_waiting(signup.event_uid)
-        seats.update_seats(signup.event_uid)
+    bookings.cancel(signup, "visitor")
     return "cancelled"
 
 

@@ -1,5 +1,5 @@
 """Feed compaction: a kiosk's first sync and its database stay bounded as the ward's history
-grows (issue 13).
+grows.
 
 The feed is a log of "this row changed" entries, and a page always carries each row's current
 state, so two kinds of entry can go without any kiosk missing anything it needs:
@@ -12,7 +12,8 @@ state, so two kinds of entry can go without any kiosk missing anything it needs:
    about such a sign-up by reference code is answered by the hub's public status page, which
    looks it up in the hub's own tables (the phone page the QR code opens).
 
-It runs with the hub's retention, at most hourly, under the write lock.
+It runs outside requests, every HUB_COMPACTION_INTERVAL_SECONDS, under the write lock
+(kiosk.hub.maintenance), and with `kiosk --role hub hub-retention`.
 """
 import datetime
 
@@ -20,7 +21,7 @@ from ...models import Event, Feed, HubSignup
 from ...models.catalog import utcnow
 
 
-def compact(past_days, request_days, now=None):
+def compact(past_days: int, request_days: int, now: datetime.datetime | None = None) -> int:
     """Delete feed entries no kiosk needs; returns how many."""
     now = now or utcnow()
     removed = 0
@@ -39,11 +40,3 @@ def compact(past_days, request_days, now=None):
         HubSignup.event_uid.is_null() & (HubSignup.received_at < now - datetime.timedelta(days=request_days)))
     removed += Feed.delete().where((Feed.kind == "status") & Feed.key.in_(old_requests)).execute()
     return removed
-
-
-def run(config, now=None):
-    from ..locks import write_lock
-    with write_lock():
-        return compact(int(config.get("FEED_PAST_DAYS", 14)), int(config.get("FEED_REQUEST_DAYS", 90)), now)
-
-

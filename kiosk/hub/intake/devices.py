@@ -4,11 +4,11 @@ import secrets
 
 from ...models import Device, EnrollmentCode
 from ...models.catalog import utcnow
-from ...sync.protocol import REF_ALPHABET
+from ...sync.contract import REF_ALPHABET
 from .api import hash_code
 
 
-def issue_code(site_slug="", hours=24):
+def issue_code(site_slug: str = "", hours: int = 24) -> str:
     """A one-time enrolment code (shown once; only its hash is stored)."""
     raw = "".join(secrets.choice(REF_ALPHABET) for _ in range(12))
     EnrollmentCode.create(code_hash=hash_code(raw), site_slug=site_slug,
@@ -16,6 +16,6 @@ def issue_code(site_slug="", hours=24):
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
 
-def revoke(device_id):
+def revoke(device_id: str) -> bool:
     return Device.update(revoked_at=utcnow()).where(
         (Device.device_id == device_id) & Device.revoked_at.is_null()).execute() == 1

@@ -27,7 +27,8 @@ from ...db import database
 from ...models import Device, Event, Feed, HubAttendance, HubSignup, RejectedRecord, Site
 from ...models.catalog import utcnow
 from . import feed
-from ...sync import protocol
+from ...sync import contract, protocol
+from .. import bookings
 from . import cancellations
 from ..desk import queues
 from . import seats as seats_mod
@@ -149,8 +150,9 @@ def _store_one(device_id, record, site):
 
 
 def _write(rows):
-    """Insert the decided rows in bulk, refresh the seat counts of the events touched, then
-    append the feed entries under the feed lock."""
+    """Insert the decided rows in bulk, refresh the seat counts of the events touched, write the
+    audit lines of sign-ups that arrived cancelled, then append the feed entries under the feed
+    lock."""
     for model in (HubSignup, HubAttendance, RejectedRecord):
         bulk_insert(model, rows[model])
     feed_rows = rows[Feed]
@@ -159,6 +161,7 @@ def _write(rows):
         feed_rows.append({"kind": "event", "key": uid, "deleted": False, "created_at": utcnow()})
     for cancel_id, sender, outcome in rows["cancels_applied"]:
         cancellations.mark_applied(cancel_id, outcome, sender)
+    bookings.arrived_cancelled(rows["arrived_cancelled"])
     if feed_rows:
         feed_lock()
         bulk_insert(Feed, feed_rows)
@@ -190,6 +193,7 @@ def _decide(device_id, records, site, texts_checked, batch):
     """(answers, rows to write) for a batch: validation, duplicates, conflicts, the device's
     site, capacity. ``batch`` (cancellations.Batch) collects the security events."""
     results, new_rows, rejected_rows, feed_rows, attendance_rows, applied = [], [], [], [], [], []
+    arrived_cancelled = []
     reasons = [protocol.validate_record(r, texts_checked) for r in records]
     valid = [r for r, why in zip(records, reasons) if not why]
     ids = list({r["id"] for r in valid})
@@ -246,6 +250,7 @@ def _decide(device_id, records, site, texts_checked, batch):
                                                           record["person"].get("phone"), device_id, site)
         if cancelled:
             status, why = "cancelled", "visitor"     # cancelled before it arrived: takes no seat
+            arrived_cancelled.append(record["ref_code"])
         else:
             status, why = seats.decide(record)
         applied += settled
@@ -257,13 +262,14 @@ def _decide(device_id, records, site, texts_checked, batch):
                    reason=why, kiosk_created_at=protocol.parse_time(record["created_at"]),
                    received_at=received, arrival=next(arrivals), adults=adults, children=children,
                    search_text=queues.search_text(person, record["ref_code"]), desk_state="new", attempts=0,
-                   **{f: person.get(f) for f in protocol.PERSON_FIELDS})
+                   **{f: person.get(f) for f in contract.PERSON_FIELDS})
         new_rows.append(row)
         seen_in_batch[record["id"]] = row
         feed_rows.append({"kind": "status", "key": record["id"], "deleted": False, "created_at": received})
         results.append({"id": record["id"], "result": "accepted", "status": status, "reason": why})
     rows = {HubSignup: new_rows, HubAttendance: attendance_rows, RejectedRecord: rejected_rows,
-            Feed: feed_rows, "touched": seats.touched, "cancels_applied": applied}
+            Feed: feed_rows, "touched": seats.touched, "cancels_applied": applied,
+            "arrived_cancelled": arrived_cancelled}
     return results, rows
 
 
@@ -276,31 +282,24 @@ def attendance_row(device_id, record, digest, received):
             "kiosk_created_at": protocol.parse_time(record["created_at"]), "received_at": received}
 
 
-def set_status(signup_id, status):
-    """Staff action: confirm, waitlist or cancel; cancelling a confirmed seat promotes the next."""
+def set_status(signup_id, status, by=None, note=""):
+    """Staff confirm, waitlist or cancel a sign-up (kiosk.hub.bookings.set_status, under the
+    write lock); ``by``: the staff member, ``note``: their words. None for an unknown sign-up
+    or status."""
     with write_lock():
         signup = HubSignup.get_or_none(HubSignup.id == signup_id)
-        if signup is None or status not in ("confirmed", "waitlisted", "cancelled"):
+        if signup is None or status not in bookings.STATUSES:
             return None
-        was = signup.status
-        HubSignup.update(status=status, reason="staff").where(HubSignup.id == signup_id).execute()
-        feed.append("status", signup_id)
-        if signup.event_uid:
-            if was == "confirmed" and status == "cancelled":
-                seats_mod.promote_waiting(signup.event_uid)
-            seats_mod.update_seats(signup.event_uid)
+        bookings.set_status(signup, status, "staff", by, note)
         return status
 
 
-def cancel_event(event_uid):
-    """Staff cancel an event: its sign-ups are kept, marked cancelled, and kiosks are told."""
+def cancel_event(event_uid, reason="other", by=None):
+    """Staff cancel an event (kiosk.hub.bookings.cancel_session, under the write lock): its
+    sign-ups are kept, marked cancelled, and kiosks are told. The staff screen asks no reason,
+    so the session says "for other reasons"."""
     with write_lock():
-        Event.update(cancelled=True).where(Event.uid == event_uid).execute()
-        feed.append("event", event_uid)
-        for s in HubSignup.select().where((HubSignup.event_uid == event_uid)
-                                          & (HubSignup.status != "cancelled")):
-            HubSignup.update(status="cancelled", reason="event_cancelled").where(HubSignup.id == s.id).execute()
-            feed.append("status", s.id)
+        bookings.cancel_session(event_uid, reason, by)
 
 
 def publish_catalog(by=""):

@@ -1,4 +1,4 @@
-"""Retention on the hub (DESIGN.md section 11): the personal details of finished requests and of
+"""Retention on the hub: the personal details of finished requests and of
 sign-ups for sessions that are over are blanked after a retention per kind; the rows stay, so
 counts and reports keep working.
 
@@ -14,14 +14,15 @@ Personal details also travel into other rows, and each copy goes with its own cl
   (its digits blanked, never applied).
 """
 import datetime
+from typing import Any
 
 from flask import current_app, has_app_context
+from peewee import ModelSelect
 
 from ...models import (AuditLog, Event, HubCancel, HubSignup, KioskState, RejectedRecord,
                        RequestHistory)
 from ...models.catalog import utcnow
-from ...models.desk import DONE_STATES
-from ...sync.protocol import PERSON_FIELDS
+from ...sync.contract import DONE_STATES, PERSON_FIELDS
 
 LAST_RUN_KEY = "hub_retention_at"
 BLANKED_PAYLOAD = '"(blanked after retention)"'
@@ -29,7 +30,7 @@ DEFAULT_DAYS = {"HUB_RETENTION_DAYS_REJECTED": 30, "HUB_RETENTION_DAYS_CANCEL": 
                 "HUB_RETENTION_DAYS_CANCEL_PENDING": 30}
 
 
-def _days(key, given):
+def _days(key: str, given: int | str | None) -> int:
     if given is not None:
         return int(given)
     if has_app_context():
@@ -37,12 +38,13 @@ def _days(key, given):
     return DEFAULT_DAYS[key]
 
 
-def blank_expired(days_callback, days_volunteer, days_event, now=None, days_rejected=None, days_cancel=None,
-                  days_cancel_pending=None):
+def blank_expired(days_callback: int, days_volunteer: int, days_event: int, now: datetime.datetime | None = None,
+                  days_rejected: int | str | None = None, days_cancel: int | str | None = None,
+                  days_cancel_pending: int | str | None = None) -> int:
     """Blank what is past its retention; returns how many requests were blanked. The other
     retentions come from the app's settings unless given."""
     now = now or utcnow()
-    blank = {getattr(HubSignup, f): None for f in PERSON_FIELDS}
+    blank: dict[Any, str | None] = {getattr(HubSignup, f): None for f in PERSON_FIELDS}
     blank[HubSignup.search_text] = ""
     still_named = HubSignup.name.is_null(False) | HubSignup.phone.is_null(False) | HubSignup.email.is_null(False)
     done = 0
@@ -67,12 +69,12 @@ def blank_expired(days_callback, days_volunteer, days_event, now=None, days_reje
     return done
 
 
-def _blanked_signups():
+def _blanked_signups() -> ModelSelect:
     return HubSignup.select(HubSignup.id).where(
         HubSignup.name.is_null() & HubSignup.phone.is_null() & HubSignup.email.is_null())
 
 
-def blank_notes():
+def blank_notes() -> int:
     """Staff notes on requests whose details are blanked: the history keeps who moved the request
     and when, not what they wrote; the audit trail keeps a status change, not its reason."""
     n = (RequestHistory.update(note="")
@@ -84,14 +86,14 @@ def blank_notes():
     return n
 
 
-def blank_rejected(cutoff):
+def blank_rejected(cutoff: datetime.datetime) -> int:
     """The content of refused records that arrived before ``cutoff``; reason and id stay."""
     return (RejectedRecord.update(payload=BLANKED_PAYLOAD)
             .where((RejectedRecord.received_at < cutoff) & (RejectedRecord.payload != BLANKED_PAYLOAD))
             .execute())
 
 
-def blank_cancel_digits(now, days_decided, days_pending):
+def blank_cancel_digits(now: datetime.datetime, days_decided: int, days_pending: int) -> int:
     """Phone digits of cancellations decided ``days_decided`` ago; cancellations still waiting
     for their sign-up after ``days_pending`` expire (never applied) and lose theirs too."""
     n = (HubCancel.update(phone_last4="")
@@ -102,18 +104,3 @@ def blank_cancel_digits(now, days_decided, days_pending):
                  & (HubCancel.received_at < now - datetime.timedelta(days=days_pending)))
           .execute())
     return n
-
-
-def run_if_due(config, every_seconds=3600):
-    """Blank expired details at most once an hour (called as kiosks sync, and by the CLI)."""
-    last = KioskState.get_value(LAST_RUN_KEY)
-    if last and (utcnow() - datetime.datetime.fromisoformat(last)).total_seconds() < every_seconds:
-        return 0
-    done = blank_expired(int(config["HUB_RETENTION_DAYS_CALLBACK"]), int(config["HUB_RETENTION_DAYS_VOLUNTEER"]),
-                         int(config["HUB_RETENTION_DAYS_EVENT"]),
-                         days_rejected=config.get("HUB_RETENTION_DAYS_REJECTED"),
-                         days_cancel=config.get("HUB_RETENTION_DAYS_CANCEL"),
-                         days_cancel_pending=config.get("HUB_RETENTION_DAYS_CANCEL_PENDING"))
-    from . import compaction
-    compaction.compact(int(config.get("FEED_PAST_DAYS", 14)), int(config.get("FEED_REQUEST_DAYS", 90)))
-    return done

@@ -1,10 +1,11 @@
-"""Seats: the hub's capacity decision (DESIGN.md 5.8), in one place.
+"""Seats: the hub's capacity decision, in one place.
 
 Sign-ups are decided in the order they arrive at the hub. A party (adults and children) is
 confirmed while every one of its people fits in the seats left, otherwise it waits as a whole.
 Capacity 0 means no sign-up limit. When seats are freed (a cancellation), the waiting list
 moves up in arrival order, each party while it fits; a party that does not fit stops the line
-(no one jumps the queue because their party is smaller).
+(no one jumps the queue because their party is smaller). Who moves up is decided here; the
+change of their status, like every other, is made by kiosk.hub.bookings.
 """
 import peewee
 
@@ -13,7 +14,7 @@ from ...models import Event, HubSignup
 from . import feed
 from ...sync import protocol
 
-PARTY = HubSignup.adults + HubSignup.children
+PARTY = HubSignup.party_size
 
 
 def next_arrivals(n):
@@ -79,17 +80,20 @@ def update_seats(event_uid, announce=True):
         feed.append("event", event_uid)
 
 
-def promote_waiting(event_uid):
-    """Move the waiting list up, in arrival order, while the next party fits."""
+def waiting_that_fit(event_uid):
+    """The waiting sign-ups of a session that now fit, in arrival order: each party while it
+    fits, and the first that does not stops the line. No one for a cancelled or unknown session.
+    Moving them up is a change of status: kiosk.hub.bookings.promote."""
     event = Event.get_or_none(Event.uid == event_uid)
     if event is None or event.cancelled:
-        return
+        return []
     used = seats_used(event_uid)
     waiting = (HubSignup.select().where((HubSignup.event_uid == event_uid) & (HubSignup.status == "waitlisted"))
                .order_by(HubSignup.arrival))
+    fits = []
     for nxt in waiting:
         if event.capacity and used + nxt.party_size > event.capacity:
-            return
-        HubSignup.update(status="confirmed", reason="promoted").where(HubSignup.id == nxt.id).execute()
-        feed.append("status", nxt.id)
+            break
+        fits.append(nxt)
         used += nxt.party_size
+    return fits

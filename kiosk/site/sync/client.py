@@ -12,6 +12,7 @@ import threading
 
 import httpx
 import peewee
+from flask import current_app
 
 from ... import clock
 from ...db import database
@@ -414,3 +415,11 @@ def start_loop(app):
     app.extensions["sync_loop"] = loop
     loop.start()
     return loop
+
+
+def wake_sync():
+    """A record was just written: wake this process's sync loop, if one runs, so it is pushed
+    now rather than at the next interval (the views of sign-ups, cancellations and host mode)."""
+    loop = current_app.extensions.get("sync_loop")
+    if loop is not None:
+        loop.wake()

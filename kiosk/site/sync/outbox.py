@@ -2,29 +2,21 @@
 leaves the outbox only when the hub has durably answered for it."""
 import datetime
 import json
-import secrets
 import uuid
-import zoneinfo
 
 from peewee import IntegrityError, fn
 
 from ... import clock
 from ...db import database
 from ...models import Attendance, Cancellation, Event, KioskState, Outbox, Signup
-from ...sync import protocol
+from ...sync import contract, protocol
+from . import statuses
 
-REF_ALPHABET = protocol.REF_ALPHABET
-PERSONAL = tuple(protocol.PERSON_FIELDS)
 FINAL = ("accepted", "duplicate", "rejected")
 
 
 def new_id():
     return str(uuid.uuid4())
-
-
-def new_ref_code():
-    raw = "".join(secrets.choice(REF_ALPHABET) for _ in range(8))
-    return f"{raw[:4]}-{raw[4:]}"
 
 
 def signup_payload(signup):
@@ -33,7 +25,7 @@ def signup_payload(signup):
         "id": signup.id, "type": "signup", "kind": signup.kind, "ref_code": signup.ref_code,
         "service": signup.service_slug, "event": signup.event_uid, "language": signup.language,
         "created_at": protocol.format_time(signup.created_at),
-        "person": {f: getattr(signup, f) for f in PERSONAL if getattr(signup, f) is not None},
+        "person": {f: getattr(signup, f) for f in contract.PERSON_FIELDS if getattr(signup, f) is not None},
         **({"party": {"adults": signup.adults, "children": signup.children}} if signup.kind == "event" else {}),
     }
 
@@ -61,11 +53,13 @@ def enqueue_signup(submission_id=None, **fields):
 def _create_signup(submission_id, fields):
     with database.atomic():
         for _ in range(5):
-            code = new_ref_code()
+            code = contract.new_ref_code()
             if not Signup.select().where(Signup.ref_code == code).exists():
                 break
         signup = Signup.create(id=str(uuid.uuid4()), ref_code=code, created_at=clock.now(),
                                submission_id=submission_id, **fields)
+        statuses.record(signup.id, "provisional", ref_code=code, event_uid=signup.event_uid,
+                        service_slug=signup.service_slug)
         Outbox.create(record_id=signup.id, kind="signup",
                       payload=json.dumps(signup_payload(signup), ensure_ascii=False),
                       created_at=signup.created_at)
@@ -86,8 +80,7 @@ def enqueue_cancel(ref_code, phone_last4, signup=None):
         Outbox.create(record_id=c.id, kind="cancel", payload=json.dumps(cancel_payload(c)),
                       created_at=c.created_at)
         if signup is not None:
-            (Signup.update(status="cancelled", status_reason="visitor")
-             .where(Signup.id == signup.id).execute())
+            statuses.record(signup.id, "cancelled", "visitor")
     return c
 
 
@@ -149,8 +142,8 @@ def record_results(results):
         for (status, reason), ids in final.items():
             for i in range(0, len(ids), 500):
                 chunk = ids[i:i + 500]
-                (Signup.update(acked_at=now, status=status, status_reason=reason)
-                 .where(Signup.id.in_(chunk)).execute())
+                Signup.update(acked_at=now).where(Signup.id.in_(chunk)).execute()
+                statuses.mark_acknowledged({(status, reason): chunk})
                 Attendance.update(acked_at=now).where(Attendance.id.in_(chunk)).execute()
                 Cancellation.update(acked_at=now).where(Cancellation.id.in_(chunk)).execute()
                 done += Outbox.delete().where(Outbox.record_id.in_(chunk)).execute()
@@ -186,19 +179,16 @@ def purge_personal_data(retention_seconds, timezone="Asia/Tokyo"):
     frees (secure_delete, set in kiosk.db), and the write-ahead log, which still holds the old
     pages, is checkpointed and truncated.
 
-    A session sign-up keeps its name until the day after its session (DESIGN.md 5.12), so the
+    A session sign-up keeps its name until the day after its session, so the
     café host can check the person in by name: it is purged only once its session's local date
     is past, or its session is unknown here."""
     now = clock.now()
     cutoff = now - datetime.timedelta(seconds=retention_seconds)
-    zone = zoneinfo.ZoneInfo(timezone)
-    today = now.replace(tzinfo=datetime.timezone.utc).astimezone(zone).date()
-    day_start = (datetime.datetime.combine(today, datetime.time(0), zone)
-                 .astimezone(datetime.timezone.utc).replace(tzinfo=None))
+    day_start = clock.day_bounds(clock.ward_time(now, timezone).date(), timezone)[0]
     session_over = (Signup.event_uid.is_null()
                     | Signup.event_uid.in_(Event.select(Event.uid).where(Event.starts_at < day_start))
                     | Signup.event_uid.not_in(Event.select(Event.uid)))
-    blank = {getattr(Signup, f): None for f in PERSONAL}
+    blank = {getattr(Signup, f): None for f in contract.PERSON_FIELDS}
     blank[Signup.purged_at] = now
     due = (Signup.acked_at.is_null(False) & (Signup.acked_at <= cutoff) & Signup.purged_at.is_null()
            & session_over)
