@@ -21,11 +21,11 @@ translations: $(VENV)/.installed
 run: translations
 	$(KIOSK) demo --port $(KIOSK_PORT) --hub-port $(HUB_PORT)
 
-## test: install what the tests need (Debian chromium, Playwright for Python) and run them all,
-## shuffled from a fixed seed (another order: make test TEST_SEED=7)
-TEST_SEED ?= 24
+## test: install what the tests need (Debian chromium, Playwright for Python) and run them all
+## (in file order; a shuffled order: make test TEST_ORDER="-p randomly --randomly-seed=7")
+TEST_ORDER ?=
 test: translations chromium
-	$(PY) -m pytest -q -p no:cacheprovider -p randomly --randomly-seed=$(TEST_SEED)
+	$(PY) -m pytest -q -p no:cacheprovider $(TEST_ORDER)
 
 ## bench: benchmarks (not part of make test); figures go in README.md
 bench: translations

@@ -132,8 +132,8 @@ def signed_get(hub, device_id, secret, path):
 
 # --- Server logs ---------------------------------------------------------------------------------
 
-# Personal data the tests type into forms or send in records: no server log may hold any of it
-# (DESIGN.md 5.12), nor a traceback (bad input gets a clear refusal, never an unhandled error).
+# Personal data the tests type into forms or send in records: no server log may hold any of it,
+# nor a traceback (bad input gets a clear refusal, never an unhandled error).
 PERSONAL_MARKERS = ["Privacymarker", "Killtest visitor", "Purgeme", "Maria Dela Cruz", "Auth Test",
                     "090-2222-", "090-1234-5678", "09012345678", "090-1111-2222"]
 TRACEBACK = "Traceback (most recent call last)"

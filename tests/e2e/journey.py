@@ -1,4 +1,4 @@
-"""What a journey test checks at every screen state it passes through (DESIGN.md section 10).
+"""What a journey test checks at every screen state it passes through.
 
 - axe (WCAG 2.0/2.1/2.2 A and AA) reports no violation;
 - every link and button on the screen that a person could need has a real box of at least

@@ -1,5 +1,5 @@
 """After the idle reset, the tablet's Back shows nothing of the visitor who walked away: no name,
-phone number or reference code on any page of her history, in no form field (issue 20)."""
+phone number or reference code on any page of her history, in no form field."""
 import re
 
 import pytest

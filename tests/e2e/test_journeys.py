@@ -1,4 +1,4 @@
-"""Journeys by touch (DESIGN.md sections 3 and 10): each starts at the home screen and moves only
+"""Journeys by touch: each starts at the home screen and moves only
 by tapping and typing what a person sees, found by role and accessible name, at both tablet
 sizes, with axe and the control checks of tests/e2e/journey.py at every screen state."""
 import re

@@ -1,4 +1,4 @@
-"""Near this kiosk first (issue 20), by touch: a visitor at the Toyotama plaza (the demo kiosk's
+"""Near this kiosk first, by touch: a visitor at the Toyotama plaza (the demo kiosk's
 site) narrows the places to gather to the Oizumi area; the care café's card leads with its session
 in Oizumi and says how far that is; its page lists the café she can walk to first."""
 import json

@@ -1,4 +1,4 @@
-"""Issue 10: Japanese that every reader can read. A visitor turns on ふりがな by touch and sees
+"""Japanese that every reader can read. A visitor turns on ふりがな by touch and sees
 <ruby> readings over the kanji of a service page; the idle reset turns it off again. やさしい
 にほんご is a sixth language from the menu, with furigana on by default. A visitor reading
 English sees the program's official Japanese name and the place's Japanese address to show at

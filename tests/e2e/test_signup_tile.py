@@ -1,5 +1,5 @@
-"""The "Check my sign-up" tile on the home screen, reached by touch at both tablet sizes (DESIGN.md
-section 10): a real box, readable text, axe clean, and it opens the status look-up."""
+"""The "Check my sign-up" tile on the home screen, reached by touch at both tablet sizes:
+a real box, readable text, axe clean, and it opens the status look-up."""
 import re
 
 import pytest

@@ -1,4 +1,4 @@
-"""Issue 12: install it at a site and at the ward.
+"""Install it at a site and at the ward.
 
 - The wheel carries config, migrations, static files and compiled translations: installed into a
   fresh virtual environment outside the checkout, `kiosk serve` with a KIOSK_CONFIG file serves

@@ -39,3 +39,26 @@ def login(app, username, password):
     c = staff_login(app.test_client(), username, password)
     c.get("/language/en", query_string={"next": "/staff/"})
     return c
+
+
+@contextlib.contextmanager
+def demo_hub(backend, tmp_path, username, password, tz="Asia/Tokyo"):
+    """A hub app with the demo catalog published and one staff account, its app context pushed
+    and its database connected for the test (every test-client request shares that context)."""
+    with hub_app(backend, tmp_path) as app:
+        from kiosk.db import database
+        from kiosk.demo import loader
+        from kiosk.hub.desk.staff_auth import set_password
+        from kiosk.hub.intake import ingest
+        with app.app_context(), database.connection_context():
+            loader.load_demo(tz=tz, weeks=8)
+            ingest.publish_catalog(by="load-demo")
+            set_password(username, password)
+        ctx = app.app_context()
+        ctx.push()
+        database.connect(reuse_if_open=True)
+        try:
+            yield app
+        finally:
+            database.close()
+            ctx.pop()

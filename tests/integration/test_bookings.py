@@ -14,7 +14,7 @@ from kiosk.hub.catalog import admin as catalog_admin
 from kiosk.hub.intake import ingest
 from kiosk.models import AuditLog, Event, Feed, HubSignup
 from tests.helpers import staff_login
-from tests.integration.hub_helpers import hub_app
+from tests.integration.hub_helpers import demo_hub
 from tests.records import cancel, family
 
 TZ = "Asia/Tokyo"
@@ -24,22 +24,8 @@ PACKAGE = pathlib.Path(__file__).resolve().parents[2] / "kiosk"
 
 @pytest.fixture(params=["postgresql", "sqlite"])
 def hub(request, tmp_path):
-    with hub_app(request.param, tmp_path) as app:
-        from kiosk.db import database
-        from kiosk.demo import loader
-        from kiosk.hub.desk.staff_auth import set_password
-        with app.app_context(), database.connection_context():
-            loader.load_demo(tz=TZ, weeks=8)
-            ingest.publish_catalog(by="load-demo")
-            set_password("admin", "admin-pass-123")
-        ctx = app.app_context()
-        ctx.push()
-        database.connect(reuse_if_open=True)
-        try:
-            yield app
-        finally:
-            database.close()
-            ctx.pop()
+    with demo_hub(request.param, tmp_path, "admin", "admin-pass-123", tz=TZ) as app:
+        yield app
 
 
 def staff(app):

@@ -1,4 +1,4 @@
-"""Issue 9, done when: a test fails if any kiosk or public page of a demo catalog lacks the demo
+"""A test fails if any kiosk or public page of a demo catalog lacks the demo
 banner. Every GET route of the kiosk and the hub's public pages is visited (a new route that
 this table does not cover fails the test), in every language; then, with the catalog marked as
 the ward's real one, the banner is gone."""

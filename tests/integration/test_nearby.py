@@ -1,4 +1,4 @@
-"""Near this kiosk first (issue 20): a service's venues and each day's sessions nearest the kiosk's
+"""Near this kiosk first: a service's venues and each day's sessions nearest the kiosk's
 own site first, with the walk to each; a result card leads with the session at the nearest venue,
 and with one in the area a visitor chose when she chose one."""
 import datetime

@@ -1,4 +1,4 @@
-"""Issue 10: search finds what residents mean, in their own words. The relevance set is ours
+"""Search finds what residents mean, in their own words. The relevance set is ours
 (tests/data/search_relevance.json: 40+ queries per language as residents type them); the test
 fails under recall@5 0.9 in any language and prints recall@5 and MRR per language."""
 from kiosk.models import Service

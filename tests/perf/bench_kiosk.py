@@ -1,4 +1,4 @@
-"""Benchmark of the kiosk's pages (issue 13): each page against the framework floor measured in
+"""Benchmark of the kiosk's pages: each page against the framework floor measured in
 the same run, then 10,000 requests of mixed use over four connections and the kiosk process's
 resident memory afterwards.
 

@@ -1,4 +1,4 @@
-"""Benchmarks of sync at ward scale (DESIGN.md section 8, issue 13), each against its floor
+"""Benchmarks of sync at ward scale, each against its floor
 measured in the same run, through the processes a site and the ward really run:
 
 1. Drain: a real `kiosk serve` (waitress and its own sync loop, default settings) with 10,000

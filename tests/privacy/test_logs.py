@@ -1,5 +1,5 @@
-"""Personal data never appears in a server log, and bad input never leaves a traceback there
-(DESIGN.md 5.12). Each test here starts its own hub and kiosk, does what tends to leak, and reads
+"""Personal data never appears in a server log, and bad input never leaves a traceback there.
+Each test here starts its own hub and kiosk, does what tends to leak, and reads
 what those servers wrote. What every other test's servers write is read by the same check when
 that test ends (tests/conftest.py, server_logs_stay_clean), so no test here needs to run last."""
 import httpx

@@ -15,7 +15,7 @@ from tests.pg import fresh_database
 
 HUB_BACKENDS = ["postgresql", "sqlite"]
 # A test module that sets TWO_HUB_PROCESSES = True also runs against two hub processes on one
-# PostgreSQL, behind a proxy that hands requests to them in turn (DESIGN.md 5.13).
+# PostgreSQL, behind a proxy that hands requests to them in turn.
 TWO_PROCESSES = "postgresql-2procs"
 
 

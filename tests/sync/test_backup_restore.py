@@ -1,4 +1,4 @@
-"""Issue 12: a backup taken while 20 visitors are signing up, then restored with the kiosk
+"""A backup taken while 20 visitors are signing up, then restored with the kiosk
 stopped: every sign-up acknowledged before the backup began is in it, and the restored kiosk
 syncs without duplicates (the hub answers "duplicate" for what it already has)."""
 import concurrent.futures

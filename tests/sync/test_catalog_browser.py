@@ -1,4 +1,4 @@
-"""Issue 9, done when: staff create a service with a weekly rule and a text in each of the five
+"""Staff create a service with a weekly rule and a text in each of the five
 languages by clicking what they see on the hub, publish it, and a paired kiosk shows it in all
 five languages, finds it by search and offers its sessions for sign-up; staff then cancel one
 date and the kiosk shows it cancelled. On PostgreSQL and SQLite, in Chromium."""

@@ -1,4 +1,4 @@
-"""Issue 9, done when: with the clock moved ten weeks ahead, the system still shows sessions in
+"""With the clock moved ten weeks ahead, the system still shows sessions in
 the coming weeks. Real processes: a hub that loaded the demo today, restarted ten weeks later
 (KIOSK_CLOCK_OFFSET_SECONDS), keeps its recurring sessions ahead by itself; a kiosk paired with
 it, on the same clock, pulls them and lists them on its "this week" screen."""

@@ -1,4 +1,4 @@
-"""The ward's desk in Chromium, by clicking only what staff see (DESIGN.md section 11): an admin
+"""The ward's desk in Chromium, by clicking only what staff see: an admin
 creates a desk account, settles a volunteer registration and a session's waiting list after a
 cancellation; the foreign residents' desk works a Tagalog call-back through every state; each
 export is downloaded and opened with Python's csv module."""

@@ -1,4 +1,4 @@
-"""Issue 13: a kiosk's first sync does not grow with the ward's history. With 100,000 sign-ups
+"""A kiosk's first sync does not grow with the ward's history. With 100,000 sign-ups
 for sessions long over on the hub (PostgreSQL), the hub's feed compaction leaves out what no
 kiosk needs, and a new kiosk's first sync takes under 10 s with a small database; a visitor can
 still look up an old sign-up by its reference code on the hub's public status page."""

@@ -1,4 +1,4 @@
-"""Host screens keep their place (issue 20): a café host at the largest text size, in portrait,
+"""Host screens keep their place: a café host at the largest text size, in portrait,
 checks people in far down the session screen, and each tap leaves the screen where it was; the
 close question appears where the host tapped; without JavaScript each answer lands back on the
 row or counter tapped; a tap the kiosk refuses says why next to it."""

@@ -1,4 +1,4 @@
-"""Journeys 6 and 7 (DESIGN.md section 10) with a real hub: a café host records a session by
+"""Journeys 6 and 7 with a real hub: a café host records a session by
 touch, and a visitor signs up while the ward's hub cannot be reached. Both sizes, axe and the
 control checks at every screen state (tests/e2e/journey.py)."""
 import re

@@ -1,4 +1,4 @@
-"""Issue 24: the hub's housekeeping in one place, never inside a request. Real hub processes on
+"""The hub's housekeeping in one place, never inside a request. Real hub processes on
 PostgreSQL and SQLite: `kiosk --role hub maintain` blanks expired personal details, compacts
 the feed and forgets old nonces, each job once per its interval over every process; a served
 hub does it by itself in the background and stops cleanly; a hundred kiosk requests do none of

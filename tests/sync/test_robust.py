@@ -1,4 +1,4 @@
-"""One bad value never stops the ward's records (issue 11), with real hubs on PostgreSQL and
+"""One bad value never stops the ward's records, with real hubs on PostgreSQL and
 SQLite and real kiosk processes: bad values through the sync API and through the forms, a record
 the hub keeps failing on, a kiosk whose database is locked, read-only or fed a page it cannot
 apply, and a form sent twice or again after kill -9."""

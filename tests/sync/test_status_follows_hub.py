@@ -1,6 +1,6 @@
 """Visitors are told what staff did: after one sync, every state staff can set reads in the
 visitor's words on the kiosk's status page and on the phone page the QR code opens, and a
-finished request offers no cancel (DESIGN.md 5; issue 20)."""
+finished request offers no cancel."""
 import datetime
 import re
 

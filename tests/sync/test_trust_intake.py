@@ -96,7 +96,7 @@ def test_another_sites_kiosk_guessing_every_digit_cancels_nothing(hub, make_kios
 
 
 def test_the_visitor_checks_and_cancels_on_another_sites_kiosk(hub, make_kiosk, site_kiosk):
-    """DESIGN.md 5.8: her status by reference code on any kiosk that has synced, and the
+    """A visitor finds her status by reference code on any kiosk that has synced, and the
     cancellation there with her last four digits. The codes a kiosk holds in clear are its
     site's: sign-ups taken there and sign-ups for its sessions (the host checks people in)."""
     home = make_kiosk("home", env={"KIOSK_SYNC_INTERVAL_SECONDS": "0.5"}).start()

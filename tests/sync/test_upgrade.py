@@ -1,4 +1,4 @@
-"""Issue 12: upgrades with records in flight. A kiosk database is built by an earlier release
+"""Upgrades with records in flight. A kiosk database is built by an earlier release
 of this software (taken from git history: the last commit before migration 0004, when the
 schema had sign-ups and attendance), with sign-ups and attendance still queued. The current
 software upgrades it (`kiosk migrate`), pairs it with a current hub, and every queued record
