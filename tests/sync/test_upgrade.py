@@ -21,7 +21,7 @@ OLD_SCRIPT = textwrap.dedent("""
     from kiosk.db import database
     from kiosk.demo.loader import load_demo
     from kiosk.models import Event
-    from kiosk.site.sync import outbox
+    from kiosk.sync import outbox     # the old release's layout: this runs its code, not ours
     app = create_app()
     with app.app_context(), database.connection_context():
         load_demo()
