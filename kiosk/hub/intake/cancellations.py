@@ -30,12 +30,15 @@ cancellation interleaves with, in any hub process; waiting cancellations are set
 ingest lock, which the write lock excludes.
 """
 import collections
+from collections.abc import Collection
+from typing import Any, Protocol, cast
 
 from flask import current_app, has_app_context
 
 from ...models import Device, HubCancel, HubSignup, RejectedRecord
 from ...models.catalog import utcnow
 from ...sync import contract, protocol
+from ...sync.records import CancelRecord, RecordResult
 from .. import bookings
 from .auth import security_event
 
@@ -44,23 +47,34 @@ FAILED = ("mismatch", "not_this_kiosk")
 UNPROVEN = FAILED + ("pending",)
 DEFAULT_MAX_MISMATCHES = 5
 
+# How one waiting cancellation ended: (its id, the device that sent it, the outcome).
+Settled = tuple[str, str, str]
 
-def is_cancel(record):
+
+class RejectRow(Protocol):
+    """How the caller refuses a record (kiosk.hub.intake.ingest._reject_row, passed in so this
+    module need not import the one that imports it): the RejectedRecord row, by column, and the
+    answer."""
+    def __call__(self, device_id: str, record: object, reason: str,
+                 detail: str = "") -> tuple[dict[str, Any], RecordResult]: ...
+
+
+def is_cancel(record: object) -> bool:
     return isinstance(record, dict) and record.get("type") == "cancel"
 
 
-def phone_matches(phone, last4):
+def phone_matches(phone: str | None, last4: str) -> bool:
     """True when ``last4`` is four digits ending the phone number (never for blanked digits)."""
     return contract.phone_ends_with(phone, last4)
 
 
-def max_mismatches():
+def max_mismatches() -> int:
     if has_app_context():
         return int(current_app.config.get("HUB_CANCEL_MAX_MISMATCHES", DEFAULT_MAX_MISMATCHES))
     return DEFAULT_MAX_MISMATCHES
 
 
-def failed_attempts(ref_code):
+def failed_attempts(ref_code: str) -> int:
     """Wrong or unproven cancellations stored for a code, from every kiosk (call under the lock)."""
     return HubCancel.select().where((HubCancel.ref_code == ref_code) & HubCancel.outcome.in_(UNPROVEN)).count()
 
@@ -72,43 +86,45 @@ class Batch:
     once per reason with their count. A batch of 500 guesses then costs two queries a guess and
     holds the write lock briefly."""
 
-    def __init__(self, device_id):
+    def __init__(self, device_id: str) -> None:
         self.device_id = device_id
-        self.failed = {}
-        self.events = collections.Counter()
+        self.failed: dict[str, int] = {}
+        self.events: collections.Counter[str] = collections.Counter()
 
-    def failed_attempts(self, ref_code):
+    def failed_attempts(self, ref_code: str) -> int:
         if ref_code not in self.failed:
             self.failed[ref_code] = failed_attempts(ref_code)
         return self.failed[ref_code]
 
-    def flush(self):
+    def flush(self) -> None:
         """Write the batch's security events (within its transaction)."""
         for reason, n in sorted(self.events.items()):
             security_event(self.device_id, reason, by_device=True, count=n)
         self.events.clear()
 
 
-def pending_for(ref_codes):
+def pending_for(ref_codes: Collection[str]) -> dict[str, list[HubCancel]]:
     """Cancellations waiting for sign-ups with these reference codes: {code: [oldest first]}."""
     if not ref_codes:
         return {}
     rows = (HubCancel.select().where(HubCancel.ref_code.in_(list(set(ref_codes))) & HubCancel.applied_at.is_null()
                                      & (HubCancel.outcome == "pending"))
             .order_by(HubCancel.received_at, HubCancel.id))
-    out = {}
+    out: dict[str, list[HubCancel]] = {}
     for c in rows:
         out.setdefault(c.ref_code, []).append(c)
     return out
 
 
-def settle_pending(waiting, phone, taker, taker_site):
+def settle_pending(waiting: list[HubCancel], phone: str | None, taker: str,
+                   taker_site: str | None) -> tuple[list[Settled], bool]:
     """Outcomes [(cancel id, device id, outcome)] of the cancellations that waited for a sign-up
     now arriving from device ``taker`` at ``taker_site`` (None: not sent by a kiosk, see
     kiosk.hub.intake.ingest.ingest), and whether one of them cancels it."""
     sites = dict(Device.select(Device.device_id, Device.site_slug)
                  .where(Device.device_id.in_(list({c.device_id for c in waiting}))).tuples()) if waiting else {}
-    outcomes, cancelled = [], False
+    outcomes: list[Settled] = []
+    cancelled = False
     for c in waiting:
         knew = (c.device_id == taker or taker_site is None
                 or (bool(taker_site) and sites.get(c.device_id) == taker_site))
@@ -124,7 +140,7 @@ def settle_pending(waiting, phone, taker, taker_site):
     return outcomes, cancelled
 
 
-def mark_applied(cancel_id, outcome, device_id=""):
+def mark_applied(cancel_id: str, outcome: str, device_id: str = "") -> None:
     """Record how a waiting cancellation ended; a refusal goes to the security log."""
     HubCancel.update(applied_at=utcnow(), outcome=outcome).where(HubCancel.id == cancel_id).execute()
     if outcome in FAILED:
@@ -132,7 +148,7 @@ def mark_applied(cancel_id, outcome, device_id=""):
         security_event(device_id, {"mismatch": "cancel_mismatch"}.get(outcome, outcome), by_device=True, address="")
 
 
-def apply(signup, last4):
+def apply(signup: HubSignup, last4: str) -> str:
     """Cancel ``signup`` if ``last4`` proves it is hers (kiosk.hub.bookings.cancel: the waiting
     list moves up, the audit trail says "visitor_cancel"); returns the outcome."""
     if not phone_matches(signup.phone, last4):
@@ -143,14 +159,17 @@ def apply(signup, last4):
     return "cancelled"
 
 
-def store(device_id, record, reject_row, batch):
+def store(device_id: str, raw: object, reject_row: RejectRow, batch: Batch) -> RecordResult:
     """Store one cancellation record exactly once and answer for it (call under the write lock;
     ``batch``: the Batch of the records pushed with it, flushed by the caller)."""
-    reason = protocol.validate_record(record)
+    reason = protocol.validate_record(raw)
     if reason:
-        row, answer = reject_row(device_id, record, reason)
+        row, answer = reject_row(device_id, raw, reason)
         RejectedRecord.insert(**row).execute()
         return answer
+    # Only a well-formed cancellation passes protocol.validate_record: a check at run time that
+    # the type checker cannot follow.
+    record = cast(CancelRecord, raw)
     digest = protocol.payload_hash(record)
     prior = HubCancel.get_or_none(HubCancel.id == record["id"])
     if prior is not None:

@@ -17,17 +17,21 @@ knows it from the device that sends them) and may be for sessions anywhere: a vi
 plaza may sign up for a café across the ward. Cancellations name a reference code only; who
 may send them is kiosk.hub.intake.cancellations's business.
 """
+import datetime
 import json
 import logging
+from collections.abc import Mapping, Sequence
+from typing import Any, NamedTuple, cast
 
 import peewee
 
 from ... import boundary
 from ...db import database
-from ...models import Device, Event, Feed, HubAttendance, HubSignup, RejectedRecord, Site
+from ...models import BaseModel, Device, Event, Feed, HubAttendance, HubSignup, RejectedRecord, Site, StaffUser
 from ...models.catalog import utcnow
 from . import feed
 from ...sync import contract, protocol
+from ...sync.records import AttendanceRecord, CatalogKind, RecordResult, SignupRecord
 from .. import bookings
 from . import cancellations
 from ..desk import queues
@@ -37,8 +41,13 @@ from ..locks import feed_lock, ingest_lock, write_lock  # noqa: F401  (write_loc
 
 log = logging.getLogger(__name__)
 
+# A row to insert, by column name (its values of as many types as the columns).
+Row = dict[str, Any]
+# What a run of a batch holds: cancellations are stored one by one (cancellations.store).
+RunRecord = SignupRecord | AttendanceRecord
 
-def bulk_insert(model, rows, chunk=200):
+
+def bulk_insert(model: type[BaseModel], rows: Sequence[Row], chunk: int = 200) -> None:
     """Multi-row INSERT with driver parameters. peewee's insert_many spends more time building
     the SQL for a 200-row batch than the database spends storing it (see the sync benchmark)."""
     if not rows:
@@ -53,7 +62,7 @@ def bulk_insert(model, rows, chunk=200):
         database.execute_sql(f'INSERT INTO "{table}" ({names}) VALUES ' + ", ".join([one] * len(part)), params)
 
 
-def _reject_row(device_id, record, reason, detail=""):
+def _reject_row(device_id: str, record: object, reason: str, detail: str = "") -> tuple[Row, RecordResult]:
     """A RejectedRecord row and the answer for a refused record. The record may be anything a
     client sent, so only what the boundary accepts is stored verbatim."""
     rid = record.get("id") if isinstance(record, dict) else None
@@ -69,7 +78,8 @@ def _reject_row(device_id, record, reason, detail=""):
     return row, {"id": rid, "result": "rejected", "reason": reason}
 
 
-def ingest(device_id, records, texts_checked=False, site=None):
+def ingest(device_id: str, records: Sequence[object], texts_checked: bool = False,
+           site: str | None = None) -> list[RecordResult]:
     """Store each record exactly once and answer for each; one bad record blocks nothing.
 
     The whole batch is decided with a handful of queries: existing ids and event counts are
@@ -109,10 +119,12 @@ def ingest(device_id, records, texts_checked=False, site=None):
 STORE_ERRORS = (peewee.DatabaseError, ValueError, OverflowError, TypeError)
 
 
-def _store_in_order(device_id, records, site, texts_checked=False):
+def _store_in_order(device_id: str, records: Sequence[object], site: str | None,
+                    texts_checked: bool = False) -> list[RecordResult]:
     """Decide and write a batch in arrival order: runs of sign-ups and attendance in bulk, and
     each cancellation on its own between them (it may free seats for what comes after it)."""
-    results, run = [], []
+    results: list[RecordResult] = []
+    run: list[object] = []
     batch = cancellations.Batch(device_id)
     for record in list(records) + [_END]:
         if record is _END or cancellations.is_cancel(record):
@@ -132,7 +144,7 @@ def _store_in_order(device_id, records, site, texts_checked=False):
 _END = object()    # not None: a client may send null as a record, and it gets its answer
 
 
-def _store_one(device_id, record, site):
+def _store_one(device_id: str, record: object, site: str | None) -> RecordResult:
     """Decide and write one record in its own savepoint; refuse it if its write fails."""
     try:
         with database.atomic():
@@ -149,25 +161,36 @@ def _store_one(device_id, record, site):
         return answer
 
 
-def _write(rows):
+class Decided(NamedTuple):
+    """What deciding a run leaves to write: new rows per model, the sessions whose seats
+    changed, how the cancellations that waited for its sign-ups ended, and the reference codes
+    of sign-ups that arrived already cancelled."""
+    rows: dict[type[BaseModel], list[Row]]
+    touched: set[str]
+    cancels_applied: list[cancellations.Settled]
+    arrived_cancelled: list[str]
+
+
+def _write(decided: Decided) -> None:
     """Insert the decided rows in bulk, refresh the seat counts of the events touched, write the
     audit lines of sign-ups that arrived cancelled, then append the feed entries under the feed
     lock."""
+    rows = decided.rows
     for model in (HubSignup, HubAttendance, RejectedRecord):
         bulk_insert(model, rows[model])
     feed_rows = rows[Feed]
-    for uid in sorted(rows["touched"]):
+    for uid in sorted(decided.touched):
         seats_mod.update_seats(uid, announce=False)
         feed_rows.append({"kind": "event", "key": uid, "deleted": False, "created_at": utcnow()})
-    for cancel_id, sender, outcome in rows["cancels_applied"]:
+    for cancel_id, sender, outcome in decided.cancels_applied:
         cancellations.mark_applied(cancel_id, outcome, sender)
-    bookings.arrived_cancelled(rows["arrived_cancelled"])
+    bookings.arrived_cancelled(decided.arrived_cancelled)
     if feed_rows:
         feed_lock()
         bulk_insert(Feed, feed_rows)
 
 
-def _sessions_sites(records):
+def _sessions_sites(records: Sequence[RunRecord]) -> dict[str, str]:
     """{event uid: its site's slug} for the hub sessions attendance records name."""
     uids = list({r["session"] for r in records if r["type"] == "attendance"})
     if not uids:
@@ -175,7 +198,7 @@ def _sessions_sites(records):
     return dict(Event.select(Event.uid, Site.slug).join(Site).where(Event.uid.in_(uids)).tuples())
 
 
-def site_problem(record, site, session_sites):
+def site_problem(record: RunRecord, site: str | None, session_sites: Mapping[str, str]) -> str | None:
     """Why a record may not come from a device enrolled for ``site``, or None (module docstring).
     ``site`` None: not a kiosk's request (see ingest)."""
     if record["type"] != "attendance" or site is None:
@@ -189,15 +212,21 @@ def site_problem(record, site, session_sites):
     return None
 
 
-def _decide(device_id, records, site, texts_checked, batch):
+def _decide(device_id: str, records: Sequence[object], site: str | None, texts_checked: bool,
+            batch: cancellations.Batch) -> tuple[list[RecordResult], Decided]:
     """(answers, rows to write) for a batch: validation, duplicates, conflicts, the device's
     site, capacity. ``batch`` (cancellations.Batch) collects the security events."""
-    results, new_rows, rejected_rows, feed_rows, attendance_rows, applied = [], [], [], [], [], []
-    arrived_cancelled = []
+    results: list[RecordResult] = []
+    new_rows: list[Row] = []
+    rejected_rows: list[Row] = []
+    feed_rows: list[Row] = []
+    attendance_rows: list[Row] = []
+    applied: list[cancellations.Settled] = []
+    arrived_cancelled: list[str] = []
     reasons = [protocol.validate_record(r, texts_checked) for r in records]
-    valid = [r for r, why in zip(records, reasons) if not why]
+    valid = [_validated(r) for r, why in zip(records, reasons) if not why]
     ids = list({r["id"] for r in valid})
-    existing = {}
+    existing: dict[str, Row] = {}
     for i in range(0, len(ids), 500):
         chunk = ids[i:i + 500]
         for row in (HubSignup.select(HubSignup.id, HubSignup.payload_hash, HubSignup.status,
@@ -212,13 +241,14 @@ def _decide(device_id, records, site, texts_checked, batch):
     arrivals = iter(seats_mod.next_arrivals(sum(1 for r in valid if r["type"] == "signup"
                                                 and r["id"] not in existing)))
     received = utcnow()
-    seen_in_batch = {}
-    for record, reason in zip(records, reasons):
+    seen_in_batch: dict[str, Row] = {}
+    for raw, reason in zip(records, reasons):
         if reason:
-            row, answer = _reject_row(device_id, record, reason)
+            row, answer = _reject_row(device_id, raw, reason)
             rejected_rows.append(row)
             results.append(answer)
             continue
+        record = _validated(raw)
         digest = protocol.payload_hash(record)
         prior = existing.get(record["id"]) or seen_in_batch.get(record["id"])
         if prior is not None:
@@ -268,12 +298,17 @@ def _decide(device_id, records, site, texts_checked, batch):
         feed_rows.append({"kind": "status", "key": record["id"], "deleted": False, "created_at": received})
         results.append({"id": record["id"], "result": "accepted", "status": status, "reason": why})
     rows = {HubSignup: new_rows, HubAttendance: attendance_rows, RejectedRecord: rejected_rows,
-            Feed: feed_rows, "touched": seats.touched, "cancels_applied": applied,
-            "arrived_cancelled": arrived_cancelled}
-    return results, rows
+            Feed: feed_rows}
+    return results, Decided(rows, seats.touched, applied, arrived_cancelled)
 
 
-def attendance_row(device_id, record, digest, received):
+def _validated(record: object) -> RunRecord:
+    """A record of a run that protocol.validate_record passed, as its type: a check at run time
+    that the type checker cannot follow."""
+    return cast(RunRecord, record)
+
+
+def attendance_row(device_id: str, record: AttendanceRecord, digest: str, received: datetime.datetime) -> Row:
     return {"id": record["id"], "device_id": device_id, "payload_hash": digest,
             "session_key": record["session"], "service_slug": record["service"],
             "site_slug": record["site"], "session_date": record["date"], "kind": record["kind"],
@@ -282,7 +317,7 @@ def attendance_row(device_id, record, digest, received):
             "kiosk_created_at": protocol.parse_time(record["created_at"]), "received_at": received}
 
 
-def set_status(signup_id, status, by=None, note=""):
+def set_status(signup_id: str, status: str, by: StaffUser | None = None, note: str = "") -> str | None:
     """Staff confirm, waitlist or cancel a sign-up (kiosk.hub.bookings.set_status, under the
     write lock); ``by``: the staff member, ``note``: their words. None for an unknown sign-up
     or status."""
@@ -294,7 +329,7 @@ def set_status(signup_id, status, by=None, note=""):
         return status
 
 
-def cancel_event(event_uid, reason="other", by=None):
+def cancel_event(event_uid: str, reason: str = "other", by: StaffUser | None = None) -> None:
     """Staff cancel an event (kiosk.hub.bookings.cancel_session, under the write lock): its
     sign-ups are kept, marked cancelled, and kiosks are told. The staff screen asks no reason,
     so the session says "for other reasons"."""
@@ -302,14 +337,16 @@ def cancel_event(event_uid, reason="other", by=None):
         bookings.cancel_session(event_uid, reason, by)
 
 
-def publish_catalog(by=""):
+def publish_catalog(by: str = "") -> None:
     """Put every catalog row in the feed (after loading a catalog on the hub), and start each
     record's history with the state it was loaded in."""
     import json
     from ... import catalog_docs
     from ...models import CatalogVersion, Organization, Service, Site
+    catalog: tuple[tuple[CatalogKind, type[BaseModel]], ...] = (
+        ("organization", Organization), ("site", Site), ("service", Service))
     with write_lock():
-        for kind, model in (("organization", Organization), ("site", Site), ("service", Service)):
+        for kind, model in catalog:
             for (slug,) in model.select(model.slug).tuples():
                 feed.append(kind, slug)
                 if not CatalogVersion.select().where((CatalogVersion.kind == kind)

@@ -7,17 +7,20 @@ moves up in arrival order, each party while it fits; a party that does not fit s
 (no one jumps the queue because their party is smaller). Who moves up is decided here; the
 change of their status, like every other, is made by kiosk.hub.bookings.
 """
+from collections.abc import Sequence
+
 import peewee
 
 from ...db import database, is_sqlite
 from ...models import Event, HubSignup
 from . import feed
 from ...sync import protocol
+from ...sync.records import HubStatus, SignupRecord
 
 PARTY = HubSignup.party_size
 
 
-def next_arrivals(n):
+def next_arrivals(n: int) -> list[int]:
     """``n`` increasing arrival numbers: from a sequence on PostgreSQL (hub processes draw them
     side by side), after the highest one on SQLite (one writer at a time)."""
     if n <= 0:
@@ -29,13 +32,13 @@ def next_arrivals(n):
     return sorted(row[0] for row in cursor.fetchall())
 
 
-def seats_used(event_uid):
+def seats_used(event_uid: str) -> int:
     """People in confirmed sign-ups of an event."""
     return (HubSignup.select(peewee.fn.COALESCE(peewee.fn.SUM(PARTY), 0))
             .where((HubSignup.event_uid == event_uid) & (HubSignup.status == "confirmed")).scalar())
 
 
-def decide(event, used, size):
+def decide(event: Event | None, used: int, size: int) -> tuple[HubStatus, str]:
     """(status, reason) for a party of ``size`` arriving at ``event`` with ``used`` seats taken."""
     if event is None:
         return "cancelled", "unknown_event"
@@ -49,38 +52,43 @@ def decide(event, used, size):
 class BatchSeats:
     """Per-batch view of the events a batch touches: one query in, counts kept as we decide."""
 
-    def __init__(self, records):
+    def __init__(self, records: Sequence[SignupRecord]) -> None:
         uids = {r["event"] for r in records if r.get("kind") == "event" and r.get("event")}
-        self.events = {e.uid: e for e in Event.select().where(Event.uid.in_(list(uids)))} if uids else {}
-        self.used = dict.fromkeys(self.events, 0)
+        self.events: dict[str, Event] = (
+            {e.uid: e for e in Event.select().where(Event.uid.in_(list(uids)))} if uids else {})
+        self.used: dict[str, int] = dict.fromkeys(self.events, 0)
         if uids:
             rows = (HubSignup.select(HubSignup.event_uid, peewee.fn.SUM(PARTY))
                     .where(HubSignup.event_uid.in_(list(uids)) & (HubSignup.status == "confirmed"))
                     .group_by(HubSignup.event_uid).tuples())
             self.used.update({uid: n or 0 for uid, n in rows})
-        self.touched = set()
+        self.touched: set[str] = set()
 
-    def decide(self, record):
+    def decide(self, record: SignupRecord) -> tuple[HubStatus, str]:
         """(status, reason) for a new sign-up record, by arrival order and capacity."""
         if record["kind"] != "event":
             return "confirmed", ""
-        event = self.events.get(record["event"])
+        # An event sign-up names its session (protocol.validate_signup); "" is no session's uid,
+        # so a missing one finds no event and no seats, as None would.
+        uid = record["event"] or ""
+        event = self.events.get(uid)
         size = sum(protocol.party_of(record))
-        status, reason = decide(event, self.used.get(record["event"], 0), size)
+        status, reason = decide(event, self.used.get(uid, 0), size)
         if status == "confirmed":
-            self.used[event.uid] += size
-            self.touched.add(event.uid)
+            # Confirmed only for a known session: ``uid`` is ``event.uid``.
+            self.used[uid] += size
+            self.touched.add(uid)
         return status, reason
 
 
-def update_seats(event_uid, announce=True):
+def update_seats(event_uid: str, announce: bool = True) -> None:
     """Store an event's seats taken and (unless the caller does) tell the kiosks."""
     Event.update(seats_taken=seats_used(event_uid)).where(Event.uid == event_uid).execute()
     if announce:
         feed.append("event", event_uid)
 
 
-def waiting_that_fit(event_uid):
+def waiting_that_fit(event_uid: str) -> list[HubSignup]:
     """The waiting sign-ups of a session that now fit, in arrival order: each party while it
     fits, and the first that does not stops the line. No one for a cancelled or unknown session.
     Moving them up is a change of status: kiosk.hub.bookings.promote."""
@@ -90,7 +98,7 @@ def waiting_that_fit(event_uid):
     used = seats_used(event_uid)
     waiting = (HubSignup.select().where((HubSignup.event_uid == event_uid) & (HubSignup.status == "waitlisted"))
                .order_by(HubSignup.arrival))
-    fits = []
+    fits: list[HubSignup] = []
     for nxt in waiting:
         if event.capacity and used + nxt.party_size > event.capacity:
             break
