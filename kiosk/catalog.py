@@ -257,10 +257,10 @@ def events_between(start, end, lang, area=None):
 
 def takeaway(service, sites):
     """What a foreign visitor shows at a Japanese counter: the program's official Japanese
-    name, and each place's Japanese name and address."""
+    name, and each place's Japanese name and address (with whether the address is an example)."""
     ja_sites = texts("site", [s.id for s in sites], SOURCE_LANGUAGE, ("name", "address"))
     name = service.official_name or texts("service", [service.id], SOURCE_LANGUAGE, ("name",))[service.id].get(
         "name", EMPTY).text
     return {"name": name,
-            "sites": [(ja_sites[s.id].get("name", EMPTY).text, s.postal_code, ja_sites[s.id].get("address", EMPTY).text)
-                      for s in sites]}
+            "sites": [(ja_sites[s.id].get("name", EMPTY).text, s.postal_code, ja_sites[s.id].get("address", EMPTY).text,
+                       s.example_address) for s in sites]}

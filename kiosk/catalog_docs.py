@@ -51,7 +51,7 @@ def live_document(kind, key, with_schedules=True):
         s = Site.get_or_none(Site.slug == key)
         return s and {"slug": s.slug, "kind": s.kind, "area": s.area, "postal_code": s.postal_code,
                       "phone": s.phone, "latitude": s.latitude, "longitude": s.longitude,
-                      "text": texts_of("site", s.id)}
+                      "example_address": bool(s.example_address), "text": texts_of("site", s.id)}
     if kind == "service":
         s = Service.get_or_none(Service.slug == key)
         if s is None:
@@ -106,8 +106,9 @@ def apply_document(kind, doc, reviewed=(), now=None, with_schedules=True):
     if kind == "organization":
         row = _upsert(Organization, key, {"url": doc.get("url", "")})
     elif kind == "site":
-        row = _upsert(Site, key, {k: doc.get(k) for k in ("kind", "area", "postal_code", "phone",
-                                                          "latitude", "longitude")})
+        values = {k: doc.get(k) for k in ("kind", "area", "postal_code", "phone", "latitude", "longitude")}
+        values["example_address"] = bool(doc.get("example_address"))
+        row = _upsert(Site, key, values)
     elif kind == "service":
         org = Organization.get_or_none(Organization.slug == doc["organization"])
         if org is None:

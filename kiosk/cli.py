@@ -204,7 +204,7 @@ def _pybabel(*args):
 @translations_group.command("extract")
 def extract_command():
     """Extract messages to translations/messages.pot and update every catalog."""
-    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+    _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "_lp:1c,2", "--no-location", "--sort-output",
              "-o", "translations/messages.pot", ".")
     _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
     for lang in _own_domains():

@@ -2,6 +2,7 @@
 The sign-up vocabularies label the contract's sets (kiosk.sync.contract), no more and no fewer
 (tests/unit/test_contract.py)."""
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp   # one English word, two meanings: a context each
 
 from .sync import contract
 
@@ -51,7 +52,7 @@ SIGNUP_STATUSES = {
     "provisional": _l("Received (waiting for the ward to confirm)"),
     "confirmed": _l("Confirmed"),
     "waitlisted": _l("On the waiting list"),
-    "cancelled": _l("Cancelled"),
+    "cancelled": _lp("sign-up status", "Cancelled"),
     "rejected": _l("Could not be registered"),
 }
 # What a status means for each kind of sign-up, in words a visitor understands: a call-back is
@@ -186,14 +187,14 @@ def sync_error_text(code):
 
 # The desk's states and moves (kiosk.sync.contract.DESK_STATES, kiosk.hub.desk.queues), for staff screens.
 DESK_STATE_LABELS = {
-    "new": _l("New"),
+    "new": _lp("desk state", "New"),
     "in_progress": _l("Being handled"),
     "called_back": _l("Called back"),
     "unreachable": _l("Could not reach"),
-    "closed": _l("Closed"),
+    "closed": _lp("desk state", "Closed"),
     "contacted": _l("Contacted"),
     "registered": _l("Registered"),
-    "declined": _l("Declined"),
+    "declined": _lp("the ward turned the volunteer down", "Declined"),
 }
 DESK_ACTION_LABELS = {
     "take": _l("I will handle it"),
@@ -203,7 +204,7 @@ DESK_ACTION_LABELS = {
     "reopen": _l("Reopen"),
     "contacted": _l("Contacted"),
     "registered": _l("Registered"),
-    "declined": _l("Declined"),
+    "declined": _lp("the ward turned the volunteer down", "Declined"),
 }
 
 # Why a dated session was cancelled or moved (staff choose one; visitors read it).
@@ -218,7 +219,7 @@ CHANGE_REASONS = {
 
 # Labels of the catalog's text fields (staff catalog screens).
 TEXT_FIELD_LABELS = {
-    "name": _l("Name"),
+    "name": _lp("service or place", "Name"),
     "summary": _l("Summary (one sentence)"),
     "description": _l("Description"),
     "eligibility": _l("Who it is for"),
@@ -226,7 +227,7 @@ TEXT_FIELD_LABELS = {
     "fees": _l("Fees"),
     "schedule": _l("Schedule notes"),
     "keywords": _l("Search words (one per line)"),
-    "address": _l("Address"),
+    "address": _lp("street address", "Address"),
     "access": _l("Access (how to get there)"),
 }
 

@@ -64,7 +64,8 @@ def load_demo(today=None, tz="Asia/Tokyo", weeks=8):
         for s in _read(DATA / "sites.json"):
             site = Site.create(slug=s["slug"], kind=s["kind"], area=s["area"],
                                postal_code=s.get("postal_code", ""), phone=s.get("phone", ""),
-                               latitude=s.get("latitude"), longitude=s.get("longitude"))
+                               latitude=s.get("latitude"), longitude=s.get("longitude"),
+                               example_address=bool(s.get("example_address")))
             sites[s["slug"]] = site
             texts += _translations("site", site.id, s["text"], now)
         n_events = 0
@@ -101,12 +102,17 @@ def load_demo(today=None, tz="Asia/Tokyo", weeks=8):
 
 def schedule_row(slug, i, rule, today, service, site):
     """A demo rule as a Schedule row: recurring from the day the demo is loaded, or a single
-    date ``in_days`` after it. Uids are deterministic, so a hub and a kiosk agree."""
+    date ``in_days`` after it, moved past the ward's year-end closing (a demo loaded in December
+    would otherwise hold its festival on New Year's Day). Uids are deterministic, so a hub and a
+    kiosk agree."""
     once = not rule.get("freq")
+    day = today + datetime.timedelta(days=int(rule.get("in_days") or 0))
+    while once and schedules.is_year_end(day):
+        day += datetime.timedelta(days=1)
     return {"uid": str(uuid.uuid5(SCHEDULE_NAMESPACE, f"{slug}|{i}")), "service": service, "site": site,
             "freq": rule.get("freq") or "", "interval": int(rule.get("interval") or 1),
             "byday": rule.get("byday", ""), "bymonthday": rule.get("bymonthday", ""),
             "opens_at": rule["opens_at"], "closes_at": rule["closes_at"],
-            "valid_from": today + datetime.timedelta(days=int(rule["in_days"])) if once else today,
+            "valid_from": day if once else today,
             "valid_to": None, "capacity": int(rule.get("capacity", 0)),
             "skip_holidays": bool(rule.get("skip_holidays", True))}

@@ -36,6 +36,7 @@ class Site(BaseModel):
     phone = CharField(default="", max_length=32)
     latitude = FloatField(null=True)
     longitude = FloatField(null=True)
+    example_address = BooleanField(default=False)   # an invented address (demo), labelled as such
 
 
 class Service(BaseModel):

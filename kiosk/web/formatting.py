@@ -5,8 +5,10 @@ import babel.dates
 import babel.numbers
 from flask_babel import format_time, get_locale, to_user_timezone
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from .. import vocab
+from . import furigana, readings
 
 
 @functools.lru_cache(maxsize=64)
@@ -21,10 +23,15 @@ def skeleton(dt, name):
     return babel.dates.format_datetime(dt, _pattern(name, locale), locale=locale)
 
 
-# Where a locale's short forms mislead: Korean short times read "AM 10:00" (24-hour time is
-# what Korean timetables use), and Tagalog's abbreviated Tuesday "Mar" reads as March.
+# Where a locale's own forms mislead or are not how its readers write dates: Korean short times
+# read "AM 10:00" (Korean timetables use 24-hour time) and Korean numeric dates are written
+# "2026. 12. 8."; Chinese sets the weekday in full-width brackets, 12月8日（周二）; Tagalog's
+# abbreviated Tuesday "Mar" reads as March, so Tagalog names every weekday in full (CLDR has no
+# full-weekday skeleton for fil). The separators of an event's date line are its translation's.
 _TIME_PATTERN = {"ko": "H:mm"}
-_DAY_PATTERN = {"fil": "EEEE, MMM d"}     # CLDR has no full-weekday skeleton for fil
+_DAY_PATTERN = {"fil": "EEEE, MMM d", "zh": "M月d日（E）"}            # event date lines
+_HEADING_PATTERN = {"fil": "EEEE, MMMM d", "zh": "M月d日（EEEE）"}     # day headings
+_NUMERIC_DATE_PATTERN = {"ko": "y. M. d."}
 
 
 def short_time(dt):
@@ -40,6 +47,12 @@ def when(event):
     start, end = to_user_timezone(event.starts_at), to_user_timezone(event.ends_at)
     locale = get_locale()
     pattern = _DAY_PATTERN.get(locale.language)
+    if locale.language == "ja" and furigana.on():
+        # Japanese with furigana: the date line carries the readings of what it wrote, 12月7日(月)
+        # じゅうにがつ なのか (げつ), which an analyser reading the finished text gets wrong.
+        day = furigana.ruby_parts(readings.date_parts(start))
+        return Markup(_("%(day)s · %(start)s–%(end)s")) % {"day": day, "start": short_time(start),
+                                                             "end": short_time(end)}
     day = (babel.dates.format_datetime(start, pattern, locale=locale) if pattern
            else skeleton(start, "MMMEd"))
     return _("%(day)s · %(start)s–%(end)s", day=day, start=short_time(start), end=short_time(end))
@@ -50,7 +63,8 @@ def _short_datetime_pattern(locale):
     """The locale's numeric date and its short time, as one pattern (worked out once: staff
     tables format hundreds of these per page)."""
     time_pattern = _TIME_PATTERN.get(locale.language) or locale.time_formats["short"].pattern
-    return f"{_pattern('yMd', locale)} {time_pattern}"
+    date_pattern = _NUMERIC_DATE_PATTERN.get(locale.language) or _pattern("yMd", locale)
+    return f"{date_pattern} {time_pattern}"
 
 
 def short_datetime(dt):
@@ -64,7 +78,15 @@ def short_clock(dt):
 
 
 def day_heading(dt):
-    return skeleton(to_user_timezone(dt), "MMMMEEEEd")
+    """'Tue, December 8' above a day's events, in the visitor's locale."""
+    dt = to_user_timezone(dt)
+    locale = get_locale()
+    pattern = _HEADING_PATTERN.get(locale.language)
+    if locale.language == "ja" and furigana.on():
+        return furigana.ruby_parts(readings.heading_parts(dt))
+    if pattern:
+        return babel.dates.format_datetime(dt, pattern, locale=locale)
+    return skeleton(dt, "MMMMEEEEd")
 
 
 def distance(metres):

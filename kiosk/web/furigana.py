@@ -9,15 +9,20 @@ as prose (script, style, title, textarea, option, existing ruby) is left alone.
 """
 import functools
 import html
+import pathlib
 import re
 
 import jaconv
-from flask import g, session
+from flask import g, has_request_context, session
+from markupsafe import Markup
 
 from ..search import terms
+from . import readings
 
 _KANJI = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
-_KANA = re.compile(r"[\u3041-\u309f\u30a0-\u30ff]")
+_ALL_KANJI = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+_BREAK = re.compile(r"([（）()「」『』【】、。・，．\s]+)")
+LEXICON = pathlib.Path(__file__).resolve().parent / "lexicon.tsv"
 _TAG = re.compile(r"(<[^>]*>)")
 _SKIP = {"script", "style", "title", "textarea", "option", "ruby", "rt", "svg", "code"}
 SESSION_KEY = "furigana"
@@ -31,24 +36,20 @@ def wanted(lang):
     return bool(lang.get("furigana", False)) if choice is None else bool(choice)
 
 
-def _split_okurigana(surface, reading):
-    """[(text, reading or None)]: 食べる/たべる -> [(食, た), (べる, None)]."""
-    head, tail = "", ""
-    s, r = surface, reading
-    while s and r and _KANA.match(s[-1]) and jaconv.kata2hira(s[-1]) == r[-1]:
-        tail = s[-1] + tail
-        s, r = s[:-1], r[:-1]
-    while s and r and _KANA.match(s[0]) and jaconv.kata2hira(s[0]) == r[0]:
-        head += s[0]
-        s, r = s[1:], r[1:]
-    out = []
-    if head:
-        out.append((head, None))
-    if s:
-        out.append((s, r or None))
-    if tail:
-        out.append((tail, None))
-    return out
+def align(surface, reading):
+    """[(text, reading or None)] with a reading over each run of kanji only, the kana of the word
+    matched in its reading: 食べる/たべる -> [(食, た), (べる, None)]; 光が丘/ひかりがおか ->
+    [(光, ひかり), (が, None), (丘, おか)]. Where the kana do not line up, one reading over all."""
+    runs = re.findall(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+|[^\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+",
+                      surface)
+    if len(runs) == 1:
+        return [(surface, reading if _KANJI.search(surface) else None)]
+    pattern = "".join("(.+?)" if _KANJI.match(run) else "(" + re.escape(jaconv.kata2hira(run)) + ")"
+                      for run in runs)
+    m = re.fullmatch(pattern, jaconv.kata2hira(reading))
+    if not m:
+        return [(surface, reading)]
+    return [(run, m.group(i + 1) if _KANJI.match(run) else None) for i, run in enumerate(runs)]
 
 
 def _ruby(text, reading):
@@ -57,43 +58,141 @@ def _ruby(text, reading):
             f'<rp aria-hidden="true">)</rp></ruby>')
 
 
+@functools.lru_cache(maxsize=1)
+def lexicon():
+    """{surface: reading} of the ward's place names, stations, programs and the words the analyser
+    misreads (kiosk/web/lexicon.tsv), read before the analyser."""
+    out = {}
+    for line in LEXICON.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if "\t" in line:
+            surface, reading = (part.strip() for part in line.split("\t", 1))
+            if surface and reading:
+                out[surface] = jaconv.kata2hira(reading)
+    return out
+
+
+@functools.lru_cache(maxsize=8)
+def _known_words(surfaces):
+    """One pattern for the lexicon's words and the numbers with counters (longest words first)."""
+    words = "|".join(map(re.escape, sorted(surfaces, key=len, reverse=True)))
+    return re.compile("|".join(filter(None, [
+        f"(?P<word>{words})" if words else "",
+        readings.COUNTED.pattern.replace("(", "(?P<num>", 1).replace(")(", ")(?P<counter>", 1),
+        r"(?:^|(?<=[日)）\s]))(?P<open>[(（])(?P<wday>[月火水木金土日])(?P<close>[)）])",
+        r"(?P<wname>[月火水木金土日])曜(?P<wsuffix>日?)",
+        r"(?P<ordinal>第)(?=[0-9０-９])",
+    ])))
+
+
+def _analysed(text):
+    """Segments of ``text`` read by the analyser, a run of all-kanji words read as one word
+    (外国 + 人 -> 外国人 on one reading)."""
+    out = []
+    # Brackets and punctuation end a word: the analyser's dictionary holds a few entries across
+    # them (方（ひらがな）, read かた) that would swallow the bracket's text into one reading.
+    chunks = _BREAK.split(text)
+    if len(chunks) > 1:
+        for chunk in chunks:
+            out += _analysed(chunk) if _KANJI.search(chunk) else [(chunk, None)] if chunk else []
+        return out
+    for m in terms.words(text):
+        surface = m.surface()
+        if not _KANJI.search(surface):
+            out.append((surface, None))
+            continue
+        reading = jaconv.kata2hira(m.reading_form())
+        pieces = align(surface, reading)
+        if (out and out[-1][1] and _ALL_KANJI.fullmatch(out[-1][0]) and pieces[0][1]
+                and _ALL_KANJI.fullmatch(pieces[0][0])):
+            text0, reading0 = out.pop()
+            pieces[0] = (text0 + pieces[0][0], reading0 + pieces[0][1])
+        out.extend(pieces)
+    return out
+
+
+def segments(text, corrections=()):
+    """[(text, reading or None)]: ``text`` cut into pieces, each piece with kanji with its
+    reading. Staff corrections win, then the lexicon, then numbers with counters and weekdays as
+    the date formatter reads them (kiosk.web.readings), then the analyser."""
+    for surface, reading in corrections:
+        if surface in text:
+            parts = text.split(surface)
+            out = segments(parts[0], corrections)
+            for part in parts[1:]:
+                out += align(surface, reading) + segments(part, corrections)
+            return out
+    lex = lexicon()
+    out, at = [], 0
+    for m in _known_words(tuple(lex)).finditer(text):
+        if m.start() > at:
+            out += _analysed(text[at:m.start()])
+        at = m.end()
+        if m.group("word"):
+            out += align(m.group("word"), lex[m.group("word")])
+        elif m.group("num"):
+            out.append((m.group(0), readings.counted(readings.digits(m.group("num")), m.group("counter"))))
+        elif m.group("wday"):
+            out += [(m.group("open"), None), (m.group("wday"), readings.weekday(m.group("wday"))),
+                    (m.group("close"), None)]
+        elif m.group("wname"):
+            out.append((m.group(0), readings.weekday_name(m.group("wname"), bool(m.group("wsuffix")))))
+        else:
+            out.append((m.group(0), "だい"))
+    if at < len(text):
+        out += _analysed(text[at:])
+    return out
+
+
+def reading_of(text, corrections=()):
+    """The whole of ``text`` as said, in hiragana (for checking readings against a list)."""
+    out = []
+    for piece, reading in segments(text, corrections):
+        if reading:
+            out.append(reading)
+        else:
+            out.append(re.sub(r"[0-9０-９][0-9０-９,，]*", lambda m: readings.number(readings.digits(m.group(0))),
+                              jaconv.kata2hira(piece)))
+    return "".join(out)
+
+
 @functools.lru_cache(maxsize=4096)
 def annotate(text, corrections=()):
     """HTML text (already escaped) with <ruby> readings over its words with kanji."""
     if not _KANJI.search(text):
         return text
-    for surface, reading in corrections:
-        if surface in text:
-            parts = text.split(surface)
-            return _ruby(surface, reading).join(annotate(p, corrections) for p in parts)
-    out = []
-    for m in terms.words(text):
-        surface = m.surface()
-        if not _KANJI.search(surface):
-            out.append(surface)
-            continue
-        reading = jaconv.kata2hira(m.reading_form())
-        for piece, piece_reading in _split_okurigana(surface, reading):
-            out.append(_ruby(piece, piece_reading) if piece_reading and _KANJI.search(piece) else piece)
-    return "".join(out)
+    return "".join(_ruby(piece, reading) if reading and _KANJI.search(piece) else piece
+                   for piece, reading in segments(text, corrections))
+
+
+_LANG = re.compile(r"""\slang\s*=\s*["']?([A-Za-z-]+)""")
+_VOID = {"br", "img", "input", "meta", "link", "hr", "source", "area", "base", "col", "wbr"}
 
 
 def rewrite(page, corrections=()):
-    """A whole HTML page or fragment with furigana on its prose."""
-    out, skipping = [], []
+    """A whole HTML page or fragment with furigana on its prose. Text that is not prose (scripts,
+    form values, existing ruby) and text marked as another language (简体中文 on the language
+    menu, a Chinese name) keeps no reading: kanji there are not Japanese words."""
+    out, open_tags, skipped = [], [], 0
     for part in _TAG.split(page):
         if part.startswith("<"):
-            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
-            if name:
-                tag = name.group(1).lower()
-                if tag in _SKIP and not part.endswith("/>"):
-                    if part.startswith("</"):
-                        if skipping and skipping[-1] == tag:
-                            skipping.pop()
-                    else:
-                        skipping.append(tag)
+            name = re.match(r"<(/?)\s*([a-zA-Z0-9]+)", part)
+            if name and not part.startswith("<!"):
+                closing, tag = name.group(1), name.group(2).lower()
+                if closing:
+                    while open_tags:
+                        open_tag, skips = open_tags.pop()
+                        skipped -= skips
+                        if open_tag == tag:
+                            break
+                elif tag not in _VOID and not part.endswith("/>"):
+                    lang = _LANG.search(part)
+                    skips = tag in _SKIP or bool(lang and not lang.group(1).lower().startswith("ja")
+                                                 and tag != "html")
+                    open_tags.append((tag, skips))
+                    skipped += skips
             out.append(part)
-        elif skipping or not _KANJI.search(part):
+        elif skipped or not _KANJI.search(part):
             out.append(part)
         else:
             out.append(annotate(part, corrections))
@@ -124,6 +223,18 @@ def init_app(app):
         return response
 
     app.jinja_env.globals["furigana_on"] = lambda: wanted(_lang_of_request())
+
+
+def on():
+    """Is furigana on for this request's page?"""
+    return has_request_context() and wanted(_lang_of_request())
+
+
+def ruby_parts(parts):
+    """Markup of [(text, reading or None)] with the readings over the text: for words whose
+    reading their writer knows (the date formatter's)."""
+    return Markup("".join(_ruby(html.escape(text), reading) if reading else html.escape(text)
+                          for text, reading in parts))
 
 
 def _lang_of_request():

@@ -97,7 +97,7 @@ def init_app(app):
             if domain not in domains:
                 dirs = app.config["BABEL_TRANSLATION_DIRECTORIES"].split(";")
                 domains[domain] = Domain(translation_directories=dirs, domain=domain)
-            g.babel_domain = domains[domain]
+            domains[domain].as_default()
 
     @app.url_defaults
     def _add_lang(endpoint, values):
@@ -109,6 +109,18 @@ def init_app(app):
         """Language choice on pages without a language in their URL (staff screens)."""
         session["lang"] = code
         return redirect(safe_next("/"), 303)
+
+    def fallback_marked():
+        """Mark a catalog text shown in Japanese for want of a translation? In Easy Japanese the
+        plain Japanese is the same language: the page then carries one note (plain_japanese_shown)
+        instead of a mark after every field, which buried the text it marked."""
+        if language(current_language()).get("domain", "messages") == "messages":
+            return True
+        g.plain_japanese_shown = True
+        return False
+
+    app.jinja_env.globals["fallback_marked"] = fallback_marked
+    app.jinja_env.globals["plain_japanese_shown"] = lambda: bool(g.get("plain_japanese_shown"))
 
     @app.context_processor
     def _i18n_context():

@@ -22,9 +22,11 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 _axe = Axe()
 
 
-def ui(lang, msgid, **values):
-    """The UI string as the compiled catalog translates it."""
-    text = gettext.translation("messages", str(ROOT / "translations"), [BABEL[lang]]).gettext(msgid)
+def ui(lang, msgid, context=None, **values):
+    """The UI string as the compiled catalog translates it; ``context`` names which meaning of a
+    word with several (the msgctxt of pgettext)."""
+    catalog = gettext.translation("messages", str(ROOT / "translations"), [BABEL[lang]])
+    text = catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)
     return text % values if values else text
 
 

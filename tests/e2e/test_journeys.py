@@ -159,7 +159,7 @@ def test_journey_5_visitor_cancels_her_own_signup(tablet, lang):
     j.state("cancelled")
     main = page.locator("main").inner_text()
     assert ui(lang, "Your sign-up is cancelled. Thank you for letting us know.") in main
-    assert ui(lang, "Cancelled") in main
+    assert ui(lang, "Cancelled", context="sign-up status") in main
     j.back_and_forth()     # through the wrong digits
 
 

@@ -133,3 +133,22 @@ def test_every_demo_program_has_an_easy_japanese_summary(db_conn):
         (Translation.owner == "service") & (Translation.field == "summary") & (Translation.language == "ja-easy"))}
     missing = [s.slug for s in Service.select() if s.id not in have]
     assert missing == []
+
+
+def test_an_example_address_is_labelled_wherever_a_visitor_reads_it(client, db_conn):
+    """Invented demo addresses carry "(example address)" on the service page and in the block a
+    foreign visitor shows at the counter; the ward office's real address does not; the mark
+    travels in the site's document (the hub's feed and the HSDS exchange write and read it)."""
+    import re
+    from kiosk import catalog_docs
+    plaza = client.get("/en/services/sodan-joho-hiroba").get_data(as_text=True)
+    where = plaza.split('class="places"')[1].split("</ul>")[0]
+    counter = re.search(r'class="block takeaway".*?</section>', plaza, re.S).group(0)
+    assert where.count("(example address)") == 4 and counter.count("(example address)") == 4
+    ward = client.get("/en/services/gaikokujin-sodan").get_data(as_text=True)
+    assert "練馬区豊玉北6-12-1" in ward and "(example address)" not in ward
+    doc = catalog_docs.live_document("site", "plaza-nerima")
+    assert doc["example_address"] is True
+    catalog_docs.apply_document("site", dict(doc, example_address=False))
+    assert Site.get(Site.slug == "plaza-nerima").example_address is False
+    assert catalog_docs.live_document("site", "ward-office")["example_address"] is False

@@ -30,8 +30,8 @@ def shot(page, name):
     assert violations == [], f"{name}: axe: {violations}"
 
 
-def text_box(page, field_label, lang):
-    group = page.get_by_role("group", name=ui(LANG, field_label), exact=True)
+def text_box(page, field_label, lang, context=None):
+    group = page.get_by_role("group", name=ui(LANG, field_label, context=context), exact=True)
     return group.get_by_label(ENDONYM[lang], exact=True)
 
 
@@ -46,7 +46,7 @@ def create_and_publish(page, hub):
     page.get_by_label(ui(LANG, "Foreign residents")).check()
     page.get_by_label(ui(LANG, "Everyone, volunteers")).check()
     for lang in NAMES:
-        text_box(page, "Name", lang).fill(NAMES[lang])
+        text_box(page, "Name", lang, context="service or place").fill(NAMES[lang])
         text_box(page, "Summary (one sentence)", lang).fill(SUMMARIES[lang])
     click(page.get_by_role("button", name=ui(LANG, "Save as draft"), exact=True))
     page.get_by_text(ui(LANG, "Draft saved. It is not on the kiosks until you publish it.")).wait_for()
@@ -155,7 +155,7 @@ def test_staff_publish_a_service_and_every_kiosk_language_shows_it(browser, hub,
         result.wait_for()
         j.touch(result)
         first = visitor.locator("li.event").first
-        assert ui("en", "Cancelled") in first.inner_text() and ui("en", "Because of the weather") in first.inner_text()
+        assert ui("en", "Cancelled", context="session") in first.inner_text() and ui("en", "Because of the weather") in first.inner_text()
         assert first.get_by_role("link").count() == 0      # no sign-up for a cancelled date
         j.state("cancelled-date")
         context.close()

@@ -82,7 +82,7 @@ def test_desk_and_admin_work_their_queues_by_clicking(browser, hub, make_kiosk):
     click(page.get_by_role("link", name=ui(LANG, "Sign-ups"), exact=True))
     page.locator(f'a[href$="/staff/events/{uid}"]').first.click()
     row = page.get_by_role("row", name=re.compile(first))
-    click(row.get_by_role("button", name=ui(LANG, "Cancelled"), exact=True))
+    click(row.get_by_role("button", name=ui(LANG, "Cancelled", context="sign-up status"), exact=True))
     page.get_by_label(re.compile(re.escape(ui(LANG, "Reason (kept in the history)")))).fill("本人から電話")
     click(page.get_by_role("button", name=ui(LANG, "Yes, cancel this sign-up")))
     page.wait_for_url(f"**/staff/events/{uid}")

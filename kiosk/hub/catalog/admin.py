@@ -52,7 +52,7 @@ def empty_document(kind, slug=""):
         return {"slug": slug, "url": "", "text": {}}
     if kind == "site":
         return {"slug": slug, "kind": "plaza", "area": "nerima", "postal_code": "", "phone": "",
-                "latitude": None, "longitude": None, "text": {}}
+                "latitude": None, "longitude": None, "example_address": False, "text": {}}
     return {"slug": slug, "organization": "", "category": "gathering", "free": True, "phone": "",
             "email": "", "url": "", "active": True, "official_name": "", "audiences": [],
             "languages": ["ja"], "sites": [], "text": {}, "schedules": []}

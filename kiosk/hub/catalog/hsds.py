@@ -8,8 +8,8 @@ Mapping (the tests validate the output with Open Referral's own schemas, ../shar
 - everything HSDS has no column for, and every text in every language, is an *attribute* linked
   to its row, with a term of the taxonomy "ward-kiosk": "text:<field>:<lang>" for a translation,
   "slug", "category", "audience", "free", "official_name", "site_kind", "area", "capacity",
-  "skip_holidays" for the rest. So nothing is lost, and an importer that knows only HSDS still
-  reads the Japanese names, descriptions, places and schedules.
+  "skip_holidays", "example_address" (only where true) for the rest. So nothing is lost, and an
+  importer that knows only HSDS still reads the Japanese names, descriptions, places and schedules.
 Identifiers are UUIDs derived from slugs (schedules keep their own), so exports are stable and
 an export -> import -> export round trip is identical.
 """
@@ -30,7 +30,7 @@ TAXONOMY = "ward-kiosk"
 SPEC_DATAPACKAGE = pathlib.Path(__file__).resolve().parent / "hsds_datapackage.json"
 LANGS = catalog_admin.CATALOG_LANGUAGES
 SCALAR_TERMS = ("slug", "category", "audience", "free", "official_name", "site_kind", "area",
-                "capacity", "skip_holidays")
+                "capacity", "skip_holidays", "example_address")
 LANGUAGE_NAMES = {"ja": "Japanese", "en": "English", "zh": "Chinese", "ko": "Korean", "tl": "Tagalog",
                   "fil": "Filipino"}
 ENTITY_OF = {"organization": "organization", "site": "location", "service": "service"}
@@ -119,6 +119,8 @@ def tables(docs=None):
         attr("location", lid, "slug", s["slug"])
         attr("location", lid, "site_kind", s["kind"])
         attr("location", lid, "area", s["area"])
+        if s.get("example_address"):
+            attr("location", lid, "example_address", "true")
         texts("site", lid, s)
     for v in docs["service"]:
         sid = uid("service", v["slug"])
@@ -304,6 +306,7 @@ def from_tables(t):
                              "postal_code": address.get("postal_code", ""),
                              "phone": phones_by_location.get(loc["id"], ""),
                              "latitude": _number(loc.get("latitude")), "longitude": _number(loc.get("longitude")),
+                             "example_address": scalar(loc["id"], "example_address", "false") == "true",
                              "text": dict(sorted(text.items()))})
     for s in t.get("service", []):
         sid = s["id"]

@@ -7,6 +7,8 @@ whichever hub process sees a request first); kiosks receive the sessions through
 An event's uid is derived from its schedule and the occurrence's date, so expanding twice never
 makes a second session, and a date that staff cancelled or moved keeps its uid and is never
 recreated. Recurrence is python-dateutil's rrule; Japan's public holidays come from `holidays`.
+A rule that skips public holidays also skips the ward's year-end closing (年末年始, 29 December to
+3 January), when its offices, plazas and halls are shut although only 1 January is a holiday.
 """
 import datetime
 import functools
@@ -37,6 +39,11 @@ def _japan_holidays(year):
 
 def is_holiday(day):
     return day in _japan_holidays(day.year)
+
+
+def is_year_end(day):
+    """29 December to 3 January: the ward's offices close for the New Year."""
+    return (day.month == 12 and day.day >= 29) or (day.month == 1 and day.day <= 3)
 
 
 def rule_text(s):
@@ -84,7 +91,8 @@ def check(s):
 
 
 def dates(s, start, end):
-    """Occurrence dates of a schedule document within [start, end], holidays skipped if asked."""
+    """Occurrence dates of a schedule document within [start, end]; with skip_holidays, none on
+    a public holiday or in the year-end closing (a single date is kept as it was set)."""
     first = max(start, s["valid_from"])
     last = min(end, s["valid_to"]) if s.get("valid_to") else end
     if first > last:
@@ -97,7 +105,7 @@ def dates(s, start, end):
         days = [d.date() for d in rule.between(datetime.datetime.combine(first, datetime.time()),
                                                datetime.datetime.combine(last, datetime.time()), inc=True)]
     if s.get("skip_holidays", True) and s["freq"]:
-        days = [d for d in days if not is_holiday(d)]
+        days = [d for d in days if not is_holiday(d) and not is_year_end(d)]
     return days
 
 

@@ -114,6 +114,7 @@ def _form_document(kind, base):
             if raw and number is None:
                 errors[f] = "choice"
             doc[f] = number
+        doc["example_address"] = form.get("example_address") == "1"
     else:
         doc["official_name"] = text("official_name", limit=255)
         doc["organization"] = form.get("organization", "")
@@ -148,7 +149,7 @@ def describe(s):
         head = _("Every month: %(weeks)s %(days)s", weeks=nths, days=days)
     text = f"{head} {times}"
     if s.get("skip_holidays", True):
-        text += " · " + _("not on public holidays")
+        text += " · " + _("not on public holidays or 29 December–3 January")
     return text
 
 

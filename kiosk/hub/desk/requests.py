@@ -3,6 +3,7 @@ each request's page with its history and the moves a desk makes, and exports tha
 Japanese Excel. Desk staff see only the desks (programs) they work for."""
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import pgettext
 
 from ... import boundary, catalog
 from ...models import Device, HubSignup, Service, Site
@@ -107,7 +108,7 @@ def export(kind):
     if until:
         query = query.where(HubSignup.received_at < until)
     queues.audit_view(g.staff, "export", kind, request.query_string.decode("ascii", "replace")[:200])
-    header = [_("Received"), _("Reference"), _("Service"), _("Name"), _("Reading"), _("Phone"), _("Email"),
+    header = [_("Received"), _("Reference"), _("Service"), pgettext("person", "Name"), _("Reading"), _("Phone"), _("Email"),
               _("Language for the call"), _("Best time to call"), _("Note"), _("Status"), _("Adults"), _("Children")]
     names = {}
 
