@@ -79,10 +79,13 @@ def test_easy_japanese_is_a_language_with_furigana_on(tablet):
     page.get_by_role("searchbox").press_sequentially("カフェ", delay=50)
     # Readings over the kanji of the card: the browser names it with spaces between the words.
     name = program("machikado-care-cafe", "ja-easy")
-    result = page.get_by_role("link", name=re.compile(r"\s*".join(map(re.escape, name[:6])))).first
+    result = page.get_by_role("link", name=re.compile(r"^\W*" + r"\s*".join(map(re.escape, name.replace(" ", ""))))).first
     result.wait_for()
     j.touch(result)
     page.locator("main ruby rt").first.wait_for()
+    heading = page.locator("h1").evaluate(
+        "h => { const c = h.cloneNode(true); c.querySelectorAll('rt, rp').forEach(e => e.remove()); return c.textContent }")
+    assert heading.strip() == name, heading
     j.state("easy-service")
 
 
