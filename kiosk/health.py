@@ -7,8 +7,8 @@ sign-ups that never reach the ward), or when the loop of a paired, serving kiosk
 "status": "degraded" (still 200) when it has not synced for FLEET_STALE_MINUTES, since a kiosk
 is meant to keep working offline.
 
-Hub: database reachability, the kiosks that have not synced within FLEET_STALE_MINUTES, and
-those enrolled but never seen (a code used by a kiosk that never started syncing). 503 when the
+Hub: database reachability, the kiosks that have not synced within FLEET_STALE_MINUTES, those
+enrolled but never seen, and maintenance (its loop, and jobs overdue by three intervals). 503 when the
 database cannot be reached; "degraded" with stale kiosks.
 """
 import datetime
@@ -57,6 +57,7 @@ def kiosk():
 
 def hub():
     from .db import database
+    from .hub import maintenance
     from .models import Device
     try:
         with database.connection_context():
@@ -65,10 +66,18 @@ def hub():
             stale = active.where(Device.last_seen_at < _stale_before()).count()
             never_seen = active.where(Device.last_seen_at.is_null()).count()
             total = active.count()
+            overdue = maintenance.overdue(current_app.config)
     except Exception as exc:   # noqa: BLE001
         return {"role": "hub", "version": software_version(), "ok": False, "status": "database_unreachable",
                 "database": False,
                 "error": type(exc).__name__}
-    return {"role": "hub", "version": software_version(), "ok": True, "status": "degraded" if stale else "ok",
+    loop = current_app.extensions.get("maintenance_loop")
+    loop_dead = loop is not None and not loop.is_alive()
+    return {"role": "hub", "version": software_version(), "ok": True,
+            "status": "degraded" if stale or loop_dead else "ok",
             "database": True, "kiosks": total, "kiosks_stale": stale, "kiosks_never_seen": never_seen,
-            "stale_minutes": int(current_app.config["FLEET_STALE_MINUTES"])}
+            "stale_minutes": int(current_app.config["FLEET_STALE_MINUTES"]),
+            # Maintenance (retention, compaction, nonces, schedules ahead): the serve process's
+            # loop, or a timer running `kiosk --role hub maintain` where the loop is off.
+            "maintenance": {"loop": None if loop is None else ("alive" if loop.is_alive() else "dead"),
+                            "overdue": overdue}}

@@ -98,6 +98,18 @@ def is_due(name, interval, now=None):
     return not recent.exists()
 
 
+def overdue(config, now=None):
+    """The jobs that have not run for three of their intervals (or never): a monitor's sign that
+    neither the serve process's loop nor a timer is doing them."""
+    now = now or utcnow()
+    out = []
+    for job in JOBS:
+        interval = float(config[job.interval_key])
+        if interval > 0 and is_due(job.name, 3 * interval, now):
+            out.append(job.name)
+    return out
+
+
 def claim(name, interval, now=None, force=False):
     """Take a job for this pass: True when this process is the one to run it. Call inside the
     job's transaction, so the claim commits (or rolls back) with the work."""
