@@ -1,12 +1,13 @@
 """Reading the catalog for the screens: translated texts with a visible fallback, filters, events."""
 import dataclasses
 import datetime
+import json
 
 from peewee import fn
 
 from . import clock, nearby
-from .models import (Event, KioskState, Organization, Service, ServiceAudience, ServiceLanguage, ServiceSite,
-                     Site, Translation)
+from .models import (Event, KioskState, Organization, Service, ServiceAudience, ServiceLanguage, ServiceNeed,
+                     ServiceSite, Site, Translation)
 from .models.catalog import utcnow
 
 SOURCE_LANGUAGE = "ja"  # the ward writes the catalog in Japanese first
@@ -27,10 +28,12 @@ def bump_generation():
 
 @dataclasses.dataclass(frozen=True)
 class Text:
-    """A catalog text in the visitor's language, or the Japanese source marked as a fallback."""
+    """A catalog text in the visitor's language, or the Japanese source marked as a fallback.
+    ``reading``: for Japanese, the furigana the hub gave it, ((piece, reading or None), ...)."""
     text: str
     language: str
     fallback: bool
+    reading: tuple | None = None
 
     def __str__(self):
         return self.text
@@ -52,20 +55,32 @@ def texts(owner, ids, lang, fields=None):
         return {}
     wanted = {lang, SOURCE_LANGUAGE}
     rows = (Translation
-            .select(Translation.owner_id, Translation.field, Translation.language, Translation.text)
+            .select(Translation.owner_id, Translation.field, Translation.language, Translation.text,
+                    Translation.reading)
             .where((Translation.owner == owner) & Translation.owner_id.in_(ids)
                    & Translation.language.in_(list(wanted))))
     if fields:
         rows = rows.where(Translation.field.in_(list(fields)))
     rows = rows.tuples()
     out = {i: {} for i in ids}
-    for owner_id, field, language, text in rows:
+    for owner_id, field, language, text, reading in rows:
         if not text:
             continue
         current = out[owner_id].get(field)
         if language == lang or current is None:
-            out[owner_id][field] = Text(text, language, language != lang)
+            out[owner_id][field] = Text(text, language, language != lang, _reading(reading, text))
     return out
+
+
+def _reading(stored, text):
+    """A stored reading as pieces, or None where there is none or it does not spell ``text``."""
+    if not stored:
+        return None
+    try:
+        parts = tuple((piece, reading) for piece, reading in json.loads(stored))
+        return parts if "".join(piece for piece, _ in parts) == text else None
+    except (ValueError, TypeError):
+        return None
 
 
 @dataclasses.dataclass
@@ -264,3 +279,75 @@ def takeaway(service, sites):
     return {"name": name,
             "sites": [(ja_sites[s.id].get("name", EMPTY).text, s.postal_code, ja_sites[s.id].get("address", EMPTY).text,
                        s.example_address) for s in sites]}
+
+
+# "What do you need?": the services answering a need, for whom and how a visitor wants help.
+# Call-back requests are taken by the consultation desks (the kiosk's call-back form is theirs);
+# talking to someone means a consultation, or a desk that calls back.
+CALLBACK_CATEGORIES = ("consultation",)
+TALK_CATEGORIES = ("consultation",)
+EVERYONE = "everyone"   # a service for everyone answers whoever the visitor is asking for
+
+
+def need_services(need, audience=None, mode=None):
+    """Active services tagged with ``need`` (a vocab.NEEDS slug); for ``audience`` when given (a
+    service for everyone always matches); reachable in help ``mode`` when given: "visit" a
+    service with sessions to come or a place to go, "talk" a consultation or a desk that calls
+    back, "call" a desk that takes call-back requests."""
+    query = (Service.select().where(Service.active == True)  # noqa: E712
+             .where(Service.id.in_(ServiceNeed.select(ServiceNeed.service).where(ServiceNeed.need == need))))
+    if audience:
+        query = query.where(Service.id.in_(
+            ServiceAudience.select(ServiceAudience.service)
+            .where(ServiceAudience.audience.in_([audience, EVERYONE]))))
+    if mode == "visit":
+        query = query.where(Service.id.in_(upcoming_events_query().select(Event.service))
+                            | Service.id.in_(ServiceSite.select(ServiceSite.service)))
+    elif mode == "talk":
+        query = query.where(Service.category.in_(TALK_CATEGORIES + CALLBACK_CATEGORIES))
+    elif mode == "call":
+        query = query.where(Service.category.in_(CALLBACK_CATEGORIES))
+    return query
+
+
+def nearest_services(services, lang, here=None):
+    """ServiceViews of ``services`` for result cards, the one whose next session (the session
+    its card leads with, next_events) is nearest the kiosk's own site ``here`` first; those with
+    sessions at unknown distances after them, those with no session to come last; equals, and
+    all of the last, by name in ``lang``."""
+    views = service_views(services, lang, here=here)
+    distances = site_distances(here, {v.next_event.event.site_id for v in views if v.next_event})
+
+    def key(view):
+        if view.next_event is None:
+            return (2, 0.0, str(view.name).casefold())
+        distance = distances.get(view.next_event.event.site_id)
+        return (0 if distance is not None else 1, distance or 0.0, str(view.name).casefold())
+    return sorted(views, key=key)
+
+
+def callback_desk(need, here=None):
+    """The consultation desk a visitor can ask for a call-back when nothing matched her choices:
+    one answering ``need`` and open to everyone, else one answering it, else one open to
+    everyone; of those, the one with a place nearest the kiosk's site ``here`` (then the first
+    in the catalog). None when no desk takes call-backs."""
+    desks = list(Service.select().where((Service.active == True)  # noqa: E712
+                                        & Service.category.in_(CALLBACK_CATEGORIES)).order_by(Service.id))
+    if not desks:
+        return None
+    ids = [d.id for d in desks]
+    answering = {sid for (sid,) in ServiceNeed.select(ServiceNeed.service)
+                 .where(ServiceNeed.service.in_(ids) & (ServiceNeed.need == need)).tuples()}
+    for_all = {sid for (sid,) in ServiceAudience.select(ServiceAudience.service)
+               .where(ServiceAudience.service.in_(ids) & (ServiceAudience.audience == EVERYONE)).tuples()}
+    places = {}
+    for sid, site_id in ServiceSite.select(ServiceSite.service, ServiceSite.site).where(
+            ServiceSite.service.in_(ids)).tuples():
+        places.setdefault(sid, []).append(site_id)
+    distances = site_distances(here, {s for sites in places.values() for s in sites})
+
+    def key(desk):
+        known = [distances[s] for s in places.get(desk.id, []) if s in distances]
+        fit = 0 if desk.id in answering and desk.id in for_all else 1 if desk.id in answering else 2 if desk.id in for_all else 3
+        return (fit, not known, min(known) if known else 0.0)
+    return min(desks, key=key)

@@ -33,6 +33,36 @@ AUDIENCES = {
 AUDIENCE_ICONS = {"elderly": "👵", "children": "👪", "foreign": "🌏", "disability": "♿",
                   "everyone": "🙋"}
 
+# What a resident needs, in words she recognises (the home screen's "What do you need?" and the
+# needs each service answers, edited by staff on the hub). The slugs are data; each is exported as
+# an HSDS taxonomy term mapped to an open human-services taxonomy (kiosk.hub.catalog.hsds).
+NEEDS = {
+    "food": _l("Food and meals"),
+    "money": _l("Money, rent and bills"),
+    "housing": _l("A place to live"),
+    "elder-care": _l("Care for an older person"),
+    "dementia": _l("Memory and dementia"),
+    "children": _l("Children and parenting"),
+    "disability": _l("Disability"),
+    "loneliness": _l("Loneliness, a place to go"),
+    "work": _l("Work"),
+    "japanese": _l("Learning Japanese"),
+    "legal": _l("Legal help and guardianship"),
+    "disaster": _l("Disaster preparedness"),
+    "volunteering": _l("Volunteering, helping others"),
+}
+NEED_ICONS = {"food": "🍚", "money": "💴", "housing": "🏠", "elder-care": "🧓", "dementia": "🧠",
+              "children": "👶", "disability": "♿", "loneliness": "🫖", "work": "💼", "japanese": "🗾",
+              "legal": "⚖️", "disaster": "⛑️", "volunteering": "🤝"}
+# How a visitor wants help: go somewhere (a service with sessions or a place), talk to someone
+# (a consultation), or be called (a service that takes call-back requests).
+HELP_MODES = {
+    "visit": _l("Go somewhere"),
+    "talk": _l("Talk to someone"),
+    "call": _l("Get a phone call"),
+}
+HELP_MODE_ICONS = {"visit": "🚶", "talk": "💬", "call": "📞"}
+
 AREAS = {
     "nerima": _l("Nerima area"),
     "hikarigaoka": _l("Hikarigaoka area"),

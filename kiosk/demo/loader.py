@@ -8,7 +8,7 @@ from .. import clock
 from ..db import database
 from ..hub.catalog import schedules
 from ..models import (Event, KioskState, Organization, Schedule, Service, ServiceAudience, ServiceLanguage,
-                      ServiceSite, Site, Translation)
+                      ServiceNeed, ServiceSite, Site, Translation)
 from ..models.catalog import utcnow
 from ..sync.protocol import DEMO_KEY
 from ..catalog import bump_generation
@@ -29,7 +29,8 @@ def catalog_is_empty():
 def clear_catalog():
     """Remove every catalog row (a kiosk pairing with a hub takes the hub's catalog instead)."""
     with database.atomic():
-        for model in (Event, Schedule, ServiceSite, ServiceLanguage, ServiceAudience, Service, Site, Organization):
+        for model in (Event, Schedule, ServiceSite, ServiceLanguage, ServiceNeed, ServiceAudience, Service, Site,
+                      Organization):
             model.delete().execute()
         Translation.delete().execute()
         KioskState.delete().where(KioskState.key == DEMO_KEY).execute()
@@ -83,6 +84,8 @@ def load_demo(today=None, tz="Asia/Tokyo", weeks=8):
             texts += _translations("service", service.id, text, now)
             for audience in dict.fromkeys(p["audiences"]):
                 ServiceAudience.create(service=service, audience=audience)
+            for need in dict.fromkeys(p.get("needs", [])):
+                ServiceNeed.create(service=service, need=need)
             for code in dict.fromkeys(p.get("languages_spoken", ["ja"])):
                 ServiceLanguage.create(service=service, language=code)
             site_slugs = list(dict.fromkeys(p.get("sites", []) + [e["site"] for e in p.get("schedules", [])]))

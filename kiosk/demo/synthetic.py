@@ -3,7 +3,7 @@ import json
 import random
 
 from ..db import database
-from ..models import Organization, Service, ServiceAudience, ServiceSite, Site, Translation
+from ..models import Organization, Service, ServiceAudience, ServiceNeed, ServiceSite, Site, Translation
 from ..catalog import bump_generation
 from ..search import index
 from .loader import DATA, load_demo
@@ -49,6 +49,8 @@ def load_synthetic(services=5000, seed=7):
             Translation.insert_many(rows).execute()
             for audience in p["audiences"]:
                 ServiceAudience.create(service=service, audience=audience)
+            for need in dict.fromkeys(p.get("needs", [])):
+                ServiceNeed.create(service=service, need=need)
             ServiceSite.create(service=service, site=rng.choice(sites))
     index.reindex()
     bump_generation()

@@ -62,6 +62,16 @@ class ServiceAudience(BaseModel):
         indexes = ((("service", "audience"), True),)
 
 
+class ServiceNeed(BaseModel):
+    """The needs a service answers, as slugs of kiosk.vocab.NEEDS (food, money, ...): HSDS taxonomy
+    terms attached to the service."""
+    service = ForeignKeyField(Service, backref="need_rows", on_delete="CASCADE")
+    need = CharField(max_length=32, index=True)
+
+    class Meta:
+        indexes = ((("service", "need"), True),)
+
+
 class ServiceLanguage(BaseModel):
     """HSDS language: languages the staff of a service speak."""
     service = ForeignKeyField(Service, backref="language_rows", on_delete="CASCADE")
@@ -107,6 +117,9 @@ class Translation(BaseModel):
     language = CharField(max_length=16)
     text = TextField()
     updated_at = DateTimeField(null=True)   # hub: when this text last changed (or was reviewed)
+    # Japanese texts: the furigana the hub read at publish, as JSON [[piece, reading or null], ...]
+    # (kiosk.catalog_docs); null where none was read (a kiosk then reads the text itself).
+    reading = TextField(null=True)
 
     class Meta:
         indexes = ((("owner", "owner_id", "field", "language"), True),)

@@ -2,9 +2,10 @@
 
 Every text is folded the same way on both sides: NFKC (full/half width), case, katakana to
 hiragana (カフェ = かふぇ), Traditional to Simplified Chinese characters (OpenCC's t2s: 兒童 = 儿童,
-日語 = 日语). CJK and Hangul runs are indexed as unigrams plus bigrams (FTS5 finds nothing for
-1-2 character CJK queries otherwise); Hangul words written with spaces are also indexed joined,
-so a compound typed without a space (한국어상담) matches "한국어 상담".
+日語 = 日语). CJK and Hangul runs are indexed as their bigrams in order, then unigrams (FTS5
+finds nothing for 1-2 character CJK queries otherwise); a query's run is searched as a phrase of
+its bigrams, so it matches only where it stands in one piece. Hangul words written with spaces
+are also indexed joined, so a compound typed without a space (한국어상담) matches "한국어 상담".
 
 Japanese goes through SudachiPy, a morphological analyser with its own dictionary: each text
 also gets its normalised form (子ども/こども = 子供), its reading in hiragana (介護予防 =
@@ -14,7 +15,8 @@ query gets the same treatment (じどう委員 finds 児童委員).
 Latin-script words get a "sound key" (konsultasyon = consultation) and, in Tagalog, a light stem
 with affixes and reduplication folded (magboluntaryo, pagboboluntaryo -> boluntaryo;
 nakatatanda -> tanda). Synonyms are not here: they are catalog data (a keywords field per
-service and language, edited by staff).
+service and language, edited by staff), and the phrases that name a need are in
+needs_synonyms.toml (needs.py).
 """
 import functools
 import re
@@ -36,7 +38,9 @@ _HANGUL_PHRASE_RE = re.compile(r"[\uac00-\ud7af]+(?:[ \u3000]+[\uac00-\ud7af]+)+
 # Words that carry no meaning on their own, dropped when a query is relaxed to "any word".
 STOPWORDS = frozenset("""a an the and or of for to in on at with by from my me i you we our is are be
 need want help someone some any how where what who can please near nearest
-ang ng sa na mga para at ko ako ka mo si ni kay may ay po ba kung ano saan""".split())
+im am do does have has it this that there here so very really just get got about like will would
+ang ng sa na mga para at ko ako ka mo si ni kay may ay po ba kung ano saan
+gusto gustong kong mag nag kailangan paano dito ito yung lang din rin naman pa kami""".split())
 TAGALOG_PREFIXES = ("pinaka", "makipag", "nakipag", "pakiki", "nakiki", "magpa", "nagpa", "pagpa",
                     "ipag", "ipa", "maka", "naka", "paka", "mag", "nag", "pag", "mang", "nang",
                     "pang", "ma", "na", "pa", "ka", "i")
@@ -67,13 +71,6 @@ def tokens(text):
 
 def _is_cjk(token):
     return bool(_CJK_RE.match(token))
-
-
-def ngrams(run):
-    """Unigrams and bigrams of a CJK run."""
-    grams = list(run)
-    grams.extend(run[i:i + 2] for i in range(len(run) - 1))
-    return grams
 
 
 def bigrams(run):
@@ -189,6 +186,21 @@ def tagalog_stem(word):
     return w if w != word and len(w) >= 4 else ""
 
 
+def one_edit(a, b):
+    """True when b is one insertion, deletion, substitution or transposition from a."""
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = 0
+    while i < len(short) and short[i] == long_[i]:
+        i += 1
+    return short[i:] == long_[i + 1:]
+
+
 def latin_terms(word, language=None):
     out = [word]
     key = sound_key(word)
@@ -203,61 +215,90 @@ def latin_terms(word, language=None):
 
 # --- index and query --------------------------------------------------------------------------
 
+# Between two runs of bigrams: a token no query contains, so a phrase never spans two runs.
+RUN_BREAK = "\ue000"
+
+
 def index_terms(text, with_reading=False, language=None):
-    """Space-separated index terms for a text (``with_reading``: Japanese analysis too)."""
-    out = []
+    """Space-separated index terms for a text (``with_reading``: Japanese analysis too).
+
+    Each CJK run is written as its bigrams in order, so a query's run matches only where its
+    bigrams stand next to each other (a phrase): にんちしょう must be read somewhere as one word,
+    not gathered from bigrams scattered over a long description. Unigrams, words and romaji
+    follow, once each."""
+    runs, rest = [], []
     for tok in tokens(text):
         if _is_cjk(tok):
-            out.extend(ngrams(tok))
+            runs.append(tok)
+            rest.extend(tok)
         else:
-            out.extend(latin_terms(_strip_marks(tok), language))
+            rest.extend(latin_terms(_strip_marks(tok), language))
     folded = normalize(text)
     for phrase in _HANGUL_PHRASE_RE.findall(folded):
-        out.extend(bigrams(re.sub(r"[ \u3000]+", "", phrase)))
+        runs.append(re.sub(r"[ \u3000]+", "", phrase))
     if with_reading and _JAPANESE_RE.search(text or ""):
         form, reading, words = analyse(text)
         for alt in (form, reading):
             for run in _TOKEN_RE.findall(alt):
                 if _is_cjk(run):
-                    out.extend(ngrams(run))
-        out.extend(words)
-    return " ".join(dict.fromkeys(out))
+                    runs.append(run)
+                    rest.extend(run)
+        rest.extend(words)
+    out = []
+    for run in dict.fromkeys(runs):
+        out.extend(bigrams(run))
+        out.append(RUN_BREAK)
+    return " ".join(out + list(dict.fromkeys(rest)))
 
 
-def _cjk_clause(run, raw):
-    """Alternatives for one CJK run of a query: as typed, normalised form, reading."""
-    alternatives = [bigrams(run)]
+def _phrase(run):
+    """A CJK run as an FTS5 phrase of its bigrams (one character: its unigram)."""
+    return _quote(" ".join(bigrams(run)))
+
+
+def _spellings(raw, run):
+    """A CJK run of a query as typed, in its normalised form and in its reading (Japanese)."""
+    spellings = [run]
     if _JAPANESE_RE.search(raw) and (_KANA_RE.search(raw) or re.search(r"[\u4e00-\u9fff]", raw)):
         form, reading, _words = analyse(raw)
         for alt in (form, reading):
             alt = alt.replace(" ", "")
-            if alt and alt != run and all(_is_cjk(c) for c in alt):
-                alternatives.append(bigrams(alt))
-    unique = []
-    for grams in alternatives:
-        if grams not in unique:
-            unique.append(grams)
-    return " OR ".join("(" + " AND ".join(_quote(g) for g in dict.fromkeys(grams)) + ")" for grams in unique)
+            if alt and all(_is_cjk(c) for c in alt):
+                spellings.append(alt)
+    return list(dict.fromkeys(spellings))
+
+
+def _cjk_clause(run, raw):
+    """Alternatives for one CJK run of a query: as typed, normalised form, reading; each must
+    stand in the text as one piece (a phrase of its bigrams)."""
+    return " OR ".join(_phrase(s) for s in _spellings(raw, run))
 
 
 def clauses(query, language=None):
-    """[(clause, is_stopword)] for a visitor's query: one clause per word or CJK run.
+    """[(clause, means nothing alone)] for a visitor's query: one clause per word or CJK run.
 
-    CJK runs must contain every bigram (of what was typed, or of its normalised form or
-    reading); words match as prefixes, or their sound key, Tagalog stem or kana spelling."""
+    CJK runs must stand in the text as one piece (as typed, in their normalised form or in
+    their reading); words match as prefixes, or their sound key, Tagalog stem or kana spelling."""
     out = []
     raw_runs = _TOKEN_RE.findall(unicodedata.normalize("NFKC", query or "").casefold())
     for i, tok in enumerate(tokens(query)[:8]):
         raw = raw_runs[i] if i < len(raw_runs) else tok
         if _is_cjk(tok):
-            out.append((_cjk_clause(tok, raw), False))
+            clause = _cjk_clause(tok, raw)
+            chunks = content_chunks(raw) if _KANA_RE.search(raw) else []
+            if chunks and chunks != [raw]:
+                # Japanese with particles and endings (ボランティアしたい, 家賃が払えない): or
+                # every word that carries its meaning, each in one piece.
+                clause += " OR (" + " AND ".join(f"({_cjk_clause(normalize(c), c)})" for c in chunks) + ")"
+            out.append((clause, False))
             continue
         word = _strip_marks(tok)
         alternatives = [_quote(t) + "*" for t in dict.fromkeys(latin_terms(word, language))]
         kana = _romaji_to_kana(word)
         if kana:
-            alternatives.append("(" + " AND ".join(_quote(g) for g in dict.fromkeys(bigrams(kana))) + ")")
-        out.append(("(" + " OR ".join(alternatives) + ")", word in STOPWORDS))
+            alternatives.append(_phrase(kana))
+        # A stopword, or one or two letters (a word still being typed), means nothing alone.
+        out.append(("(" + " OR ".join(alternatives) + ")", word in STOPWORDS or len(word) < 3))
     return out
 
 
@@ -269,19 +310,53 @@ def match_expression(query, language=None):
     return " AND ".join(f"({c})" for c, _stop in parts)
 
 
-def relaxed_expression(query, language=None):
-    """FTS5 MATCH expression for any meaningful word of the query (ranked by bm25), or None.
+def relaxed_pieces(query, language=None):
+    """The meaningful words of a query as FTS5 expressions, when there are two or more, else [].
 
-    A query written without spaces (Chinese, Japanese: 孩子免费吃饭) is relaxed to any of its
-    bigrams, so the services sharing most of its words come first."""
+    A query written without spaces is cut into its words: Japanese into the pieces between
+    particles and endings (家賃が払えない: 家賃, 払え), Chinese into its bigrams (孩子免费吃饭), so
+    the services sharing most of its words can be found."""
     parts = [c for c, stop in clauses(query, language) if not stop]
     if len(parts) >= 2:
-        return " OR ".join(f"({c})" for c in parts)
-    runs = [t for t in tokens(query) if _is_cjk(t) and len(t) >= 3]
-    grams = [g for run in runs for g in bigrams(run)]
-    if len(grams) < 2:
-        return None
-    return " OR ".join(_quote(g) for g in dict.fromkeys(grams))
+        return parts
+    pieces = []
+    raw_runs = _TOKEN_RE.findall(unicodedata.normalize("NFKC", query or "").casefold())
+    for raw in raw_runs:
+        run = normalize(raw)
+        if not _is_cjk(run) or len(run) < 3:
+            continue
+        chunks = content_chunks(raw) if _JAPANESE_RE.search(raw) else []
+        if _KANA_RE.search(raw) or (language in ("ja", "ja-easy") and len(chunks) >= 2):
+            pieces.extend(_cjk_clause(normalize(chunk), chunk) for chunk in chunks)
+        else:
+            pieces.extend(_quote(g) for g in bigrams(run))
+    pieces = list(dict.fromkeys(pieces))
+    return pieces if len(pieces) >= 2 else []
+
+
+# Parts of speech that carry no meaning of their own in a query: particles, endings, symbols.
+_FUNCTION_POS = ("助詞", "助動詞", "補助記号", "空白", "記号")
+
+
+def content_chunks(text):
+    """Japanese text cut into the words that carry its meaning, two characters or more each,
+    a prefix or suffix kept with its word (家賃が払えない: 家賃, 払え; 認知症相談: 認知症, 相談)."""
+    chunks, current, prefix = [], "", ""
+    for m in words(text):
+        pos = m.part_of_speech()
+        if pos[0] in _FUNCTION_POS or pos[1] == "非自立可能":
+            chunks.append(current)
+            current, prefix = "", ""
+        elif pos[0] == "接頭辞":
+            chunks.append(current)
+            current, prefix = "", m.surface()
+        elif pos[0] == "接尾辞":
+            current += m.surface()
+        else:
+            chunks.append(current)
+            current, prefix = prefix + m.surface(), ""
+    chunks.append(current)
+    return [c for c in dict.fromkeys(chunks) if len(c) >= 2 and _is_cjk(normalize(c))]
 
 
 def _romaji_to_kana(word):

@@ -6,10 +6,10 @@ import segno
 from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
 
 from .. import catalog, vocab
-from ..models import Service, Site
+from ..models import Service, ServiceLanguage, Site
 from ..models.catalog import utcnow
 from ..search import index
-from ..web import visit
+from ..web import furigana, visit
 from .seats import local_seats_left_many
 from ..web.cache import FragmentCache
 from ..web.render import render, wants_fragment
@@ -51,9 +51,10 @@ def services(lang):
         return redirect(url_for("site.services", **args), 303)
     if wants_fragment():
         # The results fragment depends only on the URL, the catalog, the kiosk's own site (cards
-        # lead with the nearest session) and the minute (a session that has begun is no longer next).
+        # lead with the nearest session), the minute (a session that has begun is no longer next)
+        # and furigana (cards show the readings their texts carry).
         key = (request.full_path, catalog.generation(), current_app.config["SITE_SLUG"],
-               utcnow().replace(second=0, microsecond=0))
+               utcnow().replace(second=0, microsecond=0), furigana.on())
         body = results_cache.get_or_render(key, lambda: _services(lang).get_data(as_text=True))
         response = make_response(body)
         response.vary.add("HX-Request")
@@ -66,8 +67,14 @@ def _services(lang):
     filters = _filters()
     page = max(min(request.args.get("page", 1, type=int), 500), 1)
     per_page = current_app.config["RESULTS_PER_PAGE"]
+    named, no_answer, desk = (), False, None
     if query:
-        ids = index.search_ids(query, lang)
+        found = index.search(query, lang)
+        ids, named = found.ids, found.needs
+        if not ids:
+            # No good answer: say so, and offer the needs screen and a call-back instead of
+            # unrelated services.
+            no_answer, desk = True, _callback_desk(lang)
         if any(filters.values()) and ids:
             keep = catalog.filtered_ids(ids=ids, **filters)
             ids = [i for i in ids if i in keep]
@@ -81,7 +88,26 @@ def _services(lang):
     template = "site/home.html" if request.args.get("from") == "home" and request.htmx else "site/services.html"
     return render(template, "results", query=query, filters=filters, results=results,
                   total=total, page=page, pages=max((total + per_page - 1) // per_page, 1),
-                  site=_this_site(lang), page_url=_page_url)
+                  site=_this_site(lang), page_url=_page_url, named_needs=named, no_answer=no_answer,
+                  desk=desk)
+
+
+def _callback_desk(lang):
+    """The consultation desk a visitor whose search found nothing good can ask for a call-back:
+    the first of SEARCH_CALLBACK_DESKS whose staff speak her language, else the first of them
+    in the catalog, else the desk open to everyone nearest this kiosk. As a ServiceView, or None."""
+    slugs = list(current_app.config.get("SEARCH_CALLBACK_DESKS", []))
+    desks = {s.slug: s for s in Service.select().where(
+        Service.slug.in_(slugs) & (Service.active == True)  # noqa: E712
+        & Service.category.in_(catalog.CALLBACK_CATEGORIES))}
+    language = "ja" if lang == "ja-easy" else lang     # Easy Japanese is spoken as Japanese
+    spoken = {slug for (slug,) in ServiceLanguage.select(Service.slug).join(Service).where(
+        Service.slug.in_(list(desks)) & (ServiceLanguage.language == language)).tuples()}
+    ordered = [desks[slug] for slug in slugs if slug in desks]
+    chosen = next((d for d in ordered if d.slug in spoken), ordered[0] if ordered else None)
+    if chosen is None:
+        chosen = catalog.callback_desk(None, _here())
+    return catalog.service_views([chosen], lang, with_next_event=False)[0] if chosen else None
 
 
 def _page_url(page):
@@ -127,6 +153,51 @@ def events(lang):
     start = utcnow()
     rows = catalog.events_between(start, start + datetime.timedelta(days=7), lang, area=area)
     return render("site/events.html", "content", rows=rows, area=area, site=_this_site(lang))
+
+
+# "Who is it for?" on a need's page: the audiences a visitor can ask for. "Everyone" is not one
+# of them: services for everyone match every choice, and no choice ("Me / anyone") shows them all.
+NEED_AUDIENCES = tuple(a for a in vocab.AUDIENCES if a != catalog.EVERYONE)
+NEED_SHOWN = 8   # the results a need's page shows before "Show more"
+
+
+@bp.get("/<lang:lang>/needs")
+def needs(lang):
+    """The "What do you need?" screen: every need as a large tile, for a visitor who has no word
+    for the program that would help her."""
+    return render("site/needs.html", "content", site=_this_site(lang))
+
+
+@bp.get("/<lang:lang>/needs/<need>")
+def need(lang, need):
+    """The services answering one need, nearest first, narrowed by whom they are for and how the
+    visitor wants help; every choice is a plain link, so Back and Forward retrace them."""
+    if need not in vocab.NEEDS:
+        abort(404)
+    args = request.args
+    who = args.get("who") if args.get("who") in NEED_AUDIENCES else None
+    how = args.get("how") if args.get("how") in vocab.HELP_MODES else None
+    more = args.get("more") == "1"
+    here = _here()
+    results = catalog.nearest_services(catalog.need_services(need, audience=who, mode=how), lang, here=here)
+    desk = None
+    if not results:
+        found = catalog.callback_desk(need, here)
+        desk = catalog.service_views([found], lang, with_next_event=False)[0] if found else None
+    shown = results if more else results[:NEED_SHOWN]
+    return render("site/need.html", "content", need=need, who=who, how=how, results=shown,
+                  total=len(results), hidden=len(results) - len(shown), desk=desk,
+                  audiences=NEED_AUDIENCES, site=_this_site(lang), need_url=_need_url(need, who, how))
+
+
+def _need_url(need, who, how):
+    """A need page's URL with one choice changed, the other kept: need_url(who=...) or
+    need_url(how=...), None for "any"; need_url(more="1") shows every result."""
+    def url(**change):
+        chosen = {"who": who, "how": how}
+        chosen.update(change)
+        return url_for("site.need", need=need, **{k: v for k, v in chosen.items() if v})
+    return url
 
 
 def _here():

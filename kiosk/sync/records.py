@@ -99,6 +99,8 @@ class RecordResult(TypedDict):
 
 # --- What a kiosk pulls (GET /api/v1/feed) ---------------------------------------------------
 
+# A record's document (kiosk.catalog_docs.live_document), its Japanese texts' furigana in
+# "readings" beside "text".
 CatalogDocument = dict[str, Any]
 
 

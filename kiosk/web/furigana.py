@@ -6,6 +6,11 @@ becomes <ruby>漢字<rt>かんじ</rt></ruby>, with the readings from the same a
 (SudachiPy). Staff correct a wrong reading per word on the hub (ReadingCorrection rows, carried
 to kiosks by the feed); a correction wins over the analyser. Text inside tags that are not read
 as prose (script, style, title, textarea, option, existing ruby) is left alone.
+
+A Japanese catalog text is read once, where it is published: the hub reads it with its
+dictionary and its staff's corrections (``carried``), the reading travels with the text, and a
+kiosk shows that reading as ruby (``catalog_text``), so every kiosk shows what staff checked.
+Texts that came without one (a catalog loaded on the kiosk itself) are read by the rewrite.
 """
 import functools
 import html
@@ -199,15 +204,42 @@ def rewrite(page, corrections=()):
     return "".join(out)
 
 
-def corrections():
-    """Staff corrections as ((surface, reading), ...), longest surface first."""
+def stored_corrections():
+    """Staff corrections in this database as ((surface, reading), ...), longest surface first."""
     from ..models import ReadingCorrection
+    rows = ReadingCorrection.select(ReadingCorrection.surface, ReadingCorrection.reading).tuples()
+    return tuple(sorted(rows, key=lambda r: -len(r[0])))
+
+
+def corrections():
+    """Staff corrections as ((surface, reading), ...), longest surface first (once a request)."""
     cached = g.get("_furigana_corrections")
     if cached is None:
-        rows = ReadingCorrection.select(ReadingCorrection.surface, ReadingCorrection.reading).tuples()
-        cached = tuple(sorted(rows, key=lambda r: -len(r[0])))
-        g._furigana_corrections = cached
+        cached = g._furigana_corrections = stored_corrections()
     return cached
+
+
+def carried(text, corrections=()):
+    """The reading a catalog text travels with: [[piece, reading or None], ...] that join to
+    ``text``, a reading over each piece with kanji exactly where the page's rewrite would put one,
+    the pieces between joined; None for a text with no kanji (nothing to read)."""
+    if not _KANJI.search(text):
+        return None
+    out = []
+    for piece, reading in segments(text, corrections):
+        reading = reading if reading and _KANJI.search(piece) else None
+        if reading is None and out and out[-1][1] is None:
+            out[-1][0] += piece
+        else:
+            out.append([piece, reading])
+    return out
+
+
+def reader():
+    """text -> its carried reading, with the corrections in this database (the hub's, read where
+    the catalog is published)."""
+    fixes = stored_corrections()
+    return lambda text: carried(text, fixes)
 
 
 def init_app(app):
@@ -223,6 +255,7 @@ def init_app(app):
         return response
 
     app.jinja_env.globals["furigana_on"] = lambda: wanted(_lang_of_request())
+    app.jinja_env.globals["catalog_text"] = catalog_text
 
 
 def on():
@@ -232,9 +265,19 @@ def on():
 
 def ruby_parts(parts):
     """Markup of [(text, reading or None)] with the readings over the text: for words whose
-    reading their writer knows (the date formatter's)."""
+    reading their writer knows (the date formatter's, the hub's for a catalog text)."""
     return Markup("".join(_ruby(html.escape(text), reading) if reading else html.escape(text)
                           for text, reading in parts))
+
+
+def catalog_text(text):
+    """A catalog text (kiosk.catalog.Text) for a page: with furigana on, the reading it carries
+    from the hub, so the kiosk shows what was checked there (the page's rewrite leaves existing
+    ruby alone); else, or without one, the escaped text (which the rewrite reads as any text)."""
+    parts = getattr(text, "reading", None)
+    if parts and on():
+        return ruby_parts(parts)
+    return Markup.escape(text if isinstance(text, str) else str(text))
 
 
 def _lang_of_request():

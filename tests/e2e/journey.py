@@ -17,7 +17,8 @@ from axe_playwright_python.sync_playwright import Axe
 from tests.conftest import ARTIFACTS, ROOT
 
 SHOTS = ARTIFACTS / "journeys"
-BABEL = {"ja": "ja", "en": "en", "zh": "zh_Hans", "ko": "ko", "tl": "fil"}
+BABEL = {"ja": "ja", "en": "en", "zh": "zh_Hans", "ko": "ko", "tl": "fil", "ja-easy": "ja"}
+DOMAIN = {"ja-easy": "easy"}   # Easy Japanese is Japanese with a catalog file of its own
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 _axe = Axe()
 
@@ -25,7 +26,7 @@ _axe = Axe()
 def ui(lang, msgid, context=None, **values):
     """The UI string as the compiled catalog translates it; ``context`` names which meaning of a
     word with several (the msgctxt of pgettext)."""
-    catalog = gettext.translation("messages", str(ROOT / "translations"), [BABEL[lang]])
+    catalog = gettext.translation(DOMAIN.get(lang, "messages"), str(ROOT / "translations"), [BABEL[lang]])
     text = catalog.pgettext(context, msgid) if context else catalog.gettext(msgid)
     return text % values if values else text
 
@@ -170,7 +171,8 @@ def assert_visible_control(locator):
 
 # --- Ways through the kiosk that several journeys take ------------------------------------------
 
-ENDONYM = {"ja": "日本語", "en": "English", "zh": "简体中文", "ko": "한국어", "tl": "Tagalog"}
+ENDONYM = {"ja": "日本語", "en": "English", "zh": "简体中文", "ko": "한국어", "tl": "Tagalog",
+           "ja-easy": "やさしい にほんご"}
 PROGRAMS = ROOT / "kiosk" / "demo" / "data" / "programs"
 
 

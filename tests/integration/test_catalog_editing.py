@@ -135,6 +135,52 @@ def test_history_keeps_who_when_and_the_previous_version_and_restores_it(hub):
     assert [v.version for v in catalog_admin.history("service", "kodomo-shokudo")] == [3, 2, 1]
 
 
+def service_form(doc, **extra):
+    """The edit form as a staff member would send it back for a published service."""
+    form = {f"text-{f}-{lang}": v for lang, fields in doc["text"].items() for f, v in fields.items()}
+    form.update({"official_name": doc["official_name"], "organization": doc["organization"],
+                 "category": doc["category"], "audiences": doc["audiences"], "needs": doc["needs"],
+                 "sites": doc["sites"], "languages": doc["languages"], "free": "1" if doc["free"] else "",
+                 "active": "1", "phone": doc["phone"], "email": doc["email"], "url": doc["url"]})
+    form.update(extra)
+    return form
+
+
+def test_staff_edit_the_needs_a_service_answers_and_kiosks_get_them(hub):
+    from kiosk.hub.intake import feed
+    from kiosk.models import Service, ServiceNeed
+    c = staff(hub)
+    doc = catalog_docs.live_document("service", "kodomo-shokudo")
+    assert doc["needs"] == ["children", "food", "loneliness"]
+    page = c.get("/staff/catalog/service/kodomo-shokudo").get_data(as_text=True)
+    assert 'name="needs" value="food" checked' in page and 'name="needs" value="money">' in page
+    # A need outside the vocabulary is kept in the draft but cannot be published.
+    r = c.post("/staff/catalog/service/kodomo-shokudo", data=service_form(doc, needs=["food", "shopping"]))
+    assert r.status_code == 303
+    before = last_seq()
+    r = c.post("/staff/catalog/service/kodomo-shokudo/publish")
+    assert r.status_code == 422 and 'id="err-needs"' in r.get_data(as_text=True)
+    assert last_seq() == before
+    assert catalog_docs.live_document("service", "kodomo-shokudo")["needs"] == doc["needs"]
+    # Known needs: the draft shows what is added and removed, publishing sends it to the kiosks.
+    r = c.post("/staff/catalog/service/kodomo-shokudo", data=service_form(doc, needs=["food", "money"]))
+    assert r.status_code == 303
+    page = c.get("/staff/catalog/service/kodomo-shokudo").get_data(as_text=True)
+    assert "<ins>+ Money, rent and bills</ins>" in page and "<del>− Children and parenting</del>" in page
+    assert c.post("/staff/catalog/service/kodomo-shokudo/publish").status_code == 303
+    assert ("service", "kodomo-shokudo") in feed_tail()
+    assert feed.serialize("service", "kodomo-shokudo")["needs"] == ["food", "money"]
+    row = Service.get(Service.slug == "kodomo-shokudo")
+    assert sorted(n.need for n in ServiceNeed.select().where(ServiceNeed.service == row)) == ["food", "money"]
+    page = c.get("/staff/catalog/service/kodomo-shokudo/history").get_data(as_text=True)
+    assert "<ins>+ Money, rent and bills</ins>" in page
+    # A service may answer no need at all.
+    r = c.post("/staff/catalog/service/kodomo-shokudo", data=service_form(doc, needs=[]))
+    assert r.status_code == 303
+    assert c.post("/staff/catalog/service/kodomo-shokudo/publish").status_code == 303
+    assert catalog_docs.live_document("service", "kodomo-shokudo")["needs"] == []
+
+
 def test_a_changed_japanese_text_marks_its_translations_for_review(hub):
     doc = catalog_docs.live_document("service", "nerries")
     doc["text"]["ja"]["summary"] = doc["text"]["ja"]["summary"] + "（改訂）"
@@ -269,6 +315,17 @@ def test_the_json_export_passes_the_hsds_service_schema(hub):
              if a["taxonomy_term"]["code"].startswith("text:name:")}
     assert langs >= {"ja", "en", "zh", "ko", "tl"}
     assert kodomo["schedules"] and kodomo["schedules"][0]["freq"] in ("WEEKLY", "MONTHLY")
+    # Its needs: our terms, and the same needs in Open Referral's Open Eligibility taxonomy.
+    needs = {(a["taxonomy_term"]["taxonomy_detail"]["name"], a["taxonomy_term"]["code"], a["taxonomy_term"]["name"])
+             for a in kodomo["attributes"] if a["link_type"] == "need"}
+    assert needs == {("ward-kiosk-needs", "food", "Food and meals"),
+                     ("ward-kiosk-needs", "children", "Children and parenting"),
+                     ("ward-kiosk-needs", "loneliness", "Loneliness, a place to go"),
+                     ("Open Eligibility", "1102", "Food"), ("Open Eligibility", "20005", "Children"),
+                     ("Open Eligibility", "1303", "Support Network")}
+    oe = next(a["taxonomy_term"] for a in kodomo["attributes"] if a["taxonomy_term"]["code"] == "1303")
+    assert oe["taxonomy_detail"]["uri"] == "https://github.com/openreferral/openeligibility"
+    assert oe["parent_id"] == hsds.open_eligibility_term_id("1108")   # Care > Support Network
 
 
 def test_the_datapackage_export_passes_frictionless_with_their_schemas(hub, tmp_path):
@@ -291,6 +348,8 @@ def test_the_datapackage_export_passes_frictionless_with_their_schemas(hub, tmp_
 
 def test_export_import_export_is_identical_and_import_shows_what_would_change(hub, tmp_path):
     c = staff(hub)
+    needs = {d["slug"]: d["needs"] for d in hsds.documents()["service"]}
+    assert needs["kodomo-shokudo"] == ["children", "food", "loneliness"] and sum(map(len, needs.values())) > 40
     first = c.get("/staff/catalog/export.zip").get_data()
     # Importing our own export into the same hub changes nothing.
     r = c.post("/staff/catalog/import", data={"package": (io.BytesIO(first), "p.zip")},
@@ -308,8 +367,30 @@ def test_export_import_export_is_identical_and_import_shows_what_would_change(hu
     assert c.post("/staff/catalog/import", data={"apply": "1"}).status_code == 303
     assert catalog_docs.live_document("service", "kodomo-shokudo") is None   # drafts only
     assert hsds.publish_all("editor", hub.config) > 30
+    # Every service answers the same needs as before (an export that dropped them would still
+    # export identically the second time).
+    assert {d["slug"]: d["needs"] for d in hsds.documents()["service"]} == needs
     second = c.get("/staff/catalog/export.zip").get_data()
     assert hsds_files(first) == hsds_files(second)
+
+
+def test_an_import_reads_needs_from_open_eligibility_terms_alone(hub):
+    """Another system's package classifies services with Open Eligibility, not our slugs: a need is
+    read where the service carries every Open Eligibility term it maps to."""
+    from kiosk import vocab
+    assert set(hsds.OPEN_ELIGIBILITY_OF_NEED) == set(hsds.NEED_DESCRIPTIONS) == set(vocab.NEEDS)
+    t = hsds.tables()
+    ours = {r["id"] for r in t["taxonomy_term"] if r["taxonomy"] == hsds.NEEDS_TAXONOMY}
+    t["attribute"] = [a for a in t["attribute"] if a["taxonomy_term_id"] not in ours]
+    docs = {d["slug"]: d for d in hsds.from_tables(t)["service"]}
+    assert docs["kodomo-shokudo"]["needs"] == ["children", "food", "loneliness"]
+    assert docs["chiiki-hokatsu"]["needs"] == ["dementia", "elder-care"]   # Care + Seniors, Alzheimers
+    assert docs["volunteer-center"]["needs"] == []   # volunteering has no Open Eligibility term
+    # Care alone is not care for an older person.
+    sid = hsds.uid("service", "chiiki-hokatsu")
+    seniors = hsds.open_eligibility_term_id("20006")
+    t["attribute"] = [a for a in t["attribute"] if not (a["link_id"] == sid and a["taxonomy_term_id"] == seniors)]
+    assert {d["slug"]: d for d in hsds.from_tables(t)["service"]}["chiiki-hokatsu"]["needs"] == ["dementia"]
 
 
 def hsds_files(data):

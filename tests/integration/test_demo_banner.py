@@ -40,7 +40,7 @@ def test_every_kiosk_page_of_the_demo_says_it_is_sample_information(app, client)
     with app.app_context(), database.connection_context():
         event = Event.select().where(Event.capacity > 0).first()
         service = Service.get(Service.slug == "machikado-care-cafe")
-        values = {"slug": service.slug, "uid": event.uid, "key": event.uid}
+        values = {"slug": service.slug, "uid": event.uid, "key": event.uid, "need": "food"}
     with client.session_transaction() as s:
         s["host_until"] = 2 ** 40   # host pages too, if the session lets them open
     urls = pages_of(app, values)

@@ -119,6 +119,22 @@ def test_demo_facts_agree_with_the_seeds():
     assert all(p.get("official_name") for p in programs.values())
 
 
+def test_every_demo_program_answers_needs_and_every_need_is_answered(db_conn):
+    """A visitor who picks a need must find something in the demo; a program answers one to three
+    needs, all from the vocabulary, and the loader stores them."""
+    from kiosk.models import ServiceNeed
+    from kiosk.vocab import NEEDS
+    programs = _programs()
+    for slug, p in programs.items():
+        assert 1 <= len(p.get("needs", [])) <= 3, slug
+        assert set(p["needs"]) <= set(NEEDS), slug
+    assert {n for p in programs.values() for n in p["needs"]} == set(NEEDS)
+    assert set(programs["kodomo-shokudo"]["needs"]) >= {"food", "children"}
+    assert set(programs["seikatsu-konkyu"]["needs"]) == {"money", "housing", "work"}
+    stored = {(r.service.slug, r.need) for r in ServiceNeed.select(ServiceNeed, Service).join(Service)}
+    assert stored == {(slug, n) for slug, p in programs.items() for n in p["needs"]}
+
+
 def test_demo_phone_numbers_are_unreachable():
     import json
     import re

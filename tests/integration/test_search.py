@@ -79,3 +79,45 @@ def test_queries_people_type(db_conn, query, lang, expected, top):
 def test_nothing_searchable_returns_nothing(db_conn):
     assert search_ids("!!!", "ja") == []
     assert search_ids("zzzzqqq", "en") == []
+
+
+@pytest.mark.parametrize("query, lang, first, at_most", [
+    # Needs as residents name them: the services answering the need, not the catalog
+    ("にんちしょう", "ja", {"chiiki-hokatsu", "kenri-yogo"}, 4),
+    ("ひとりぼっち", "ja", {"chiiki-fukushi-coordinator"}, 11),
+    ("お金がない", "ja", {"seikatsu-konkyu"}, 3),
+    ("家賃が払えない", "ja", {"seikatsu-konkyu"}, 3),
+    ("walang pera", "tl", {"seikatsu-konkyu", "gaikokujin-sodan"}, 3),
+    ("upa", "tl", {"seikatsu-konkyu"}, 3),
+    ("没钱", "zh", {"seikatsu-konkyu", "gaikokujin-sodan"}, 3),
+    ("房租", "zh", {"seikatsu-konkyu"}, 3),
+    ("돈이 없어요", "ko", {"seikatsu-konkyu", "gaikokujin-sodan"}, 3),
+    ("월세", "ko", {"seikatsu-konkyu"}, 3),
+    ("rent", "en", {"seikatsu-konkyu"}, 3),
+    ("dementia", "en", {"chiiki-hokatsu", "kenri-yogo"}, 4),
+    # A program's own name: that program, not every text sharing a katakana word
+    ("ワールドフェスティバル", "ja", {"world-festival"}, 3),
+])
+def test_a_need_or_a_name_finds_a_few_services_not_the_catalog(db_conn, query, lang, first, at_most):
+    found = slugs_for(query, lang)
+    assert found and found[0] in first and len(found) <= at_most, found
+
+
+def test_no_good_answer_finds_nothing(db_conn):
+    """Nothing offers piano lessons: no unrelated services that happen to share a sound."""
+    for query, lang in (("ぴあの", "ja"), ("ピアノ", "ja"), ("钢琴", "zh"), ("피아노", "ko"), ("piano", "en"), ("piyano", "tl")):
+        assert search_ids(query, lang) == [], (query, lang)
+
+
+def test_a_need_named_in_a_query_links_to_its_screen(client):
+    page = client.get("/en/services?q=rent", headers={"HX-Request": "true"}).get_data(as_text=True)
+    assert "seikatsu-konkyu" in page and 'href="/en/needs/money"' in page and 'href="/en/needs/housing"' in page
+
+
+@pytest.mark.parametrize("lang, desk", [("ja", "chiiki-fukushi-coordinator"), ("ja-easy", "chiiki-fukushi-coordinator"),
+                                        ("zh", "gaikokujin-sodan"), ("tl", "gaikokujin-sodan")])
+def test_no_good_answer_says_so_and_offers_the_needs_screen_and_a_call_back(client, lang, desk):
+    """In the visitor's language; the call-back desk is one whose staff speak it."""
+    page = client.get(f"/{lang}/services?q=%E3%81%B4%E3%81%82%E3%81%AE").get_data(as_text=True)   # ぴあの
+    assert 'class="empty no-answer"' in page and 'class="card"' not in page
+    assert f'href="/{lang}/needs"' in page and f'href="/{lang}/signup/callback/{desk}"' in page

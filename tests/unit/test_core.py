@@ -164,6 +164,30 @@ def test_feed_page_applies_and_moves_the_cursor(db_conn):
     assert not Event.select().where(Event.uid == uid).exists()
 
 
+def test_a_service_document_brings_its_needs_to_the_kiosk(db_conn):
+    """The needs staff publish reach the kiosk's tables with the service: a new service gets
+    them, a changed list replaces the old one, an empty list clears them."""
+    from kiosk import catalog_docs
+    from kiosk.models import Service, ServiceNeed
+
+    def needs(slug):
+        return sorted(n.need for n in ServiceNeed.select().join(Service).where(Service.slug == slug))
+
+    doc = catalog_docs.live_document("service", "kodomo-shokudo", with_schedules=False)
+    assert needs("kodomo-shokudo") == ["children", "food", "loneliness"]
+    seq = feed.cursor()
+    new = dict(doc, slug="kodomo-shokudo-2", needs=["food", "children"])
+    feed.apply_page([{"seq": seq + 1, "kind": "service", "key": "kodomo-shokudo-2", "deleted": False, "data": new},
+                     {"seq": seq + 2, "kind": "service", "key": "kodomo-shokudo", "deleted": False,
+                      "data": dict(doc, needs=["food", "money"])}])
+    assert needs("kodomo-shokudo-2") == ["children", "food"]
+    assert needs("kodomo-shokudo") == ["food", "money"]
+    assert catalog_docs.live_document("service", "kodomo-shokudo-2")["needs"] == ["children", "food"]
+    feed.apply_page([{"seq": seq + 3, "kind": "service", "key": "kodomo-shokudo", "deleted": False,
+                      "data": dict(doc, needs=[])}])
+    assert needs("kodomo-shokudo") == []
+
+
 def test_feed_page_that_cannot_apply_changes_nothing(db_conn):
     before = feed.cursor()
     rid = str(uuid.uuid4())

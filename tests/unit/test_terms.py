@@ -20,20 +20,41 @@ def test_japanese_reading_and_romaji_are_indexed():
 
 
 def test_one_and_two_character_queries():
-    assert terms.match_expression("食").startswith('(("食")')        # or its reading, しょく
-    assert terms.match_expression("相談").startswith('(("相谈")')     # folded like Chinese 相谈
-    assert terms.match_expression("카페") == '(("카페"))'
+    assert terms.match_expression("食").startswith('("食"')          # or its reading, しょく
+    assert terms.match_expression("相談").startswith('("相谈"')       # folded like Chinese 相谈
+    assert terms.match_expression("카페") == '("카페")'
 
 
-def test_longer_runs_require_every_bigram_of_a_spelling():
+def test_longer_runs_are_phrases_of_their_bigrams_in_each_spelling():
     expr = terms.match_expression("子ども食堂")
-    assert expr.startswith('(("子ど" AND "ども" AND "も食" AND "食堂")')
-    assert '("子供" AND "供食" AND "食堂")' in expr                     # Sudachi's normalised form
-    assert '"しょ" AND "ょく"' in expr                                  # and its reading
+    assert expr.startswith('("子ど ども も食 食堂"')
+    assert '"子供 供食 食堂"' in expr                                    # Sudachi's normalised form
+    assert '"こど ども もし しょ ょく くど どう"' in expr                  # and its reading
+
+
+def test_a_run_matches_only_where_its_bigrams_stand_together():
+    """にんちしょう must be read as one word somewhere, not gathered from bigrams scattered over
+    a long description (it matched the whole catalog that way)."""
+    import sqlite3
+    db = sqlite3.connect(":memory:")
+    db.execute("CREATE VIRTUAL TABLE t USING fts5(body, tokenize = 'unicode61 remove_diacritics 2')")
+    scattered = "日本人の緊張。知識を紹介します。"     # にっぽんにん, きんちょう, ちしき, しょうかい
+    together = "認知症の方の家族のための相談です。"
+    for text in (scattered, together):
+        db.execute("INSERT INTO t (body) VALUES (?)", (terms.index_terms(text, with_reading=True),))
+    found = db.execute("SELECT rowid FROM t WHERE t MATCH ?", (terms.match_expression("にんちしょう"),)).fetchall()
+    assert found == [(2,)]
+
+
+def test_japanese_with_particles_also_matches_its_words():
+    assert terms.content_chunks("家賃が払えない") == ["家賃", "払え"]
+    assert terms.content_chunks("日本語を勉強したい") == ["日本", "勉強"]
+    expr = terms.match_expression("ボランティアしたい")
+    assert expr.endswith('OR (("ぼら らん んて てぃ ぃあ")))')
 
 
 def test_readings_of_mixed_kana_and_kanji_queries():
-    assert '"じど" AND "どう" AND "うい" AND "いい" AND "いん"' in terms.match_expression("じどう委員")
+    assert '"じど どう うい いい いん"' in terms.match_expression("じどう委員")
 
 
 def test_traditional_chinese_folds_to_simplified():
@@ -60,7 +81,7 @@ def test_loanword_sound_key():
 
 def test_words_match_as_prefixes_and_romaji_also_as_kana():
     expr = terms.match_expression("kafe")
-    assert '"kafe"*' in expr and '"かふ"' in expr
+    assert '"kafe"*' in expr and '"かふ ふぇ"' in expr
     assert terms.match_expression("libreng") == '(("libreng"*))'
 
 

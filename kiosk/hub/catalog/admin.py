@@ -19,6 +19,7 @@ from ...models import CatalogDraft, CatalogVersion, Organization, Site, Translat
 from ...models.catalog import utcnow
 from ..intake import feed
 from ..locks import write_lock
+from ...web import furigana
 
 CATALOG_LANGUAGES = ("ja", "ja-easy", "en", "zh", "ko", "tl")   # Japanese first, then its easy form
 SOURCE = "ja"
@@ -55,7 +56,7 @@ def empty_document(kind, slug=""):
                 "latitude": None, "longitude": None, "example_address": False, "text": {}}
     return {"slug": slug, "organization": "", "category": "gathering", "free": True, "phone": "",
             "email": "", "url": "", "active": True, "official_name": "", "audiences": [],
-            "languages": ["ja"], "sites": [], "text": {}, "schedules": []}
+            "needs": [], "languages": ["ja"], "sites": [], "text": {}, "schedules": []}
 
 
 def latest_version(kind, key):
@@ -119,6 +120,10 @@ def problems(kind, doc, new=False):
             out["organization"] = "choice"
         if not doc.get("audiences") or set(doc["audiences"]) - set(vocab.AUDIENCES):
             out["audiences"] = "choice"
+        # Needs are optional (a service may answer none of them), but only the known vocabulary:
+        # kiosks group services by these slugs and the HSDS export maps each to a taxonomy term.
+        if set(doc.get("needs") or []) - set(vocab.NEEDS):
+            out["needs"] = "choice"
         known_sites = {s for (s,) in Site.select(Site.slug).tuples()}
         if set(doc.get("sites") or []) - known_sites:
             out["sites"] = "choice"
@@ -150,7 +155,8 @@ def publish(kind, key, staff_name, config, note=""):
             version = 1
             CatalogVersion.create(kind=kind, key=key, version=1, data=_dump(before), published_by="",
                                   published_at=utcnow())
-        row = catalog_docs.apply_document(kind, doc, reviewed=reviewed)
+        # Japanese texts are read here, with the hub's corrections, and travel with their reading.
+        row = catalog_docs.apply_document(kind, doc, reviewed=reviewed, read=furigana.reader())
         CatalogVersion.create(kind=kind, key=key, version=version + 1, data=_dump(catalog_docs.live_document(kind, key)),
                               published_by=staff_name, published_at=utcnow(), note=note[:255])
         feed.append(kind, key)

@@ -10,6 +10,13 @@ Mapping (the tests validate the output with Open Referral's own schemas, ../shar
   "slug", "category", "audience", "free", "official_name", "site_kind", "area", "capacity",
   "skip_holidays", "example_address" (only where true) for the rest. So nothing is lost, and an
   importer that knows only HSDS still reads the Japanese names, descriptions, places and schedules.
+- the needs a service answers (kiosk.vocab.NEEDS) are real classification terms: the taxonomy
+  "ward-kiosk-needs" has one term per need (code: the slug, name: the English label), and each
+  need is also given as the terms of Open Referral's Open Eligibility taxonomy that say the same
+  thing (OPEN_ELIGIBILITY_OF_NEED), so a system that knows Open Eligibility but not our slugs can
+  still classify the services. Both are attributes of the service with link_type "need". An
+  import reads our terms back, and, for a service that has none (another system's package),
+  infers a need from Open Eligibility terms when the service carries every term the need maps to.
 Identifiers are UUIDs derived from slugs (schedules keep their own), so exports are stable and
 an export -> import -> export round trip is identical.
 """
@@ -20,7 +27,9 @@ import pathlib
 import uuid
 import zipfile
 
-from ... import catalog_docs
+from flask_babel import force_locale
+
+from ... import catalog_docs, vocab
 from ...boundary import Refused
 from ...models import CatalogDraft
 from . import admin as catalog_admin
@@ -34,6 +43,66 @@ SCALAR_TERMS = ("slug", "category", "audience", "free", "official_name", "site_k
 LANGUAGE_NAMES = {"ja": "Japanese", "en": "English", "zh": "Chinese", "ko": "Korean", "tl": "Tagalog",
                   "fil": "Filipino"}
 ENTITY_OF = {"organization": "organization", "site": "location", "service": "service"}
+NEEDS_TAXONOMY = "ward-kiosk-needs"
+NEED_DESCRIPTIONS = {   # what each need covers, for a reader of the export who has no kiosk
+    "food": "Meals and food: a place to eat together, help with food.",
+    "money": "Not enough money to live on, rent or bills that cannot be paid.",
+    "housing": "Finding or keeping a place to live.",
+    "elder-care": "Care for an older person (oneself or a family member), and staying well to avoid needing care.",
+    "dementia": "Forgetfulness and dementia, for the person and their family.",
+    "children": "Children, and bringing them up.",
+    "disability": "Living with a disability: support, information and communication.",
+    "loneliness": "Being alone: somewhere to go and people to talk to.",
+    "work": "Finding work, or a first step back into work.",
+    "japanese": "Learning Japanese, for residents whose first language is another.",
+    "legal": "Legal questions and rights: adult guardianship, help managing money and contracts.",
+    "disaster": "Getting ready for earthquakes, floods and other disasters, and evacuating.",
+    "volunteering": "Helping others: volunteering and local activities.",
+}
+# Open Referral's copy of the Open Eligibility taxonomy (github.com/openreferral/openeligibility,
+# taxonomy version 2.0): the terms our needs map to, with their ancestors so the hierarchy is
+# whole. id: (name, parent id, "service" or "situation" - its two trees).
+OPEN_ELIGIBILITY = "Open Eligibility"
+OPEN_ELIGIBILITY_URI = "https://github.com/openreferral/openeligibility"
+OPEN_ELIGIBILITY_TERMS = {
+    "1102": ("Food", None, "service"),
+    "1103": ("Housing", None, "service"),
+    "1107": ("Money", None, "service"),
+    "1108": ("Care", None, "service"),
+    "1303": ("Support Network", "1108", "service"),
+    "1109": ("Education", None, "service"),
+    "1323": ("More Education", "1109", "service"),
+    "1325": ("Disaster Preparedness & Response", "1323", "service"),
+    "1331": ("Foreign Languages", "1323", "service"),
+    "1110": ("Work", None, "service"),
+    "1111": ("Legal", None, "service"),
+    "20002": ("Age Group", None, "situation"),
+    "20005": ("Children", "20002", "situation"),
+    "20006": ("Seniors", "20002", "situation"),
+    "20011": ("Citizenship", None, "situation"),
+    "20012": ("Immigrants", "20011", "situation"),
+    "20017": ("Disability", None, "situation"),
+    "20041": ("Health", None, "situation"),
+    "20045": ("Alzheimers", "20041", "situation"),
+}
+# Each need as Open Eligibility terms, all of which together say it (a need for care of an older
+# person is Care for Seniors; learning Japanese is a foreign-language course for immigrants).
+# Open Eligibility describes help received, so giving help (volunteering) has no term.
+OPEN_ELIGIBILITY_OF_NEED = {
+    "food": ("1102",),
+    "money": ("1107",),
+    "housing": ("1103",),
+    "elder-care": ("1108", "20006"),
+    "dementia": ("20045",),
+    "children": ("20005",),
+    "disability": ("20017",),
+    "loneliness": ("1303",),
+    "work": ("1110",),
+    "japanese": ("1331", "20012"),
+    "legal": ("1111",),
+    "disaster": ("1325",),
+    "volunteering": (),
+}
 TEXT_COLUMNS = {   # our Japanese text -> the HSDS column that also carries it
     "service": {"name": "name", "description": "description", "eligibility": "eligibility_description",
                 "how_to_join": "application_process", "fees": "fees_description"},
@@ -82,6 +151,8 @@ def tables(docs=None):
         t["taxonomy_term"].append({"id": term_id, "code": code, "name": code, "taxonomy": TAXONOMY,
                                    "taxonomy_id": taxonomy_id,
                                    "description": _term_description(code)})
+    t["taxonomy"] += _need_taxonomies()
+    t["taxonomy_term"] += _need_terms()
 
     def attr(entity, link_id, code, value, n=0):
         t["attribute"].append({"id": uid("attribute", link_id, code, str(n)), "link_id": link_id,
@@ -155,11 +226,73 @@ def tables(docs=None):
         attr("service", sid, "category", v["category"])
         for n, audience in enumerate(v.get("audiences", [])):
             attr("service", sid, "audience", audience, n)
+        t["attribute"] += _need_attributes(sid, v.get("needs", []))
         attr("service", sid, "free", "true" if v.get("free") else "false")
         if v.get("official_name"):
             attr("service", sid, "official_name", v["official_name"])
         texts("service", sid, v)
     return t
+
+
+def need_term_id(slug):
+    return uid("term", NEEDS_TAXONOMY, slug)
+
+
+def open_eligibility_term_id(code):
+    return uid("term", OPEN_ELIGIBILITY, code)
+
+
+def _need_taxonomies():
+    return [{"id": uid("taxonomy", NEEDS_TAXONOMY), "name": NEEDS_TAXONOMY,
+             "description": "Ward community kiosk: what a resident needs, the needs each service answers "
+                            "(each term also given as Open Eligibility terms)"},
+            {"id": uid("taxonomy", OPEN_ELIGIBILITY), "name": OPEN_ELIGIBILITY, "uri": OPEN_ELIGIBILITY_URI,
+             "version": "2.0",
+             "description": "Open Eligibility: human services and human situations (Open Referral's copy; "
+                            "CC BY-SA 3.0, derived from the Human Services Taxonomy by Aunt Bertha, Inc.). "
+                            "Only the terms the kiosk's needs map to, with their parents."}]
+
+
+def _need_terms():
+    """Our needs (English names, whatever the staff member's language) and the Open Eligibility
+    terms they map to."""
+    rows = []
+    with force_locale("en"):
+        labels = {slug: str(label) for slug, label in vocab.NEEDS.items()}
+    for slug, label in labels.items():
+        mapped = ", ".join(f"{code} {OPEN_ELIGIBILITY_TERMS[code][0]}"
+                           for code in OPEN_ELIGIBILITY_OF_NEED.get(slug, ()))
+        rows.append({"id": need_term_id(slug), "code": slug, "name": label, "language": "en",
+                     "taxonomy": NEEDS_TAXONOMY, "taxonomy_id": uid("taxonomy", NEEDS_TAXONOMY),
+                     "description": NEED_DESCRIPTIONS.get(slug, label)
+                     + (f" Open Eligibility: {mapped}." if mapped else " No Open Eligibility term.")})
+
+    def path(code):
+        name, parent, _ = OPEN_ELIGIBILITY_TERMS[code]
+        return f"{path(parent)} > {name}" if parent else name
+
+    for code, (name, parent, tree) in OPEN_ELIGIBILITY_TERMS.items():
+        row = {"id": open_eligibility_term_id(code), "code": code, "name": name, "language": "en",
+               "taxonomy": OPEN_ELIGIBILITY, "taxonomy_id": uid("taxonomy", OPEN_ELIGIBILITY),
+               "description": f"Open Eligibility human {tree}: {path(code)}"}
+        if parent:
+            row["parent_id"] = open_eligibility_term_id(parent)
+        rows.append(row)
+    return rows
+
+
+def _need_attributes(service_id, needs):
+    """A service's needs as our terms, then as the Open Eligibility terms they map to."""
+    rows = [{"id": uid("attribute", service_id, "need", slug), "link_id": service_id,
+             "taxonomy_term_id": need_term_id(slug), "link_type": "need", "link_entity": "service",
+             "value": ""}
+            for slug in needs]
+    codes = dict.fromkeys(code for slug in needs for code in OPEN_ELIGIBILITY_OF_NEED.get(slug, ()))
+    rows += [{"id": uid("attribute", service_id, "need", OPEN_ELIGIBILITY, code), "link_id": service_id,
+              "taxonomy_term_id": open_eligibility_term_id(code), "link_type": "need",
+              "link_entity": "service", "value": ""}
+             for code in codes]
+    return rows
 
 
 def _term_description(code):
@@ -201,13 +334,14 @@ def export_services(docs=None):
     """The nested HSDS service objects (compiled/service.json), a list, services in slug order."""
     t = tables(docs)
     terms = {r["id"]: r for r in t["taxonomy_term"]}
-    taxonomy = t["taxonomy"][0]
+    taxonomies = {r["id"]: r for r in t["taxonomy"]}
 
     def attrs(link_id):
         out = []
         for a in t["attribute"]:
             if a["link_id"] == link_id:
-                term = dict(terms[a["taxonomy_term_id"]], taxonomy_detail=taxonomy)
+                term = terms[a["taxonomy_term_id"]]
+                term = dict(term, taxonomy_detail=taxonomies[term["taxonomy_id"]])
                 out.append(dict(a, taxonomy_term=term))
         return out
 
@@ -264,6 +398,25 @@ def from_tables(t):
         code = terms.get(a.get("taxonomy_term_id"))
         if code:
             attrs.setdefault(a["link_id"], []).append((code, a.get("value") or ""))
+
+    # The taxonomy of each attribute's term, for the needs: by taxonomy, not by link_type, which
+    # another system fills in its own way.
+    taxonomy_names = {r["id"]: r.get("name") or "" for r in t.get("taxonomy", [])}
+    term_rows = {r["id"]: r for r in t.get("taxonomy_term", [])}
+    classified = {}   # link id -> [(taxonomy name, term code)]
+    for a in t.get("attribute", []):
+        term = term_rows.get(a.get("taxonomy_term_id"))
+        if term is not None:
+            taxonomy = taxonomy_names.get(term.get("taxonomy_id")) or term.get("taxonomy") or ""
+            classified.setdefault(a["link_id"], []).append((taxonomy.strip(), term.get("code") or ""))
+
+    def needs_of(link_id):
+        mine = {code for taxonomy, code in classified.get(link_id, []) if taxonomy == NEEDS_TAXONOMY and code}
+        if mine:
+            return sorted(mine)
+        theirs = {code for taxonomy, code in classified.get(link_id, [])
+                  if taxonomy.lower() == OPEN_ELIGIBILITY.lower()}
+        return sorted(slug for slug, codes in OPEN_ELIGIBILITY_OF_NEED.items() if codes and set(codes) <= theirs)
 
     def scalar(link_id, code, default=""):
         return next((v for c, v in attrs.get(link_id, []) if c == code), default)
@@ -329,6 +482,7 @@ def from_tables(t):
             "active": s.get("status", "active") == "active",
             "official_name": scalar(sid, "official_name") or s.get("alternate_name") or "",
             "audiences": sorted(v for c, v in attrs.get(sid, []) if c == "audience") or ["everyone"],
+            "needs": needs_of(sid),
             "languages": sorted(x.get("code") for x in t.get("language", []) if x.get("service_id") == sid and x.get("code")),
             "sites": sorted(site_slugs[x["location_id"]] for x in t.get("service_at_location", [])
                             if x.get("service_id") == sid and x.get("location_id") in site_slugs),

@@ -25,6 +25,8 @@ from ..desk.staff_auth import admin_required
 bp = Blueprint("catalog", __name__, url_prefix="/staff/catalog")
 KIND_MODELS = catalog_docs.MODELS
 LANGS = admin.CATALOG_LANGUAGES
+# Fields whose changes are shown as the labels added and removed, not just the field's name.
+LIST_LABELS = {"audiences": vocab.AUDIENCES, "needs": vocab.NEEDS}
 
 
 def _kind(kind):
@@ -120,6 +122,7 @@ def _form_document(kind, base):
         doc["organization"] = form.get("organization", "")
         doc["category"] = form.get("category", "")
         doc["audiences"] = sorted(set(form.getlist("audiences")))
+        doc["needs"] = sorted(set(form.getlist("needs")))
         doc["languages"] = sorted(set(form.getlist("languages")) & set(LANGS)) or ["ja"]
         doc["sites"] = sorted(set(form.getlist("sites")))
         doc["free"] = form.get("free") == "1"
@@ -179,6 +182,7 @@ def _render_edit(kind, key, doc, is_draft, errors=None, new=False, status=200):
                            errors=errors or {}, new=new, states=states, events=events, langs=LANGS,
                            language_names=_language_names(), fields=catalog_docs.TEXT_FIELDS[kind],
                            pending=pending, published=live is not None, describe=describe,
+                           list_labels=LIST_LABELS,
                            **_choices()), status
 
 
@@ -258,7 +262,7 @@ def history(kind, key):
     docs = [json.loads(v.data) for v in versions]
     diffs = [admin.changes(docs[i + 1] if i + 1 < len(docs) else None, docs[i]) for i in range(len(docs))]
     return render_template("hub/catalog/history.html", kind=kind, key=key, rows=list(zip(versions, diffs)),
-                           name=_name_in(docs[0], current_language()))
+                           name=_name_in(docs[0], current_language()), list_labels=LIST_LABELS)
 
 
 @bp.post("/<kind>/<key>/restore/<int:version>")
@@ -459,6 +463,10 @@ def readings():
                         conflict_target=[ReadingCorrection.surface],
                         update={ReadingCorrection.reading: reading, ReadingCorrection.updated_at: utcnow()}).execute()
                 feed.append("reading", surface, deleted=delete)
+                # The published texts with this word are read again, and those whose reading
+                # changed go to kiosks as a published change does.
+                for kind, key in catalog_docs.refresh_readings(furigana.reader(), surface):
+                    feed.append(kind, key)
             queues.audit(g.staff, "reading_" + ("delete" if delete else "set"), surface, reading)
             return redirect(url_for("catalog.readings"), 303)
     rows = list(ReadingCorrection.select().order_by(ReadingCorrection.surface))

@@ -42,9 +42,10 @@ def serialize(kind: FeedKind, key: str, viewer: Viewer | None = None) -> FeedDat
 
 
 def _document(kind: CatalogKind) -> Serializer:
-    """The writer of one catalog kind: the document as the hub's catalog editor keeps it."""
+    """The writer of one catalog kind: the document as the hub's catalog editor keeps it, with
+    the readings the hub gave its Japanese texts."""
     def write(key: str, viewer: Viewer | None) -> CatalogDocument | None:
-        return catalog_docs.live_document(kind, key, with_schedules=False)
+        return catalog_docs.live_document(kind, key, with_schedules=False, with_readings=True)
     return write
 
 

@@ -339,13 +339,16 @@ def cancel_event(event_uid: str, reason: str = "other", by: StaffUser | None = N
 
 def publish_catalog(by: str = "") -> None:
     """Put every catalog row in the feed (after loading a catalog on the hub), and start each
-    record's history with the state it was loaded in."""
+    record's history with the state it was loaded in. Its Japanese texts are read here first,
+    with the hub's corrections, so they go to kiosks with their furigana."""
     import json
     from ... import catalog_docs
     from ...models import CatalogVersion, Organization, Service, Site
+    from ...web import furigana
     catalog: tuple[tuple[CatalogKind, type[BaseModel]], ...] = (
         ("organization", Organization), ("site", Site), ("service", Service))
     with write_lock():
+        catalog_docs.refresh_readings(furigana.reader())
         for kind, model in catalog:
             for (slug,) in model.select(model.slug).tuples():
                 feed.append(kind, slug)
