@@ -13,7 +13,22 @@ def test_every_code_package_is_listed_for_the_wheel():
 
 
 def test_every_data_file_next_to_the_code_is_listed():
+    """Any file under kiosk/ that is not Python (a lexicon, a word list, a schema, a template) must
+    match a package-data pattern, or the installed system runs without it."""
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]["kiosk"]
-    for path in list((ROOT / "kiosk" / "hub").rglob("*.json")) + list((ROOT / "kiosk" / "hub").rglob("*.txt")):
+    missing = []
+    for path in (ROOT / "kiosk").rglob("*"):
+        if path.is_dir() or path.suffix in (".py", ".pyc") or "__pycache__" in path.parts:
+            continue
         rel = path.relative_to(ROOT / "kiosk")
-        assert any(rel.match(pattern) for pattern in data), rel
+        if not any(rel.match(pattern) or _glob_match(rel, pattern) for pattern in data):
+            missing.append(str(rel))
+    assert missing == []
+
+
+def _glob_match(rel, pattern):
+    """``templates/**/*`` holds every file under templates/ (PurePath.match has no **)."""
+    if "**" in pattern:
+        head = pattern.split("**", 1)[0].rstrip("/")
+        return str(rel).startswith(head + "/")
+    return False
