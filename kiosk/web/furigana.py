@@ -77,10 +77,10 @@ def lexicon():
     return out
 
 
-@functools.lru_cache(maxsize=8)
-def _known_words(surfaces):
+@functools.lru_cache(maxsize=1)
+def _known_words():
     """One pattern for the lexicon's words and the numbers with counters (longest words first)."""
-    words = "|".join(map(re.escape, sorted(surfaces, key=len, reverse=True)))
+    words = "|".join(map(re.escape, sorted(lexicon(), key=len, reverse=True)))
     return re.compile("|".join(filter(None, [
         f"(?P<word>{words})" if words else "",
         readings.COUNTED.pattern.replace("(", "(?P<num>", 1).replace(")(", ")(?P<counter>", 1),
@@ -129,7 +129,7 @@ def segments(text, corrections=()):
             return out
     lex = lexicon()
     out, at = [], 0
-    for m in _known_words(tuple(lex)).finditer(text):
+    for m in _known_words().finditer(text):
         if m.start() > at:
             out += _analysed(text[at:m.start()])
         at = m.end()
