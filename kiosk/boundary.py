@@ -70,6 +70,22 @@ def is_clean_text(value):
     return isinstance(value, str) and text_problem(value) is None
 
 
+# Bidirectional embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069). A database
+# stores them, but a published text that reverses what follows it can make a phone number or
+# an address read as another on every kiosk, so text published in bulk (a catalog import)
+# refuses them along with what text_problem refuses.
+_BIDI_CONTROL = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def published_text_problem(value):
+    """None if ``value`` may be published (line breaks in any convention), else
+    "control_character", "surrogate" or "bidi_control"."""
+    if not isinstance(value, str):
+        return "not_text"
+    problem = text_problem(value.replace("\r\n", "\n").replace("\r", "\n"))
+    return problem or ("bidi_control" if _BIDI_CONTROL.search(value) else None)
+
+
 def int_in_range(value, bounds=INT64):
     """True for a real int (not a bool) within ``bounds`` (inclusive)."""
     return isinstance(value, int) and not isinstance(value, bool) and bounds[0] <= value <= bounds[1]

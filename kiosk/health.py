@@ -58,14 +58,13 @@ def kiosk():
 def hub():
     from .db import database
     from .hub import maintenance
-    from .models import Device
+    from .hub.intake import devices
     try:
         with database.connection_context():
             database.execute_sql("SELECT 1")
-            active = Device.select().where(Device.revoked_at.is_null())
-            stale = active.where(Device.last_seen_at < _stale_before()).count()
-            never_seen = active.where(Device.last_seen_at.is_null()).count()
-            total = active.count()
+            # The fleet screen's states (devices.fleet_state), so the two never disagree.
+            fleet = devices.fleet_counts(_stale_before())
+            stale, never_seen, total = fleet["stale"], fleet["never_seen"], fleet["active"]
             overdue = maintenance.overdue(current_app.config)
     except Exception as exc:   # noqa: BLE001
         return {"role": "hub", "version": software_version(), "ok": False, "status": "database_unreachable",

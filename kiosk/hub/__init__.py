@@ -5,7 +5,8 @@ def register(app):
     from .. import csrf
     from .desk import accounts, requests as desk, reports, staff, staff_auth
     from .intake import api
-    from .catalog import views as catalog_views
+    from .catalog import import_views as catalog_import, views as catalog_views
+    from .catalog import schedule_views  # noqa: F401  (its routes are on the catalog blueprint)
     from . import public
     csrf.exempt(api.bp)   # kiosks authenticate every request with a device signature instead
     staff_auth.limiter.init_app(app)
@@ -16,6 +17,7 @@ def register(app):
     app.register_blueprint(public.bp)
     app.register_blueprint(reports.bp)
     app.register_blueprint(catalog_views.bp)
+    app.register_blueprint(catalog_import.bp)
     staff.init_app(app)
     from ..sync.protocol import software_version
     app.jinja_env.globals["software_version"] = software_version

@@ -23,6 +23,7 @@ seats, decide and write, which holds only while no other writer interleaves. The
 themselves: the callers hold it around everything they do together.
 """
 from ..models import Event, HubSignup
+from ..models.catalog import utcnow
 from ..sync.contract import HUB_STATUSES
 from .desk import queues
 from .intake import feed, seats
@@ -87,7 +88,7 @@ def cancel_session(event_uid, reason, by=None):
     its sign-ups are kept, each cancelled with the reason "event_cancelled" and an audit line,
     and kiosks are told. Its seat count stays what it was when it was cancelled: no seat is
     freed for anyone. Call inside a write transaction."""
-    Event.update(cancelled=True, change_reason=reason).where(Event.uid == event_uid).execute()
+    Event.update(cancelled=True, change_reason=reason, changed_at=utcnow()).where(Event.uid == event_uid).execute()
     feed.append("event", event_uid)
     for signup in HubSignup.select().where((HubSignup.event_uid == event_uid) & (HubSignup.status != "cancelled")):
         _write(signup, "cancelled", "event_cancelled", by, f"{event_uid} {reason}")

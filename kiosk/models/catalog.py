@@ -103,6 +103,9 @@ class Event(BaseModel):
     schedule_uid = CharField(null=True, max_length=36, index=True)   # the rule it was expanded from
     change_reason = CharField(default="", max_length=32)   # why cancelled or moved (vocab.CHANGE_REASONS)
     moved_from = DateTimeField(null=True)                  # the original start of a moved session
+    # Hub: when staff last cancelled or moved this date, so a restore of an older version can
+    # tell which date changes came after it (kiosk.hub.catalog.date_changes). Not synced.
+    changed_at = DateTimeField(null=True)
 
     @property
     def seats_left(self):

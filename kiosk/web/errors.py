@@ -6,7 +6,7 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .guard import BadCharacters
+from .guard import BadCharacters, upload_limit
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +21,11 @@ def _page(status, title, message, error=None):
     else:
         template = "errors/page.html"
     return render_template(template, status=status, title=title, message=message), status
+
+
+def megabytes(size):
+    """A size in bytes as MB for a person (MiB, as the limits are set): "8", "0.5"."""
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0")
 
 
 def init_app(app):
@@ -39,6 +44,16 @@ def init_app(app):
     @app.errorhandler(429)
     def _too_many(exc):
         return _page(429, _("Too many attempts"), _("Please wait a little and try again."))
+
+    @app.errorhandler(413)
+    def _too_large(exc):
+        if current_app.config["ROLE"] == "hub" and request.path.startswith("/staff/"):
+            # Staff sent a file: say how large one may be, the limit the view itself checks.
+            limit = (upload_limit() if request.url_rule is not None else None) or current_app.config["MAX_CONTENT_LENGTH"]
+            return _page(413, _("The file is too large"),
+                         _("The largest file this page takes is %(size)s MB. Please send a smaller file.",
+                           size=megabytes(limit)), error="too_large")
+        return _http(exc)
 
     @app.errorhandler(404)
     def _not_found(exc):

@@ -24,6 +24,38 @@ def validates_own_text(view):
     return view
 
 
+# What a form around an uploaded file adds to its size (the CSRF token, multipart headers).
+UPLOAD_FORM_ROOM = 64 * 1024
+
+
+def accepts_upload(config_key):
+    """Mark a view that takes a file as large as the setting ``config_key`` (bytes): its
+    requests may be that large, where every other request stays under MAX_CONTENT_LENGTH. The
+    view checks the file against the same setting, so there is one limit to state."""
+    def mark(view):
+        view.upload_limit_key = config_key
+        return view
+    return mark
+
+
+def upload_limit(endpoint=None):
+    """The largest file (bytes) the request's view takes, or None for a view that takes none."""
+    view = current_app.view_functions.get(endpoint or request.endpoint)
+    key = getattr(view, "upload_limit_key", None)
+    return int(current_app.config[key]) if key else None
+
+
+class SizedByView:
+    """A request sized by its view: a view marked ``accepts_upload`` gets its own limit. Decided
+    by the request itself, since the CSRF check reads the form before any view-level code could
+    raise the limit. Mixed into the app's request class (htmx's, which carries request.htmx)."""
+
+    @property
+    def max_content_length(self):
+        limit = upload_limit(self.endpoint) if self.url_rule is not None else None
+        return limit + UPLOAD_FORM_ROOM if limit else super().max_content_length
+
+
 def _bad(text):
     return not isinstance(text, str) or boundary.text_problem(text) is not None
 
@@ -64,6 +96,9 @@ def safe_next(default, target=None):
 
 
 def init_app(app):
+    if not issubclass(app.request_class, SizedByView):
+        app.request_class = type("Request", (SizedByView, app.request_class), {})
+
     @app.before_request
     def _boundary():
         problem = request_problem()

@@ -62,3 +62,45 @@ def demo_hub(backend, tmp_path, username, password, tz="Asia/Tokyo"):
         finally:
             database.close()
             ctx.pop()
+
+
+def xlsx_rows(raw):
+    """The first sheet of a workbook download as rows of openpyxl cells (values, types and
+    number formats, as Excel would read them)."""
+    import io
+
+    import openpyxl
+    book = openpyxl.load_workbook(io.BytesIO(raw))
+    try:
+        return [list(row) for row in book.worksheets[0].iter_rows()]
+    finally:
+        book.close()
+
+
+def upload_package(client, data, name="package.zip"):
+    """Upload a datapackage zip on the catalog's import screen (Flask's test client): the answer."""
+    import io
+    return client.post("/staff/catalog/import", data={"package": (io.BytesIO(data), name)},
+                       content_type="multipart/form-data")
+
+
+def form_fields(page, step):
+    """The fields of the import page's form whose hidden "step" is ``step`` ("preview" or
+    "apply"), as the browser would send them (hidden values, the selected option)."""
+    import re
+    for form in re.findall(r"<form\b.*?</form>", page, re.S):
+        if f'name="step" value="{step}"' not in form:
+            continue
+        fields = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)"', form))
+        for select, options in re.findall(r'<select name="([^"]+)">(.*?)</select>', form, re.S):
+            chosen = re.search(r'<option value="([^"]*)" selected', options)
+            fields[select] = chosen.group(1) if chosen else re.search(r'<option value="([^"]*)"', options).group(1)
+        return fields
+    raise AssertionError(f"no {step} form on the page")
+
+
+def apply_import(client, preview, **choices):
+    """Keep the previewed import as drafts as staff do: the apply form's fields, with
+    ``choices`` (e.g. missing="hide"); returns the answer."""
+    fields = dict(form_fields(preview.get_data(as_text=True), "apply"), **choices)
+    return client.post("/staff/catalog/import", data=fields)

@@ -7,6 +7,7 @@ import datetime
 import io
 import json
 import pathlib
+import re
 import zipfile
 
 import jsonschema
@@ -14,10 +15,10 @@ import pytest
 
 from kiosk import catalog_docs
 from kiosk.hub.catalog import schedules
-from kiosk.hub.catalog import admin as catalog_admin, hsds
+from kiosk.hub.catalog import admin as catalog_admin, hsds, hsds_import
 from kiosk.hub.intake import ingest
 from kiosk.models import CatalogVersion, Event, Feed, HubSignup, Schedule
-from tests.integration.hub_helpers import demo_hub
+from tests.integration.hub_helpers import apply_import, demo_hub
 from tests.records import signup
 
 SHARED_HSDS = pathlib.Path(__file__).resolve().parents[3] / "shared" / "hsds"
@@ -128,7 +129,8 @@ def test_history_keeps_who_when_and_the_previous_version_and_restores_it(hub):
     versions = catalog_admin.history("service", "kodomo-shokudo")
     assert [v.version for v in versions] == [2, 1] and versions[0].published_by == "editor"
     page = c.get("/staff/catalog/service/kodomo-shokudo/history").get_data(as_text=True)
-    assert "Changed summary" in page and "text.en.summary" in page
+    # Named as staff read it, not by the document's key (text.en.summary).
+    assert "Changed summary" in page and "Summary (one sentence) (English)" in page and "text.en.summary" not in page
     assert c.post("/staff/catalog/service/kodomo-shokudo/restore/1").status_code == 303
     assert c.post("/staff/catalog/service/kodomo-shokudo/publish").status_code == 303
     assert catalog_docs.live_document("service", "kodomo-shokudo")["text"]["en"]["summary"] == original
@@ -364,9 +366,9 @@ def test_export_import_export_is_identical_and_import_shows_what_would_change(hu
     r = c.post("/staff/catalog/import", data={"package": (io.BytesIO(first), "p.zip")},
                content_type="multipart/form-data")
     assert r.status_code == 200 and "kodomo-shokudo" in r.get_data(as_text=True)
-    assert c.post("/staff/catalog/import", data={"apply": "1"}).status_code == 303
+    assert apply_import(c, r).status_code == 303
     assert catalog_docs.live_document("service", "kodomo-shokudo") is None   # drafts only
-    assert hsds.publish_all("editor", hub.config) > 30
+    assert hsds_import.publish_all("editor", hub.config) > 30
     # Every service answers the same needs as before (an export that dropped them would still
     # export identically the second time).
     assert {d["slug"]: d["needs"] for d in hsds.documents()["service"]} == needs
@@ -402,8 +404,125 @@ def test_a_broken_package_gets_a_clear_error(hub):
     c = staff(hub)
     r = c.post("/staff/catalog/import", data={"package": (io.BytesIO(b"not a zip"), "p.zip")},
                content_type="multipart/form-data")
-    assert r.status_code == 422 and "could not be read" in r.get_data(as_text=True)
+    assert r.status_code == 422 and "not a zip archive" in r.get_data(as_text=True)
 
 
 def test_every_published_version_is_kept(hub):
     assert CatalogVersion.select().where(CatalogVersion.kind == "service").count() >= 30
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_date_changes_readings_and_the_sample_flag_travel_to_a_fresh_hub(backend, tmp_path):
+    """Each of them changes the export (none is lost silently while the export stays the same),
+    and importing the package into a fresh hub brings each back: the fresh hub then exports the
+    same package byte for byte."""
+    from kiosk import clock
+    from kiosk.db import database
+    from kiosk.hub.desk.staff_auth import set_password
+    from kiosk.models import ReadingCorrection, Site
+    from tests.integration.hub_helpers import hub_app
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    with demo_hub(backend, tmp_path / "a", "editor", "editor-pass-123", tz=TZ) as app:
+        c = staff(app)
+        exports = [c.get("/staff/catalog/export.zip").get_data()]
+        rule = catalog_docs.live_document("service", "nihongo-kyoshitsu")["schedules"][0]["uid"]
+        cancelled, moved = list(Event.select().where(Event.schedule_uid == rule).order_by(Event.starts_at))[1:3]
+        assert c.post(f"/staff/catalog/sessions/{cancelled.uid}",
+                      data={"action": "cancel", "reason": "weather", "confirm": "1"}).status_code == 303
+        exports.append(c.get("/staff/catalog/export.zip").get_data())
+        day = (clock.ward_time(moved.starts_at, TZ) + datetime.timedelta(days=1)).date()
+        assert c.post(f"/staff/catalog/sessions/{moved.uid}", data={
+            "action": "move", "date": day.isoformat(), "opens_at": "13:00", "closes_at": "15:30",
+            "reason": "venue"}).status_code == 303
+        exports.append(c.get("/staff/catalog/export.zip").get_data())
+        assert c.post("/staff/catalog/readings", data={"surface": "広場", "reading": "ヒロニワ"}).status_code == 303
+        exports.append(c.get("/staff/catalog/export.zip").get_data())
+        assert c.post("/staff/catalog/demo", data={"demo": "0"}).status_code == 303
+        exports.append(c.get("/staff/catalog/export.zip").get_data())
+        assert len({json.dumps({k: v.hex() for k, v in hsds_files(e).items()}) for e in exports}) == 5
+        package = exports[-1]
+        moved = Event.get(Event.uid == moved.uid)
+        example_addresses = {s.slug: s.example_address for s in Site.select()}
+        assert any(example_addresses.values())
+    with hub_app(backend, tmp_path / "b") as fresh, fresh.app_context():
+        database.connect(reuse_if_open=True)   # as demo_hub: the test client's requests share it
+        set_password("editor", "editor-pass-123")
+        catalog_admin.set_demo(True)   # this hub says "sample data"; the package says otherwise
+        c = staff(fresh)
+        r = c.post("/staff/catalog/import", data={"package": (io.BytesIO(package), "p.zip")},
+                   content_type="multipart/form-data")
+        assert r.status_code == 200, r.get_data(as_text=True)
+        from kiosk.hub.catalog import hsds_import
+        extras = hsds_import.read_import(package).docs["extras"]
+        plan = hsds.extras_plan(extras)   # what the preview can show beside the records
+        assert plan["readings"] == [("広場", None, "ひろにわ")] and plan["sample"] is False
+        assert sorted((c["kind"], when) for _, c, when in plan["dates"]) == [("cancelled", "publish"), ("moved", "publish")]
+        # Applied as staff apply it: the apply form sends its own hidden fields back.
+        form = next(f for f in re.findall(r"<form.*?</form>", r.get_data(as_text=True), re.S)
+                    if 'name="step" value="apply"' in f)
+        r = c.post("/staff/catalog/import", data=dict(re.findall(r'type="hidden" name="([^"]+)" value="([^"]*)"', form)))
+        assert r.status_code == 303, r.get_data(as_text=True)
+        # Readings and the flag arrive with the import; the dates wait for their services.
+        assert ReadingCorrection.get(ReadingCorrection.surface == "広場").reading == "ひろにわ"
+        assert not catalog_admin.is_demo()
+        assert not Event.select().exists()
+        assert hsds_import.publish_all("editor", fresh.config) > 30
+        there = Event.get(Event.uid == cancelled.uid)
+        assert there.cancelled and there.change_reason == "weather"
+        there = Event.get(Event.uid == moved.uid)
+        assert (there.starts_at, there.ends_at, there.moved_from, there.change_reason, there.cancelled) == \
+            (moved.starts_at, moved.ends_at, moved.moved_from, "venue", False)
+        assert {s.slug: s.example_address for s in Site.select()} == example_addresses
+        assert hsds.extras_plan(extras) == {"readings": [], "sample": None, "dates": []}   # all arrived
+        assert hsds_files(c.get("/staff/catalog/export.zip").get_data()) == hsds_files(package)
+
+
+def test_the_export_with_date_changes_readings_and_the_flag_passes_the_hsds_schemas(hub, tmp_path):
+    """What travels beside the records is HSDS attributes and taxonomy terms that Open Referral's
+    own schemas accept: no error in the JSON services nor in the datapackage."""
+    from frictionless import Package
+    from kiosk import clock
+    c = staff(hub)
+    rule = catalog_docs.live_document("service", "nihongo-kyoshitsu")["schedules"][0]["uid"]
+    first, second = list(Event.select().where(Event.schedule_uid == rule).order_by(Event.starts_at))[1:3]
+    catalog_admin.cancel_date(first.uid, "weather")
+    day = (clock.ward_time(second.starts_at, TZ) + datetime.timedelta(days=2)).date()
+    catalog_admin.move_date(second.uid, day, "13:00", "15:00", "venue", TZ)
+    catalog_admin.set_reading("広場", "ひろにわ")
+    catalog_admin.set_reading("PC", "ぴーしー")
+    schema = json.loads((HSDS / "schema" / "compiled" / "service.json").read_text())
+    validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+    services = c.get("/staff/catalog/export.json").get_json()
+    assert [e.message for s in services for e in validator.iter_errors(s)] == []
+    nihongo = next(s for s in services if any(a["value"] == "nihongo-kyoshitsu" for a in s["attributes"]))
+    dated = [(a["taxonomy_term"]["code"], json.loads(a["value"])["date"]) for x in nihongo["schedules"]
+             for a in x["attributes"] if a["taxonomy_term"]["code"].endswith("_date")]
+    assert dated == [("cancelled_date", clock.ward_time(first.starts_at, TZ).date().isoformat()),
+                     ("moved_date", clock.ward_time(second.starts_at, TZ).date().isoformat())]
+    assert {a["value"] for a in nihongo["organization"]["attributes"]
+            if a["taxonomy_term"]["code"] == "sample_data"} == {"true"}
+    with zipfile.ZipFile(io.BytesIO(c.get("/staff/catalog/export.zip").get_data())) as z:
+        z.extractall(tmp_path)
+    report = Package(json.loads((HSDS / "datapackage.json").read_text()), basepath=str(tmp_path)).validate()
+    assert report.valid, [(t.name, e.type, e.note) for t in report.tasks for e in t.errors][:10]
+    terms = (tmp_path / "taxonomy_terms.csv").read_text(encoding="utf-8")
+    assert "reading:広場,広場,ひろにわ" in terms and "reading:PC,PC,ぴーしー" in terms
+
+
+def test_a_package_that_differs_only_in_a_reading_shows_it_and_applies_it(hub):
+    """The preview lists what a package carries beside the records: a package whose only news is
+    a furigana correction is not "nothing would change", and keeping it brings the reading back."""
+    from kiosk.models import ReadingCorrection
+    c = staff(hub)
+    assert c.post("/staff/catalog/readings", data={"surface": "広場", "reading": "ひろにわ"}).status_code == 303
+    package = c.get("/staff/catalog/export.zip").get_data()
+    assert c.post("/staff/catalog/readings", data={"surface": "広場", "delete": "1"}).status_code == 303
+    assert not ReadingCorrection.select().where(ReadingCorrection.surface == "広場").exists()
+    preview = c.post("/staff/catalog/import", data={"package": (io.BytesIO(package), "p.zip")},
+                     content_type="multipart/form-data")
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Nothing would change" not in page
+    assert "Furigana for 広場: ひろにわ" in page and "Keep these changes as drafts" in page
+    assert apply_import(c, preview).status_code == 303
+    assert ReadingCorrection.get(ReadingCorrection.surface == "広場").reading == "ひろにわ"

@@ -213,4 +213,5 @@ def test_overview_pages_through_the_window_and_counts_only_what_it_shows(desk, m
     sessions = second.split('<table class="events">')[1].split("</table>")[0]
     assert f"/staff/events/{fourth.uid}" in sessions and 'href="/staff/?page=1"' in second
     row = sessions[sessions.index(f"/staff/events/{fourth.uid}"):].split("</tr>")[0]
-    assert "<td>1</td>" in row      # its one confirmed sign-up, counted on the page that shows it
+    # Its one confirmed sign-up (for one person), counted on the page that shows it.
+    assert '<td data-status="confirmed"><span class="count signups" data-num="1">1 sign-up</span>' in row

@@ -19,12 +19,13 @@ from kiosk.hub.intake import ingest
 from kiosk.models import AuditLog, Device, Event, HubSignup, RejectedRecord, Service, Site, Translation
 from kiosk.web import csvexport
 from kiosk.models.catalog import utcnow
-from tests.integration.hub_helpers import hub_app, in_db, login
+from tests.integration.hub_helpers import hub_app, in_db, login, xlsx_rows
 from tests.records import attendance, ref, signup
 
 DEVICE = "dev-roles"
 OWN = ["gaikokujin-sodan", "nihongo-kyoshitsu", "nerries"]        # the desk user's programs
 MAX_PAGES = 200
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -118,7 +119,10 @@ def crawl(app, client):
         before = audit_count()
         r = client.get(url)
         assert r.status_code == 200, (url, r.status_code)
-        text = r.get_data(as_text=True)
+        if r.mimetype == XLSX:      # a workbook is read as its cells' text
+            text = "\n".join(str(c.value) for row in xlsx_rows(r.get_data()) for c in row if c.value is not None)
+        else:
+            text = r.get_data(as_text=True)
         seen[url] = (text, audit_count() - before)
         if r.mimetype == "text/html":
             queue += [u for u in links(text) if u not in seen]
@@ -141,7 +145,8 @@ def test_a_desk_sees_no_other_programs_people_on_any_page_or_export(hub):
     paths = {url.split("?")[0] for url in pages}
     for needed in ("/staff/", "/staff/queue/callback", "/staff/queue/volunteer", "/staff/export/callback.csv",
                    "/staff/export/volunteer.csv", "/staff/export/event.csv", "/staff/reports/",
-                   "/staff/reports/attendance.csv", "/staff/password"):
+                   "/staff/reports/attendance.csv", "/staff/export/callback.xlsx", "/staff/export/volunteer.xlsx",
+                   "/staff/export/event.xlsx", "/staff/reports/attendance.xlsx", "/staff/password"):
         assert needed in paths, (needed, sorted(paths))
     assert any(p.startswith("/staff/requests/") for p in paths) and any(p.startswith("/staff/events/") for p in paths)
 

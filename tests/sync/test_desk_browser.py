@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import ARTIFACTS, LANDSCAPE, PORTRAIT
 from tests.e2e.journey import exact, ui
+from tests.integration.hub_helpers import xlsx_rows
 from tests.sync.conftest import bound
 from tests.sync.desk_helpers import click, sign_in
 
@@ -35,6 +36,14 @@ def download(page, link):
     raw = open(info.value.path(), "rb").read()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw and b"\n" not in raw.replace(b"\r\n", b"")
     return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+def download_workbook(page, link):
+    """The workbook behind ``link`` as rows of cell values (openpyxl)."""
+    with page.expect_download() as info:
+        click(link)
+    assert info.value.suggested_filename.endswith(".xlsx")
+    return [[c.value for c in row] for row in xlsx_rows(open(info.value.path(), "rb").read())]
 
 
 @pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)
@@ -90,7 +99,12 @@ def test_desk_and_admin_work_their_queues_by_clicking(browser, hub, make_kiosk):
         first: "cancelled", waiting: "confirmed"}
     shot(page, "02-session-after-cancellation")
     rows = download(page, page.get_by_role("link", name=ui(LANG, "Download CSV (Excel)")))
-    assert {r[1] for r in rows[1:]} == {first, waiting}
+    ref_column = rows[0].index(ui(LANG, "Reference"))
+    assert {r[ref_column] for r in rows[1:]} == {first, waiting}
+    status = {r[ref_column]: r[rows[0].index(ui(LANG, "Status code"))] for r in rows[1:]}
+    assert status == {first: "cancelled", waiting: "confirmed"}
+    book = download_workbook(page, page.get_by_role("link", name=ui(LANG, "Download Excel (.xlsx)")))
+    assert book[0] == rows[0] and {r[ref_column] for r in book[1:]} == {first, waiting}
     click(page.get_by_role("button", name=ui(LANG, "Sign out")))
 
     # The desk: a Tagalog call-back through every state.

@@ -63,10 +63,11 @@ def test_host_records_offline_and_hub_report_matches(browser, hub, make_kiosk):
     staff.locator("button.primary").click()
     staff.goto(hub.url + "/staff/reports/")
     row = staff.locator("table.report tr").nth(1)
-    assert row.locator("td.headcount").inner_text() == "4"
-    assert row.locator('td[data-group="age_65_plus"]').inner_text() == "2"
-    assert row.locator('td[data-group="age_under_65"]').inner_text() == "2"
-    assert row.locator('td[data-group="checked_in"]').inner_text() == "1"
+    # Each number says it counts people ("4 people", 「4人」), the number itself in data-num.
+    for cell, num in (("td.headcount", 4), ('td[data-group="age_65_plus"]', 2),
+                      ('td[data-group="age_under_65"]', 2), ('td[data-group="checked_in"]', 1)):
+        count = row.locator(f"{cell} .count.people")
+        assert count.get_attribute("data-num") == str(num) and count.inner_text() != str(num), cell
     assert staff.locator("figure.chart svg rect").count() == 1
     staff.screenshot(path=str(SHOTS / "hub-attendance-report.png"), full_page=True)
     raw, rows = staff_csv(hub)

@@ -48,6 +48,8 @@ def variants_used(lang, text, concept):
     looked for as it is; any other after the chosen word and the allowed words are taken out
     (平板 is forbidden in Chinese, 平板电脑 is the chosen word)."""
     chosen = concept[lang]
+    # Placeholders are names in code, not words a reader sees: %(site)s is not "site".
+    text = re.sub(r"%\([a-z_]+\)[sd]", "\x00", text)
     stripped = text
     for word in [chosen, *concept.get("allowed", {}).get(lang, [])]:
         stripped = _pattern(lang, word).sub("\x00", stripped)

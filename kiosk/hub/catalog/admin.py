@@ -10,10 +10,12 @@ import json
 import re
 import uuid
 
+import jaconv
+
 from ... import catalog_docs, clock, vocab
 from .. import bookings
-from . import schedules
-from ...boundary import Refused, clean_text
+from . import date_changes, rule_plan, schedules
+from ...boundary import Refused, clean_text, is_clean_text
 from ...catalog_docs import KINDS, MODELS, SLUG_RE, TEXT_FIELDS
 from ...models import CatalogDraft, CatalogVersion, Organization, Site, Translation
 from ...models.catalog import utcnow
@@ -136,19 +138,28 @@ def problems(kind, doc, new=False):
 
 # --- publishing -----------------------------------------------------------------------------
 
-def publish(kind, key, staff_name, config, note=""):
-    """Publish a record's draft. Returns the new version number, or raises Refused."""
+def publish(kind, key, staff_name, config, note="", confirmed_only=False):
+    """Publish a record's draft. Returns the new version number, or raises Refused.
+
+    ``confirmed_only`` (staff publishing from the editor): refuse ("unconfirmed") when a changed
+    rule would move or cancel sessions people signed up for otherwise than staff confirmed it
+    (kiosk.hub.catalog.rule_plan), worked out under the write lock so no sign-up slips in."""
     draft = draft_of(kind, key)
     if draft is None:
         raise Refused("no_draft")
     doc = json.loads(draft.data)
     reviewed = doc.pop("_reviewed", [])
+    undo_dates = doc.pop("_undo_dates", [])
+    confirmed = doc.pop(rule_plan.CONFIRMED_KEY, {})
     if problems(kind, doc):
         raise Refused("invalid")
     tz = config["TIMEZONE"]
     weeks = int(config.get("SCHEDULE_WEEKS_AHEAD", 8))
     with write_lock():
         before = catalog_docs.live_document(kind, key)
+        if confirmed_only and kind == "service" and rule_plan.unconfirmed(
+                before, dict(doc, **{rule_plan.CONFIRMED_KEY: confirmed}), clock.ward_today(tz), weeks, tz, utcnow()):
+            raise Refused("unconfirmed")
         version = latest_version(kind, key)
         if before is not None and version == 0:
             # The record predates the history (loaded or imported): keep its state as version 1.
@@ -163,6 +174,8 @@ def publish(kind, key, staff_name, config, note=""):
         if kind == "service":
             today = clock.ward_today(tz)
             now = utcnow()
+            # Date changes staff chose to undo with a restore, before the rules make their dates.
+            date_changes.undo(undo_dates, now)
             kept = set()
             for schedule in row.schedules:
                 schedules.sync_schedule(schedule, today, weeks, tz)
@@ -170,6 +183,8 @@ def publish(kind, key, staff_name, config, note=""):
             for old in (before or {}).get("schedules", []):
                 if old["uid"] not in kept:
                     schedules.retire(old["uid"], set(), now)
+            # Cancelled or moved dates an HSDS import brought, now that their sessions exist.
+            date_changes.apply_pending(kept, tz)
         CatalogDraft.delete().where(CatalogDraft.id == draft.id).execute()
     return version + 1
 
@@ -179,20 +194,38 @@ def history(kind, key):
                 .order_by(CatalogVersion.version.desc()))
 
 
-def restore(kind, key, version, staff_name):
-    """Make a draft of an earlier version (published like any edit, so the history stays whole)."""
+def restore(kind, key, version, staff_name, undo_dates=False):
+    """Make a draft of an earlier version (published like any edit, so the history stays whole).
+
+    The dates staff cancelled or moved since that version stay as they are: they are decisions
+    about those dates, not part of the version. With ``undo_dates`` the draft also undoes them
+    when it is published (the ones listed now, by ``dates_since``)."""
     row = CatalogVersion.get_or_none((CatalogVersion.kind == kind) & (CatalogVersion.key == key)
                                      & (CatalogVersion.version == version))
     if row is None:
         raise Refused("no_version")
-    save_draft(kind, key, json.loads(row.data), staff_name)
+    doc = json.loads(row.data)
+    if undo_dates:
+        doc["_undo_dates"] = [e.uid for e in dates_since(kind, key, [row]).get(version, [])]
+    save_draft(kind, key, doc, staff_name)
+
+
+def dates_since(kind, key, versions):
+    """{version number: [Event]}: the future dates of a service that staff cancelled or moved
+    after each of ``versions`` was published (empty for organisations and places)."""
+    service = MODELS[kind].get_or_none(MODELS[kind].slug == key) if kind == "service" else None
+    if service is None:
+        return {}
+    changed = date_changes.of_service(service.id)
+    return {v.version: date_changes.since(changed, v.published_at) for v in versions}
 
 
 def changes(before, after):
-    """[(field, old, new)] between two documents, texts as "text.<lang>.<field>"."""
+    """[(field, old, new)] between two documents, texts as "text.<lang>.<field>". Keys starting
+    with "_" are a draft's own notes (reviewed, undo_dates, confirmed), not the record's fields."""
     before, after = before or {}, after or {}
     out = []
-    for field in sorted((set(before) | set(after)) - {"text", "_reviewed"}):
+    for field in sorted(f for f in (set(before) | set(after)) - {"text"} if not f.startswith("_")):
         if before.get(field) != after.get(field):
             out.append((field, before.get(field), after.get(field)))
     bt, at = before.get("text") or {}, after.get("text") or {}
@@ -237,17 +270,23 @@ def review_states(kind, owner_ids):
 
 # --- dated sessions -------------------------------------------------------------------------
 
+# The reasons staff give for one date. "The schedule has changed" is the hub's own, for what a
+# changed rule does: it tells a date change of staff (kept by a restore, carried by the HSDS
+# export) from one of the rule (kiosk.hub.catalog.date_changes).
+DATE_REASONS = {k: v for k, v in vocab.CHANGE_REASONS.items() if k != date_changes.BY_RULE}
+
+
 def cancel_date(event_uid, reason, by=None):
     """Cancel one dated session for ``reason`` (kiosk.hub.bookings.cancel_session); ``by``: the
     staff member, for the audit lines of its sign-ups."""
-    if reason not in vocab.CHANGE_REASONS:
+    if reason not in DATE_REASONS:
         raise Refused("reason")
     with write_lock():
         bookings.cancel_session(event_uid, reason, by)
 
 
 def move_date(event_uid, day, opens_at, closes_at, reason, tz):
-    if reason not in vocab.CHANGE_REASONS:
+    if reason not in DATE_REASONS:
         raise Refused("reason")
     try:
         opens, closes = datetime.time.fromisoformat(opens_at), datetime.time.fromisoformat(closes_at)
@@ -278,6 +317,49 @@ def set_demo(flag):
     with write_lock():
         KioskState.set_value(feed.DEMO_KEY, "1" if flag else "0")
         feed.append("meta", feed.DEMO_KEY)
+
+
+def is_demo():
+    from ...models import KioskState
+    return KioskState.get_value(feed.DEMO_KEY) == "1"
+
+
+# --- furigana corrections -------------------------------------------------------------------
+
+READING_RE = re.compile(r"[\u3041-\u309f\u30fc]{1,128}")
+
+
+def clean_reading(surface, reading):
+    """(word, reading in hiragana) as a correction may be stored, or raises Refused("reading").
+    ``reading`` None: the word's correction is to go, and only the word is checked."""
+    surface = (surface or "").strip() if isinstance(surface, str) else ""
+    if not surface or len(surface) > 64 or not is_clean_text(surface):
+        raise Refused("reading")
+    if reading is None:
+        return surface, None
+    reading = jaconv.kata2hira(reading.strip()) if isinstance(reading, str) else ""
+    if not READING_RE.fullmatch(reading):
+        raise Refused("reading")
+    return surface, reading
+
+
+def set_reading(surface, reading):
+    """Keep a word's corrected reading (``reading`` None: drop it), from the readings screen or an
+    HSDS import. The published texts with the word are read again, and those whose reading
+    changed go to kiosks as a published change does. Returns (word, reading) as stored."""
+    from ...models import ReadingCorrection
+    surface, reading = clean_reading(surface, reading)
+    with write_lock():
+        if reading is None:
+            ReadingCorrection.delete().where(ReadingCorrection.surface == surface).execute()
+        else:
+            ReadingCorrection.insert(surface=surface, reading=reading, updated_at=utcnow()).on_conflict(
+                conflict_target=[ReadingCorrection.surface],
+                update={ReadingCorrection.reading: reading, ReadingCorrection.updated_at: utcnow()}).execute()
+        feed.append("reading", surface, deleted=reading is None)
+        for kind, key in catalog_docs.refresh_readings(furigana.reader(), surface):
+            feed.append(kind, key)
+    return surface, reading
 
 
 __all__ = ["KINDS", "publish", "save_draft", "problems", "history", "restore", "review_states"]

@@ -17,6 +17,13 @@ Mapping (the tests validate the output with Open Referral's own schemas, ../shar
   still classify the services. Both are attributes of the service with link_type "need". An
   import reads our terms back, and, for a service that has none (another system's package),
   infers a need from Open Eligibility terms when the service carries every term the need maps to.
+- what staff decided beside the records travels too, so a round trip loses none of it: the single
+  dates staff cancelled or moved, as attributes of their schedule with the terms "cancelled_date"
+  and "moved_date" (value: compact JSON, kiosk.hub.catalog.date_changes); the hub's furigana
+  corrections, as the terms of the taxonomy "ward-kiosk-readings" (name: the word, description:
+  its reading in hiragana); and whether the catalog is sample data, as the attribute
+  "sample_data" ("true" or "false") of every organization. ``from_tables`` returns them as
+  "extras", which ``apply_extras`` applies when staff apply the import.
 Identifiers are UUIDs derived from slugs (schedules keep their own), so exports are stable and
 an export -> import -> export round trip is identical.
 """
@@ -27,12 +34,15 @@ import pathlib
 import uuid
 import zipfile
 
+from flask import current_app
 from flask_babel import force_locale
 
-from ... import catalog_docs, vocab
+from ... import catalog_docs, clock, vocab
 from ...boundary import Refused
-from ...models import CatalogDraft
+from ...models import ReadingCorrection
+from ..locks import write_lock
 from . import admin as catalog_admin
+from . import date_changes
 
 NS = uuid.UUID("3d6f0d8e-52f1-4b8e-a0a7-1f0c3c2b9e11")
 TAXONOMY = "ward-kiosk"
@@ -44,6 +54,15 @@ LANGUAGE_NAMES = {"ja": "Japanese", "en": "English", "zh": "Chinese", "ko": "Kor
                   "fil": "Filipino"}
 ENTITY_OF = {"organization": "organization", "site": "location", "service": "service"}
 NEEDS_TAXONOMY = "ward-kiosk-needs"
+READINGS_TAXONOMY = "ward-kiosk-readings"
+SAMPLE_TERM = "sample_data"
+EXTRA_TERMS = (SAMPLE_TERM,) + tuple(date_changes.CODES.values())
+TERM_DESCRIPTIONS = {
+    SAMPLE_TERM: "Whether the whole catalog is sample data for trying the kiosk out: true or false",
+    "cancelled_date": "One date of the linked schedule that does not take place: JSON {date, reason}",
+    "moved_date": "One date of the linked schedule held at another time: JSON {date, starts_at, ends_at, "
+                  "reason}, times in ISO 8601 with the ward's offset",
+}
 NEED_DESCRIPTIONS = {   # what each need covers, for a reader of the export who has no kiosk
     "food": "Meals and food: a place to eat together, help with food.",
     "money": "Not enough money to live on, rent or bills that cannot be paid.",
@@ -121,7 +140,7 @@ def spec():
 
 
 def _terms():
-    codes = list(SCALAR_TERMS) + [f"text:{f}:{lang}" for kind in ("organization", "site", "service")
+    codes = list(SCALAR_TERMS) + list(EXTRA_TERMS) + [f"text:{f}:{lang}" for kind in ("organization", "site", "service")
                                   for f in catalog_docs.TEXT_FIELDS[kind] for lang in LANGS]
     return {code: uid("term", code) for code in dict.fromkeys(codes)}
 
@@ -138,9 +157,24 @@ def documents():
 
 # --- export ---------------------------------------------------------------------------------
 
-def tables(docs=None):
-    """{resource name: [row dicts]} of the tabular form, from documents."""
+def extras():
+    """What the hub holds beside the records' documents, in the form ``from_tables`` returns it:
+    {"readings": [[word, reading]], "sample": bool, "dates": [[schedule uid, change]]}."""
+    tz = current_app.config["TIMEZONE"]
+    dated = date_changes.for_export(tz, clock.ward_today(tz))
+    return {"readings": sorted([s, r] for s, r in ReadingCorrection.select(ReadingCorrection.surface,
+                                                                            ReadingCorrection.reading).tuples()),
+            "sample": catalog_admin.is_demo(),
+            "dates": [[uid, change] for uid in sorted(dated) for change in dated[uid]]}
+
+
+def tables(docs=None, extra=None):
+    """{resource name: [row dicts]} of the tabular form, from documents and ``extras()``."""
     docs = docs or documents()
+    extra = extra if extra is not None else extras()
+    dated = {}
+    for schedule_uid, change in extra.get("dates", []):
+        dated.setdefault(schedule_uid, []).append(change)
     terms = _terms()
     t = {name: [] for name in ("organization", "service", "location", "address", "phone", "language",
                                "service_at_location", "schedule", "attribute", "taxonomy", "taxonomy_term")}
@@ -153,6 +187,13 @@ def tables(docs=None):
                                    "description": _term_description(code)})
     t["taxonomy"] += _need_taxonomies()
     t["taxonomy_term"] += _need_terms()
+    t["taxonomy"].append({"id": uid("taxonomy", READINGS_TAXONOMY), "name": READINGS_TAXONOMY,
+                          "description": "Ward community kiosk: how to read Japanese words the furigana analyser gets "
+                                         "wrong (name: the word, description: its reading in hiragana)"})
+    t["taxonomy_term"] += [{"id": uid("term", READINGS_TAXONOMY, surface), "code": f"reading:{surface}",
+                            "name": surface, "description": reading, "language": "ja", "taxonomy": READINGS_TAXONOMY,
+                            "taxonomy_id": uid("taxonomy", READINGS_TAXONOMY)}
+                           for surface, reading in extra.get("readings", [])]
 
     def attr(entity, link_id, code, value, n=0):
         t["attribute"].append({"id": uid("attribute", link_id, code, str(n)), "link_id": link_id,
@@ -174,6 +215,7 @@ def tables(docs=None):
         t["organization"].append({"id": oid, "name": ja(o, "name") or o["slug"],
                                   "description": ja(o, "name") or o["slug"], "website": o.get("url") or ""})
         attr("organization", oid, "slug", o["slug"])
+        attr("organization", oid, SAMPLE_TERM, "true" if extra.get("sample") else "false")
         texts("organization", oid, o)
     for s in docs["site"]:
         lid = uid("site", s["slug"])
@@ -222,6 +264,8 @@ def tables(docs=None):
                 "description": ja(v, "schedule"), "attending_type": "in_person"})
             attr("schedule", sch["uid"], "capacity", str(sch.get("capacity") or 0))
             attr("schedule", sch["uid"], "skip_holidays", "true" if sch.get("skip_holidays", True) else "false")
+            for change in dated.get(sch["uid"], []):
+                attr("schedule", sch["uid"], *date_changes.encode(change), n=change["date"])
         attr("service", sid, "slug", v["slug"])
         attr("service", sid, "category", v["category"])
         for n, audience in enumerate(v.get("audiences", [])):
@@ -296,6 +340,8 @@ def _need_attributes(service_id, needs):
 
 
 def _term_description(code):
+    if code in TERM_DESCRIPTIONS:
+        return TERM_DESCRIPTIONS[code]
     if code.startswith("text:"):
         _, field, lang = code.split(":")
         return f"The {field} text of the linked record in language '{lang}'"
@@ -368,30 +414,13 @@ def export_services(docs=None):
     return out
 
 
-# --- import ---------------------------------------------------------------------------------
+# --- import (reading and checking a package, the plan, drafts: kiosk.hub.catalog.hsds_import) ---
 
-def read_datapackage_zip(data):
-    """{kind: [document]} from an HSDS datapackage zip (ours or another system's)."""
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z:
-            names = {pathlib.PurePosixPath(n).name: n for n in z.namelist()}
-            if "datapackage.json" not in names:
-                raise Refused("not_a_datapackage")
-            package = json.loads(z.read(names["datapackage.json"]))
-            rows = {}
-            for resource in package.get("resources", []):
-                path = pathlib.PurePosixPath(resource.get("path", "")).name
-                if path in names:
-                    text = z.read(names[path]).decode("utf-8-sig")
-                    rows[resource["name"]] = list(csv.DictReader(io.StringIO(text)))
-        return from_tables(rows)
-    except (zipfile.BadZipFile, UnicodeDecodeError, json.JSONDecodeError, KeyError, ValueError, TypeError,
-            AttributeError, csv.Error):
-        raise Refused("not_a_datapackage") from None
-
-
-def from_tables(t):
-    """Documents from tabular rows (the inverse of ``tables``)."""
+def from_tables(t, plain_language=None):
+    """Documents from tabular rows (the inverse of ``tables``). ``plain_language``: text -> the
+    language of a text read from a plain HSDS column (a package without our per-language
+    attributes: kiosk.hub.catalog.hsds_import detects or asks it); Japanese when not given."""
+    language_of = plain_language or (lambda text: "ja")
     terms = {r["id"]: r.get("code") or r.get("name") for r in t.get("taxonomy_term", [])}
     attrs = {}
     for a in t.get("attribute", []):
@@ -431,7 +460,7 @@ def from_tables(t):
         if not out.get("ja"):   # a package from a system that does not carry our translations
             for field, column in TEXT_COLUMNS[kind].items():
                 if row.get(column):
-                    out.setdefault("ja", {})[field] = row[column]
+                    out.setdefault(language_of(row[column]), {})[field] = row[column]
         return dict(sorted((lang, dict(sorted(v.items()))) for lang, v in out.items()))
 
     def slug_of(link_id, row, prefix):
@@ -453,7 +482,7 @@ def from_tables(t):
         address = addresses.get(loc["id"], {})
         text = text_of("site", loc["id"], loc)
         if address.get("address_1") and not (text.get("ja") or {}).get("address"):
-            text.setdefault("ja", {})["address"] = address["address_1"]
+            text.setdefault(language_of(address["address_1"]), {})["address"] = address["address_1"]
         docs["site"].append({"slug": slug, "kind": scalar(loc["id"], "site_kind", "office"),
                              "area": scalar(loc["id"], "area", "nerima"),
                              "postal_code": address.get("postal_code", ""),
@@ -488,7 +517,25 @@ def from_tables(t):
                             if x.get("service_id") == sid and x.get("location_id") in site_slugs),
             "text": text_of("service", sid, s),
             "schedules": sorted(scheds, key=lambda x: x["uid"])})
+    docs["extras"] = _extras_of(t, attrs, taxonomy_names)
     return docs
+
+
+def _extras_of(t, attrs, taxonomy_names):
+    """What a package carries beside the documents (the form of ``extras()``); "sample" is None
+    when it does not say (another system's package), and what cannot be read is left out."""
+    readings = [[r["name"], r["description"]] for r in t.get("taxonomy_term", [])
+                if (taxonomy_names.get(r.get("taxonomy_id")) or r.get("taxonomy") or "").strip() == READINGS_TAXONOMY
+                and r.get("name") and r.get("description")]
+    flags = [value for o in t.get("organization", []) for code, value in attrs.get(o.get("id"), [])
+             if code == SAMPLE_TERM]
+    dates = []
+    for x in t.get("schedule", []):
+        for code, value in attrs.get(x.get("id"), []):
+            change = date_changes.decode(code, value) if code in date_changes.KIND_OF_CODE else None
+            if change is not None:
+                dates.append([x["id"], change])
+    return {"readings": sorted(readings), "sample": "true" in flags if flags else None, "dates": dates}
 
 
 def _number(value):
@@ -498,35 +545,57 @@ def _number(value):
         return None
 
 
-def plan(docs):
-    """What an import would do: [{kind, key, action: new|changed|same, changes, problems}]."""
-    report = []
-    for kind in ("organization", "site", "service"):
-        for doc in docs.get(kind, []):
-            live = catalog_docs.live_document(kind, doc["slug"])
-            changes = catalog_admin.changes(live, doc)
-            action = "new" if live is None else ("changed" if changes else "same")
-            report.append({"kind": kind, "key": doc["slug"], "action": action, "changes": changes,
-                           "problems": sorted(catalog_admin.problems(kind, doc)) if action != "same" else [],
-                           "document": doc})
-    return report
+def extras_plan(extra):
+    """What applying ``extra`` (``from_tables``'s "extras") would change on this hub, for the
+    import's preview: {"readings": [(word, reading now or None, reading)], "sample": the new flag
+    or None, "dates": [(schedule uid, change, "now" or "publish": when its session exists)]}.
+    What cannot be applied is left out: it comes back from a stored upload, so it is checked again."""
+    extra = extra if isinstance(extra, dict) else {}
+    known = dict(ReadingCorrection.select(ReadingCorrection.surface, ReadingCorrection.reading).tuples())
+    readings = []
+    for pair in extra.get("readings") or []:
+        try:
+            surface, reading = catalog_admin.clean_reading(*pair)
+        except (Refused, TypeError, ValueError):
+            continue
+        if known.get(surface) != reading:
+            readings.append((surface, known.get(surface), reading))
+    sample = extra.get("sample")
+    sample = sample if isinstance(sample, bool) and sample != catalog_admin.is_demo() else None
+    today = clock.ward_today(current_app.config["TIMEZONE"]).isoformat()
+    dates = []
+    for item in extra.get("dates") or []:
+        try:
+            schedule_uid, change = item
+            change = date_changes.decode(*date_changes.encode(change))
+        except (TypeError, ValueError, KeyError, AttributeError):
+            continue
+        if change is None or not isinstance(schedule_uid, str) or change["date"] < today:
+            continue
+        when = date_changes.apply(schedule_uid, change, dry_run=True)
+        if when != "same":
+            dates.append((schedule_uid, change, "now" if when == "applied" else "publish"))
+    return {"readings": readings, "sample": sample, "dates": dates}
 
 
-def apply_as_drafts(report, staff_name):
-    """Keep every new or changed record of an import plan as a draft; returns how many."""
-    count = 0
-    for item in report:
-        if item["action"] in ("new", "changed"):
-            catalog_admin.save_draft(item["kind"], item["key"], item["document"], staff_name)
-            count += 1
-    return count
-
-
-def publish_all(staff_name, config):
-    """Publish every draft: organisations, then sites, then services (they refer to both)."""
-    order = {"organization": 0, "site": 1, "service": 2}
-    published = 0
-    for d in sorted(CatalogDraft.select(), key=lambda d: (order[d.kind], d.key)):
-        catalog_admin.publish(d.kind, d.key, staff_name, config)
-        published += 1
-    return published
+def apply_extras(extra, staff):
+    """Apply what an import carries beside the documents (``from_tables``'s "extras") when staff
+    apply it: readings and the sample flag at once; each date change to the session its rule
+    makes on that date, or, where the hub has not made that session yet (a new service still a
+    draft), when its service is published. It adds and changes, never removes: a package without
+    a reading or a date change says nothing about the hub's own. Returns what it did, for the
+    audit trail."""
+    with write_lock():
+        plan = extras_plan(extra)
+        for surface, _old, reading in plan["readings"]:
+            catalog_admin.set_reading(surface, reading)
+        if plan["sample"] is not None:
+            catalog_admin.set_demo(plan["sample"])
+        waiting = [(uid, change) for uid, change, when in plan["dates"] if when == "publish"]
+        for schedule_uid, change, when in plan["dates"]:
+            if when == "now":
+                date_changes.apply(schedule_uid, change, staff)
+        if waiting:
+            date_changes.keep_pending(waiting)
+    return {"readings": len(plan["readings"]), "sample": plan["sample"],
+            "dates": len(plan["dates"]) - len(waiting), "waiting": len(waiting)}

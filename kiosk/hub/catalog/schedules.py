@@ -72,7 +72,9 @@ def check(s):
         return "time_order"
     if not isinstance(s.get("valid_from"), datetime.date):
         return "valid_from"
-    if s.get("valid_to") is not None and s["valid_to"] < s["valid_from"]:
+    # parsed() leaves "invalid" for a date it could not read: refused, never compared with a date.
+    if s.get("valid_to") is not None and (not isinstance(s["valid_to"], datetime.date)
+                                          or s["valid_to"] < s["valid_from"]):
         return "valid_to"
     if not 1 <= int(s.get("interval") or 1) <= 12:
         return "interval"
@@ -161,13 +163,15 @@ def expand(schedule, today, weeks, tz, announce=True):
 def retire(schedule_uid, keep_uids, now):
     """Future sessions of a schedule that its new rule no longer makes: deleted when nobody
     signed up, otherwise cancelled (their people keep their records and see the status).
-    Call under the hub's write lock."""
+    A date already cancelled or moved stays as it is: deleting it would let the rule, once
+    restored, make the date again as if staff had never cancelled or moved it (its uid is the
+    rule's and the date's). Call under the hub's write lock."""
     query = Event.select().where((Event.schedule_uid == schedule_uid) & (Event.starts_at > now)
-                                 & Event.uid.not_in(list(keep_uids) or [""]) & (Event.moved_from.is_null()))
+                                 & Event.uid.not_in(list(keep_uids) or [""]) & (Event.moved_from.is_null())
+                                 & (Event.cancelled == False))   # noqa: E712
     for event in list(query):
         if HubSignup.select().where(HubSignup.event_uid == event.uid).exists():
-            if not event.cancelled:
-                bookings.cancel_session(event.uid, "schedule_changed")
+            bookings.cancel_session(event.uid, "schedule_changed")
         else:
             event.delete_instance()
             feed.append("event", event.uid, deleted=True)
@@ -177,17 +181,27 @@ def sync_schedule(schedule, today, weeks, tz):
     """After a rule was published: retire what it no longer makes, create what it now makes."""
     doc = document(schedule)
     end = today + datetime.timedelta(weeks=weeks)
-    keep = {occurrence_uid(schedule.uid, d) for d in dates(doc, today, end)}
-    # A session whose time changed is a new session: same date, same uid, so update in place.
-    for event in Event.select().where(Event.uid.in_(list(keep) or [""]) & Event.moved_from.is_null()):
-        day = next(d for d in dates(doc, today, end) if occurrence_uid(schedule.uid, d) == event.uid)
+    keep = {occurrence_uid(schedule.uid, d): d for d in dates(doc, today, end)}
+    now = utcnow()
+    # A session whose time or place changed keeps its date's uid, so it changes in place. One
+    # already begun, cancelled or moved stays as it is (kiosk.hub.catalog.rule_plan says what
+    # this does before staff save the change).
+    for event in Event.select().where(Event.uid.in_(list(keep) or [""]) & Event.moved_from.is_null()
+                                      & (Event.cancelled == False) & (Event.starts_at > now)):   # noqa: E712
+        day = keep[event.uid]
         starts, ends = as_utc(day, schedule.opens_at, tz), as_utc(day, schedule.closes_at, tz)
-        if (event.starts_at, event.ends_at, event.capacity, event.site_id) != (starts, ends, schedule.capacity,
+        if (event.starts_at, event.ends_at, event.capacity, event.site_id) == (starts, ends, schedule.capacity,
                                                                                 schedule.site_id):
-            Event.update(starts_at=starts, ends_at=ends, capacity=schedule.capacity,
-                         site=schedule.site_id).where(Event.id == event.id).execute()
+            continue
+        Event.update(capacity=schedule.capacity, site=schedule.site_id).where(Event.id == event.id).execute()
+        if ((event.starts_at, event.ends_at, event.site_id) != (starts, ends, schedule.site_id)
+                and HubSignup.select().where(HubSignup.event_uid == event.uid).exists()):
+            # People signed up: moved as staff move one date, so their kiosks and status page say so.
+            move(event.uid, starts, ends, "schedule_changed")
+        else:
+            Event.update(starts_at=starts, ends_at=ends).where(Event.id == event.id).execute()
             feed.append("event", event.uid)
-    retire(schedule.uid, keep, utcnow())
+    retire(schedule.uid, keep, now)
     expand(schedule, today, weeks, tz)
 
 
@@ -216,7 +230,7 @@ def move(event_uid, starts_at, ends_at, reason):
     """Move one dated session to another time; its sign-ups keep their seats. Call under the
     hub's write lock."""
     event = Event.get(Event.uid == event_uid)
-    Event.update(starts_at=starts_at, ends_at=ends_at, change_reason=reason,
+    Event.update(starts_at=starts_at, ends_at=ends_at, change_reason=reason, changed_at=utcnow(),
                  moved_from=event.moved_from or event.starts_at).where(Event.id == event.id).execute()
     feed.append("event", event_uid)
 

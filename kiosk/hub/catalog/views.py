@@ -1,24 +1,22 @@
 """Catalog screens on the hub: organisations, sites and services in five languages side by side,
 recurring sessions, publishing, history, translation completeness, HSDS exchange."""
 import json
-import re
 
-import jaconv
 from markupsafe import escape
 
-from flask_babel import gettext as _
 from flask import Blueprint, Response, abort, current_app, g, redirect, render_template, request, url_for
 
 from ... import boundary, catalog, catalog_docs, clock, vocab
-from . import schedules
 from ...boundary import Refused
-from ...models import CatalogDraft, Event, HubSignup, KioskState, Organization, Site
+from ...models import CatalogDraft, Event, KioskState, Organization, Site
 from ...models.catalog import utcnow
 from ..intake import feed
 from ...web.guard import validates_own_text
 from ...web.i18n import current_language
 from . import admin as admin
-from . import hsds
+from . import hsds, labels, rule_plan
+from .labels import describe
+from .rule_form import form_values
 from ..desk import queues
 from ..desk.staff_auth import admin_required
 
@@ -133,29 +131,6 @@ def _form_document(kind, base):
     return doc, errors, reviewed
 
 
-def describe(s):
-    """A schedule rule in the staff member's language: "Every month: 2nd, 4th Thursday 10:00-12:00"."""
-    times = f"{s.get('opens_at', '')}–{s.get('closes_at', '')}"
-    if not s.get("freq"):
-        return _("On %(date)s, %(times)s", date=s.get("valid_from", ""), times=times)
-    interval = int(s.get("interval") or 1)
-    codes = [c for c in (s.get("byday") or "").split(",") if c]
-    if s["freq"] == "WEEKLY":
-        days = ", ".join(str(vocab.WEEKDAY_LABELS.get(c, c)) for c in codes)
-        head = (_("Every week: %(days)s", days=days) if interval == 1
-                else _("Every %(num)d weeks: %(days)s", num=interval, days=days))
-    elif s.get("bymonthday"):
-        head = _("Every month on day %(day)s", day=s["bymonthday"])
-    else:
-        nths = ", ".join(dict.fromkeys(str(vocab.NTH_LABELS.get(c[:-2], c[:-2])) for c in codes))
-        days = ", ".join(dict.fromkeys(str(vocab.WEEKDAY_LABELS.get(c[-2:], c[-2:])) for c in codes))
-        head = _("Every month: %(weeks)s %(days)s", weeks=nths, days=days)
-    text = f"{head} {times}"
-    if s.get("skip_holidays", True):
-        text += " · " + _("not on public holidays or 29 December–3 January")
-    return text
-
-
 def _choices():
     lang = current_language()
     orgs = list(Organization.select().order_by(Organization.slug))
@@ -177,13 +152,26 @@ def _render_edit(kind, key, doc, is_draft, errors=None, new=False, status=200):
                     .order_by(Event.starts_at).limit(60))
         events = catalog.event_views(upcoming, current_language())
     live = catalog_docs.live_document(kind, key) if key else None
-    pending = admin.changes(live, doc) if is_draft else []
+    choices = _choices()
+    pending = labels.rows(admin.changes(live, doc), _names(choices)) if is_draft else []
+    plans = []
+    if is_draft and kind == "service":
+        # What publishing does to the sessions of each changed rule, and whether staff confirmed it.
+        tz, confirmed = current_app.config["TIMEZONE"], doc.get(rule_plan.CONFIRMED_KEY) or {}
+        plans = [(p, confirmed.get(p.uid) == p.fingerprint()) for p in rule_plan.changed_plans(
+            live, doc, clock.ward_today(tz), int(current_app.config.get("SCHEDULE_WEEKS_AHEAD", 8)), tz, utcnow())]
     return render_template("hub/catalog/edit.html", kind=kind, key=key, doc=doc, is_draft=is_draft,
                            errors=errors or {}, new=new, states=states, events=events, langs=LANGS,
                            language_names=_language_names(), fields=catalog_docs.TEXT_FIELDS[kind],
                            pending=pending, published=live is not None, describe=describe,
-                           list_labels=LIST_LABELS,
-                           **_choices()), status
+                           list_labels=LIST_LABELS, plans=plans, rule_form=form_values(),
+                           labels_summary=lambda s: labels.rule_summary(s, dict(choices["sites"])), **choices), status
+
+
+def _names(choices):
+    """Names of what a document lists by slug or code, for its changes (labels.rows)."""
+    return {"sites": dict(choices["sites"]), "organizations": dict(choices["organizations"]),
+            "languages": {code: str(name) for code, name in labels.LANGUAGE_NAMES.items()}}
 
 
 @bp.route("/<kind>/new", methods=["GET", "POST"])
@@ -236,7 +224,11 @@ def publish(kind, key):
     problems = admin.problems(kind, doc)
     if problems:
         return _render_edit(kind, key, doc, True, errors=problems, status=422)
-    version = admin.publish(kind, key, g.staff.username, current_app.config)
+    try:
+        version = admin.publish(kind, key, g.staff.username, current_app.config, confirmed_only=True)
+    except Refused as refused:
+        # A rule's change would move or cancel sessions otherwise than staff confirmed it.
+        return _render_edit(kind, key, doc, True, errors={"schedules": refused.reason}, status=409)
     queues.audit(g.staff, "catalog_publish", f"{kind} {key}", f"version {version}")
     return redirect(url_for("catalog.edit", kind=kind, key=key, published=version), 303)
 
@@ -260,112 +252,28 @@ def history(kind, key):
     if not versions:
         abort(404)
     docs = [json.loads(v.data) for v in versions]
-    diffs = [admin.changes(docs[i + 1] if i + 1 < len(docs) else None, docs[i]) for i in range(len(docs))]
+    names = _names(_choices())
+    diffs = [labels.rows(admin.changes(docs[i + 1] if i + 1 < len(docs) else None, docs[i]), names)
+             for i in range(len(docs))]
     return render_template("hub/catalog/history.html", kind=kind, key=key, rows=list(zip(versions, diffs)),
-                           name=_name_in(docs[0], current_language()), list_labels=LIST_LABELS)
+                           name=_name_in(docs[0], current_language()), list_labels=LIST_LABELS,
+                           dates_since=admin.dates_since(kind, key, versions[1:]))
 
 
 @bp.post("/<kind>/<key>/restore/<int:version>")
 @admin_required
 def restore(kind, key, version):
+    """Make a draft of an earlier version; the dates cancelled or moved since stay as they are
+    unless staff ticked "also undo these date changes"."""
     kind = _kind(kind)
+    undo_dates = request.form.get("undo_dates") == "1"
     try:
-        admin.restore(kind, key, version, g.staff.username)
+        admin.restore(kind, key, version, g.staff.username, undo_dates=undo_dates)
     except Refused:
         abort(404)
-    queues.audit(g.staff, "catalog_restore", f"{kind} {key}", f"version {version}")
+    queues.audit(g.staff, "catalog_restore", f"{kind} {key}",
+                 f"version {version}" + (", undoing the date changes since" if undo_dates else ""))
     return redirect(url_for("catalog.edit", kind=kind, key=key, restored=version), 303)
-
-
-# --- schedules (part of a service's draft) --------------------------------------------------
-
-@bp.post("/service/<key>/schedules")
-@admin_required
-def add_schedule(key):
-    doc, is_draft = admin.document("service", key)
-    if doc is None:
-        abort(404)
-    form = request.form
-    freq = form.get("freq", "")
-    days = [d for d in form.getlist("byday") if d in vocab.WEEKDAY_LABELS]
-    nths = [n for n in form.getlist("nth") if n in vocab.NTH_LABELS]
-    byday, bymonthday = ",".join(days), ""
-    if freq == "MONTHLY":
-        if form.get("monthly") == "monthday":
-            byday, bymonthday = "", (form.get("bymonthday") or "").strip()
-            if not bymonthday.isdigit() or not 1 <= int(bymonthday) <= 31:
-                bymonthday = "x"
-        else:
-            byday = ",".join(f"{n}{d}" for n in nths for d in days) if nths else ""
-    schedule = {"uid": admin.new_schedule_uid(), "site": form.get("site", ""), "freq": freq,
-                "interval": boundary.bounded_int(form.get("interval"), 1, (1, 12)),
-                "byday": byday if freq else "", "bymonthday": bymonthday if freq else "",
-                "opens_at": (form.get("opens_at") or "").strip(), "closes_at": (form.get("closes_at") or "").strip(),
-                "valid_from": (form.get("valid_from") or "").strip() or clock.ward_today(
-                    current_app.config["TIMEZONE"]).isoformat(),
-                "valid_to": (form.get("valid_to") or "").strip() or None,
-                "capacity": boundary.bounded_int(form.get("capacity"), -1, (-1, 100_000)),
-                "skip_holidays": form.get("skip_holidays") == "1"}
-    why = schedules.check(schedule)
-    if not why and not Site.select().where(Site.slug == schedule["site"]).exists():
-        why = "site"
-    if why:
-        return _render_edit("service", key, doc, is_draft, errors={"schedule-new": why},
-                            status=422)
-    doc.setdefault("schedules", []).append(schedule)
-    if schedule["site"] not in doc.get("sites", []):
-        doc["sites"] = sorted(set(doc.get("sites", [])) | {schedule["site"]})
-    admin.save_draft("service", key, doc, g.staff.username)
-    return redirect(url_for("catalog.edit", kind="service", key=key, saved=1) + "#schedules", 303)
-
-
-@bp.post("/service/<key>/schedules/<uid>/remove")
-@admin_required
-def remove_schedule(key, uid):
-    doc, _is_draft = admin.document("service", key)
-    if doc is None:
-        abort(404)
-    doc["schedules"] = [s for s in doc.get("schedules", []) if s["uid"] != uid]
-    admin.save_draft("service", key, doc, g.staff.username)
-    return redirect(url_for("catalog.edit", kind="service", key=key, saved=1) + "#schedules", 303)
-
-
-# --- single dates ---------------------------------------------------------------------------
-
-@bp.route("/sessions/<uid>", methods=["GET", "POST"])
-@admin_required
-def session(uid):
-    """Cancel or move one dated session, with a reason; its sign-ups keep their records."""
-    event = Event.get_or_none(Event.uid == uid)
-    if event is None:
-        abort(404)
-    tz = current_app.config["TIMEZONE"]
-    error = None
-    if request.method == "POST":
-        action, reason = request.form.get("action"), request.form.get("reason", "")
-        try:
-            if action == "cancel":
-                if request.form.get("confirm") != "1":
-                    raise Refused("confirm")
-                admin.cancel_date(uid, reason, g.staff)
-                queues.audit(g.staff, "session_cancel", uid, reason)
-            elif action == "move":
-                day = boundary.parse_date(request.form.get("date", ""))
-                if day is None:
-                    raise Refused("date")
-                admin.move_date(uid, day, request.form.get("opens_at", ""), request.form.get("closes_at", ""),
-                                reason, tz)
-                queues.audit(g.staff, "session_move", uid, f"{day} {reason}")
-            else:
-                abort(400)
-            return redirect(url_for("catalog.session", uid=uid, done=action), 303)
-        except Refused as refused:
-            error = refused.reason
-    view = catalog.event_views([event], current_language(), with_service=True)[0]
-    people = HubSignup.select().where((HubSignup.event_uid == uid) & (HubSignup.status != "cancelled")).count()
-    return render_template("hub/catalog/session.html", e=view, people=people, error=error,
-                           reasons=vocab.CHANGE_REASONS, service_slug=event.service.slug,
-                           local_date=clock.ward_time(event.starts_at, tz)), 422 if error else 200
 
 
 # --- translations, demo flag, HSDS ----------------------------------------------------------
@@ -407,36 +315,6 @@ def export_zip():
                     headers={"Content-Disposition": "attachment; filename=hsds-datapackage.zip"})
 
 
-@bp.route("/import", methods=["GET", "POST"])
-@admin_required
-def import_package():
-    """Upload an HSDS datapackage: see what would change, then keep the changes as drafts."""
-    report, error = None, None
-    pending_key = f"hsds_import_{g.staff.id}"
-    if request.method == "POST":
-        try:
-            if request.form.get("apply") == "1":
-                # The package this staff member uploaded and looked at, kept until applied.
-                pending = KioskState.get_value(pending_key)
-                if not pending:
-                    raise Refused("nothing_pending")
-                report = hsds.plan(json.loads(pending))
-                count = hsds.apply_as_drafts(report, g.staff.username)
-                KioskState.delete().where(KioskState.key == pending_key).execute()
-                queues.audit(g.staff, "catalog_import", "", f"{count} drafts")
-                return redirect(url_for("catalog.index", imported=count), 303)
-            upload = request.files.get("package")
-            data = upload.read(8 * 1024 * 1024 + 1) if upload else b""
-            if not data or len(data) > 8 * 1024 * 1024:
-                raise Refused("file")
-            documents = hsds.read_datapackage_zip(data)
-            report = hsds.plan(documents)
-            KioskState.set_value(pending_key, json.dumps(documents, ensure_ascii=False))
-        except Refused:
-            error = True
-    return render_template("hub/catalog/import.html", report=report, error=error), 422 if error else 200
-
-
 # --- furigana corrections -------------------------------------------------------------------
 
 @bp.route("/readings", methods=["GET", "POST"])
@@ -445,29 +323,16 @@ def readings():
     """Words whose furigana the analyser gets wrong, with the right reading (to every kiosk)."""
     from ...models import ReadingCorrection
     from ...web import furigana
-    from ..locks import write_lock
     error = None
     if request.method == "POST":
-        surface = (request.form.get("surface") or "").strip()
-        reading = jaconv.kata2hira((request.form.get("reading") or "").strip())
         delete = request.form.get("delete") == "1"
-        if not surface or len(surface) > 64 or not boundary.is_clean_text(surface) or (
-                not delete and not re.fullmatch(r"[\u3041-\u309f\u30fc]{1,128}", reading)):
+        try:
+            surface, reading = admin.set_reading(request.form.get("surface"),
+                                                 None if delete else request.form.get("reading") or "")
+        except Refused:
             error = True
         else:
-            with write_lock():
-                if delete:
-                    ReadingCorrection.delete().where(ReadingCorrection.surface == surface).execute()
-                else:
-                    ReadingCorrection.insert(surface=surface, reading=reading, updated_at=utcnow()).on_conflict(
-                        conflict_target=[ReadingCorrection.surface],
-                        update={ReadingCorrection.reading: reading, ReadingCorrection.updated_at: utcnow()}).execute()
-                feed.append("reading", surface, deleted=delete)
-                # The published texts with this word are read again, and those whose reading
-                # changed go to kiosks as a published change does.
-                for kind, key in catalog_docs.refresh_readings(furigana.reader(), surface):
-                    feed.append(kind, key)
-            queues.audit(g.staff, "reading_" + ("delete" if delete else "set"), surface, reading)
+            queues.audit(g.staff, "reading_" + ("delete" if delete else "set"), surface, reading or "")
             return redirect(url_for("catalog.readings"), 303)
     rows = list(ReadingCorrection.select().order_by(ReadingCorrection.surface))
     previews = {r.surface: furigana.annotate(str(escape(r.surface)), ((r.surface, r.reading),)) for r in rows}

@@ -11,7 +11,8 @@ from peewee import fn
 
 from ... import catalog, clock, vocab
 from ...models import HubAttendance, Service, Site
-from ...web import csvexport
+from ...web import exports
+from ...web.exports import NUMBER, Column, Table
 from ...web.i18n import current_language
 from .staff_auth import staff_required
 
@@ -117,17 +118,28 @@ def attendance():
     return render_template("hub/reports.html", month=month, months=months, rows=rows, groups=groups,
                            date_from=request.args.get("from", ""), date_to=request.args.get("to", ""),
                            service_names=service_names, site_names=site_names, peak=peak,
-                           headcount=headcount)
+                           headcount=headcount, export_args=_export_args())
 
 
-@bp.get("/attendance.csv")
+def _export_args():
+    """The arguments the export links carry: the period asked for, nothing else (an unknown
+    argument such as fmt or _external must not reach url_for)."""
+    return {k: v for k, v in request.args.items() if k in ("month", "from", "to")}
+
+
+# The rule registered first (the lower decorator) is the one url_for builds without fmt: the CSV.
+@bp.get("/attendance.xlsx", defaults={"fmt": "xlsx"})
+@bp.get("/attendance.csv", defaults={"fmt": "csv"})
 @staff_required
-def attendance_csv():
-    """The same figures as CSV for Japanese Excel, through the one CSV writer (site and program
-    names are text staff publish, so they are neutralised like any cell)."""
+def attendance_csv(fmt):
+    """The same figures as CSV or an Excel workbook, through the one export writer (site and
+    program names are text staff publish, so they are written as text, never as formulas).
+    Session dates are already the ward's days; counts are number cells."""
     month, rows, groups, service_names, site_names = _report()
-    header = ([_("Month"), _("Site"), _("Program"), _("Sessions"), _("Head count")]
-              + [str(vocab.ATTENDANCE_GROUPS[g]) for g in groups])
-    lines = ([month, site_names.get(site, site), service_names.get(service, service), sessions, headcount(sums)]
-             + [sums.get(g, 0) for g in groups] for site, service, sums, sessions in rows)
-    return csvexport.response(f'attendance-{month.replace("–", "_")}.csv', header, lines)
+    columns = ([Column(_("Month"), lambda r: month, width=12),
+                Column(_("Site"), lambda r: site_names.get(r[0], r[0]), width=20),
+                Column(_("Program"), lambda r: service_names.get(r[1], r[1]), width=24),
+                Column(_("Sessions"), lambda r: r[3], NUMBER, 9),
+                Column(_("Head count"), lambda r: headcount(r[2]), NUMBER, 9)]
+               + [Column(str(vocab.ATTENDANCE_GROUPS[g]), lambda r, g=g: r[2].get(g, 0), NUMBER, 9) for g in groups])
+    return exports.response(Table(str(_("Attendance")), columns, rows), f'attendance-{month.replace("–", "_")}', fmt)

@@ -1,16 +1,15 @@
 """The ward's desk: queues of call-backs and volunteer registrations,
 each request's page with its history and the moves a desk makes, and exports that open in
 Japanese Excel. Desk staff see only the desks (programs) they work for."""
-from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import pgettext
 
-from ... import boundary, catalog
+from ... import boundary, catalog, clock
 from ...models import Device, HubSignup, Service, Site
 from ...sync.contract import DESK_KINDS, DESK_STATES, RECORD_KINDS
-from ...web import csvexport
+from ...web import exports
 from ...web.i18n import current_language
-from . import queues
+from . import export_tables, queues
 from .staff_auth import staff_required
 
 bp = Blueprint("desk", __name__, url_prefix="/staff")
@@ -88,11 +87,14 @@ def move(signup_id):
 
 # --- exports ------------------------------------------------------------------------------
 
-@bp.get("/export/<kind>.csv")
+# The rule registered first (the lower decorator) is the one url_for builds without fmt: the CSV.
+@bp.get("/export/<kind>.xlsx", defaults={"fmt": "xlsx"})
+@bp.get("/export/<kind>.csv", defaults={"fmt": "csv"})
 @staff_required
-def export(kind):
+def export(kind, fmt):
     """Every request of a kind the staff member may see (optionally one state, one session or a
-    period by arrival date), streamed so a large export stays small in memory."""
+    period of arrival days in the ward, ``from`` and ``to`` both included), as CSV (streamed) or
+    as an Excel workbook: the kind's own columns, the ward's time, the screens' words."""
     if kind not in RECORD_KINDS:
         abort(404)
     query = queues.visible_to(g.staff, HubSignup.select().where(HubSignup.kind == kind))
@@ -102,14 +104,14 @@ def export(kind):
     event_uid = (request.args.get("event") or "")[:36]
     if event_uid:
         query = query.where(HubSignup.event_uid == event_uid)
+    tz = current_app.config["TIMEZONE"]
     since, until = boundary.parse_date(request.args.get("from")), boundary.parse_date(request.args.get("to"))
     if since:
-        query = query.where(HubSignup.received_at >= since)
+        query = query.where(HubSignup.received_at >= clock.day_bounds(since, tz)[0])
     if until:
-        query = query.where(HubSignup.received_at < until)
-    queues.audit_view(g.staff, "export", kind, request.query_string.decode("ascii", "replace")[:200])
-    header = [_("Received"), _("Reference"), _("Service"), pgettext("person", "Name"), _("Reading"), _("Phone"), _("Email"),
-              _("Language for the call"), _("Best time to call"), _("Note"), _("Status"), _("Adults"), _("Children")]
+        query = query.where(HubSignup.received_at < clock.day_bounds(until, tz)[1])
+    queues.audit_view(g.staff, "export", kind,
+                      f"{fmt} {request.query_string.decode('ascii', 'replace')}"[:200])
     names = {}
 
     def name_of(slug):
@@ -118,9 +120,6 @@ def export(kind):
             names[slug] = service_names([slug]).get(slug) or slug
         return names[slug]
 
-    def rows():
-        for s in query.order_by(HubSignup.arrival).iterator():
-            yield [s.received_at.strftime("%Y-%m-%d %H:%M"), s.ref_code, name_of(s.service_slug),
-                   s.name, s.name_kana, s.phone, s.email, s.preferred_language, s.preferred_time, s.note,
-                   s.desk_state if kind != "event" else s.status, s.adults, s.children]
-    return csvexport.response(f"{kind}.csv", header, rows())
+    records = query.order_by(HubSignup.arrival).iterator()
+    table = export_tables.signup_table(kind, records, name_of, site_names())
+    return exports.response(table, kind, fmt)

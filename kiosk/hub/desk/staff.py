@@ -89,13 +89,15 @@ def overview():
 
 
 def _signup_counts(uids):
-    """{event uid: {status: n}} of the sessions on the page (one grouped query)."""
+    """{event uid: {status: (sign-ups, people)}} of the sessions on the page (one grouped
+    query). Both numbers: a desk works sign-ups, seats are taken by people."""
     counts = {}
     if uids:
-        query = HubSignup.select(HubSignup.event_uid, HubSignup.status, fn.COUNT(HubSignup.id)).where(
+        query = HubSignup.select(HubSignup.event_uid, HubSignup.status, fn.COUNT(HubSignup.id),
+                                 fn.COALESCE(fn.SUM(HubSignup.party_size), 0)).where(
             HubSignup.event_uid.in_(uids)).group_by(HubSignup.event_uid, HubSignup.status)
-        for uid, status, n in queues.visible_to(g.staff, query).tuples():
-            counts.setdefault(uid, {})[status] = n
+        for uid, status, n, people in queues.visible_to(g.staff, query).tuples():
+            counts.setdefault(uid, {})[status] = (n, int(people))
     return counts
 
 
@@ -114,6 +116,7 @@ def event(uid):
     if signups:
         queues.audit_view(g.staff, "view_person", f"event {uid}", f"page {page}")
     return render_template("hub/event.html", e=view, signups=signups, statuses=STATUSES, page=page,
+                           counts=_signup_counts([uid]).get(uid, {}),
                            pages=max((total + EVENT_PAGE - 1) // EVENT_PAGE, 1), first=(page - 1) * EVENT_PAGE)
 
 
@@ -172,14 +175,43 @@ def kiosks():
         new_code = devices.issue_code(site, 24)
         queues.audit(g.staff, "enrolment_code", site)
     fleet = list(Device.select().order_by(Device.enrolled_at.desc()))
-    stale_before = utcnow() - datetime.timedelta(minutes=int(current_app.config["FLEET_STALE_MINUTES"]))
+    stale_minutes = int(current_app.config["FLEET_STALE_MINUTES"])
+    stale_before = utcnow() - datetime.timedelta(minutes=stale_minutes)
+    states = {d.device_id: devices.fleet_state(d, stale_before) for d in fleet}
     return render_template("hub/kiosks.html", fleet=fleet, new_code=new_code, site_names=desk.site_names(),
-                           stale_before=stale_before, stale_minutes=int(current_app.config["FLEET_STALE_MINUTES"]))
+                           states=states, stale_before=stale_before, stale_minutes=stale_minutes)
+
+
+def _device_or_404(device_id):
+    """The kiosk a URL names; 404 for an unknown id or one no device could have."""
+    device = (Device.get_or_none(Device.device_id == device_id)
+              if len(device_id) <= 36 and boundary.is_clean_text(device_id) else None)
+    if device is None:
+        abort(404)
+    return device
+
+
+@bp.get("/kiosks/<device_id>/revoke")
+@admin_required
+def confirm_revoke(device_id):
+    """The confirmation step of a revocation: which kiosk, at which site, and what it means."""
+    device = _device_or_404(device_id)
+    if device.revoked_at is not None:
+        return redirect(url_for("staff.kiosks"), 303)
+    return render_template("hub/confirm_revoke.html", d=device, site_name=desk.site_names().get(device.site_slug),
+                           error=request.args.get("unconfirmed") == "1")
 
 
 @bp.post("/kiosks/<device_id>/revoke")
 @admin_required
 def revoke(device_id):
-    devices.revoke(device_id)
-    queues.audit(g.staff, "revoke_kiosk", device_id)
+    """Revoke a kiosk once its confirmation is ticked; without it nothing changes and the
+    confirmation shows (again, with a note when it came from the confirmation itself)."""
+    device = _device_or_404(device_id)
+    if request.form.get("confirm") != device.device_id:
+        again = request.form.get("step") == "confirm"
+        return redirect(url_for("staff.confirm_revoke", device_id=device.device_id,
+                                unconfirmed="1" if again else None), 303)
+    if devices.revoke(device.device_id):
+        queues.audit(g.staff, "revoke_kiosk", device.device_id, f"{device.name} · {device.site_slug}")
     return redirect(url_for("staff.kiosks"), 303)

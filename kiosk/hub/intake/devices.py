@@ -17,5 +17,33 @@ def issue_code(site_slug: str = "", hours: int = 24) -> str:
 
 
 def revoke(device_id: str) -> bool:
+    """Revoke a kiosk; False when it was unknown or already revoked (nothing changes)."""
     return Device.update(revoked_at=utcnow()).where(
         (Device.device_id == device_id) & Device.revoked_at.is_null()).execute() == 1
+
+
+# A kiosk is in exactly one of these states, so the fleet screen and /healthz never show two
+# that contradict each other ("syncing" beside "not synced for an hour", or either beside
+# "revoked"). Order matters: revoked first, then never seen (it has no last sync to be stale),
+# then silent for too long (what it last reported is old news), then failing as it reports.
+FLEET_STATES = ("revoked", "never_seen", "stale", "failing", "syncing")
+
+
+def fleet_state(device: Device, stale_before: datetime.datetime) -> str:
+    """The one state of ``device`` on the fleet screen (see FLEET_STATES)."""
+    if device.revoked_at is not None:
+        return "revoked"
+    if device.last_seen_at is None:
+        return "never_seen"
+    if device.last_seen_at < stale_before:
+        return "stale"
+    return "failing" if device.sync_error else "syncing"
+
+
+def fleet_counts(stale_before: datetime.datetime) -> dict[str, int]:
+    """{state: kiosks} of the states a monitor needs (/healthz), by the rules of fleet_state,
+    counted in the database."""
+    active = Device.select().where(Device.revoked_at.is_null())
+    return {"active": active.count(),
+            "never_seen": active.where(Device.last_seen_at.is_null()).count(),
+            "stale": active.where(Device.last_seen_at < stale_before).count()}
