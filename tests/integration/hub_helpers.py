@@ -104,3 +104,13 @@ def apply_import(client, preview, **choices):
     ``choices`` (e.g. missing="hide"); returns the answer."""
     fields = dict(form_fields(preview.get_data(as_text=True), "apply"), **choices)
     return client.post("/staff/catalog/import", data=fields)
+
+
+def editor_client(app, username="editor", password="editor-pass-123"):
+    """Flask's test client on ``app`` signed in as the catalog editor, reading English screens.
+    It signs in without showing the login page first: every request shares the app context the
+    fixture pushed, and Flask-Babel keeps the first page's translations on it (Japanese)."""
+    c = app.test_client()
+    assert c.post("/staff/login", data={"username": username, "password": password}).status_code == 303
+    c.get("/language/en")
+    return c

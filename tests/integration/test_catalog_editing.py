@@ -18,7 +18,7 @@ from kiosk.hub.catalog import schedules
 from kiosk.hub.catalog import admin as catalog_admin, hsds, hsds_import
 from kiosk.hub.intake import ingest
 from kiosk.models import CatalogVersion, Event, Feed, HubSignup, Schedule
-from tests.integration.hub_helpers import apply_import, demo_hub
+from tests.integration.hub_helpers import editor_client as staff, apply_import, demo_hub
 from tests.records import signup
 
 SHARED_HSDS = pathlib.Path(__file__).resolve().parents[3] / "shared" / "hsds"
@@ -45,13 +45,6 @@ def hub(request, tmp_path):
         yield app
 
 
-def staff(app):
-    # Signed in without first showing the login page: every request here shares the app context
-    # the fixture pushed, and Flask-Babel keeps the first page's translations on it (Japanese).
-    c = app.test_client()
-    assert c.post("/staff/login", data={"username": "editor", "password": "editor-pass-123"}).status_code == 303
-    c.get("/language/en")   # the tests read the English screens
-    return c
 
 
 def feed_tail():

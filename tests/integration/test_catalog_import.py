@@ -18,7 +18,7 @@ from kiosk.hub.catalog import hsds
 from kiosk.models import CatalogDraft, CatalogVersion, Feed
 from tests.conftest import Server
 from tests.helpers import csrf_token, staff_client
-from tests.integration.hub_helpers import apply_import, demo_hub, form_fields, upload_package
+from tests.integration.hub_helpers import editor_client as staff, apply_import, demo_hub, form_fields, upload_package
 
 SHARED_HSDS = pathlib.Path(__file__).resolve().parents[3] / "shared" / "hsds"
 COPIED_HSDS = pathlib.Path(__file__).resolve().parents[1] / "data" / "hsds"
@@ -32,11 +32,6 @@ def hub(request, tmp_path):
         yield app
 
 
-def staff(app):
-    c = app.test_client()
-    assert c.post("/staff/login", data={"username": "editor", "password": "editor-pass-123"}).status_code == 303
-    c.get("/language/en")
-    return c
 
 
 def catalog_state():

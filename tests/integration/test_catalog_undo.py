@@ -8,7 +8,7 @@ import pytest
 from kiosk import catalog_docs
 from kiosk.hub.catalog import admin as catalog_admin
 from kiosk.models import Event
-from tests.integration.hub_helpers import demo_hub
+from tests.integration.hub_helpers import editor_client as staff, demo_hub
 
 TZ = "Asia/Tokyo"
 SERVICE = "nihongo-kyoshitsu"   # two weekly rules
@@ -20,13 +20,6 @@ def hub(request, tmp_path):
         yield app
 
 
-def staff(app):
-    # Signed in without first showing the login page: every request shares the fixture's app
-    # context, and Flask-Babel keeps the first page's translations on it.
-    c = app.test_client()
-    assert c.post("/staff/login", data={"username": "editor", "password": "editor-pass-123"}).status_code == 303
-    c.get("/language/en")
-    return c
 
 
 def publish(c):

@@ -15,7 +15,7 @@ from kiosk.hub.catalog import admin as catalog_admin
 from kiosk.hub.intake import feed, ingest
 from kiosk.models import CatalogDraft, Event, Feed, HubSignup
 from kiosk.models.catalog import utcnow
-from tests.integration.hub_helpers import demo_hub
+from tests.integration.hub_helpers import editor_client as staff, demo_hub
 from tests.records import family
 
 TZ = "Asia/Tokyo"
@@ -29,13 +29,6 @@ def hub(request, tmp_path):
         yield app
 
 
-def staff(app):
-    # Signed in without showing the login page first (Flask-Babel keeps the first page's
-    # language on the app context every request here shares), then in English.
-    c = app.test_client()
-    assert c.post("/staff/login", data={"username": "editor", "password": "editor-pass-123"}).status_code == 303
-    c.get("/language/en")
-    return c
 
 
 def rule(byday="TU"):
