@@ -13,11 +13,13 @@ import re
 import unicodedata
 
 import jaconv
-from flask import g
+from peewee import JOIN, SQL, Select, Value, fn
 
+from ...db import database
 from ...models import AuditLog, Device, Event, HubSignup, RejectedRecord, RequestHistory, Service
 from ...models.catalog import utcnow
 from ...sync.contract import DESK_STATES, DONE_STATES
+from .staff_auth import per_request, remember
 
 PAGE_SIZE = 50
 COUNT_CAP = 2000
@@ -147,7 +149,10 @@ def queue(user, kind, state="", language="", site="", desk="", q="", page=1):
         # A phone number typed with any dashes (-, −, ー...) is searched by its digits.
         bare = re.sub(r"[-‐‑–—−ー()]", "", needle)
         query = query.where(HubSignup.search_text.contains(bare if bare.isdigit() else needle))
-    rows = list(query.order_by(HubSignup.arrival.desc()).paginate(max(page, 1), PAGE_SIZE))
+    # Each row with the site of the kiosk it came from (``site_slug``), in the same query.
+    rows = list(query.select_extend(Device.site_slug)
+                .join(Device, JOIN.LEFT_OUTER, on=(HubSignup.device_id == Device.device_id))
+                .order_by(HubSignup.arrival.desc()).paginate(max(page, 1), PAGE_SIZE).objects())
     # Counted only up to a bound: a count over a whole queue of 100,000 would cost more than
     # the page itself. Past it the screen says "more than N".
     total = query.select(HubSignup.id).limit(COUNT_CAP + 1).count()
@@ -156,13 +161,15 @@ def queue(user, kind, state="", language="", site="", desk="", q="", page=1):
 
 def new_counts(user):
     """{kind: n} of new requests for the staff home, each counted only up to COUNT_CAP + 1 on
-    the index (kind, desk state, arrival): the home never counts a whole queue."""
-    out = {}
+    the index (kind, desk state, arrival): the home never counts a whole queue. One statement
+    (a bounded count per kind, UNION ALL)."""
+    counts = None
     for kind in MOVES:
-        query = visible_to(user, HubSignup.select(HubSignup.id).where(
-            (HubSignup.kind == kind) & (HubSignup.desk_state == "new")))
-        out[kind] = query.limit(COUNT_CAP + 1).count()
-    return out
+        bounded = visible_to(user, HubSignup.select(HubSignup.id).where(
+            (HubSignup.kind == kind) & (HubSignup.desk_state == "new"))).limit(COUNT_CAP + 1)
+        count = Select([bounded.alias(f"new_{kind}")], [Value(kind), fn.COUNT(SQL("*"))])
+        counts = count if counts is None else counts.union_all(count)
+    return {kind: n for kind, n in database.execute(counts)}
 
 
 def may_see(user, signup):
@@ -213,9 +220,9 @@ def audit(user, action, target="", detail=""):
 def audit_view(user, action, target="", detail=""):
     """The audit line of a page or export that shows personal details: one per request, so the
     trail counts what people opened, however a page is put together."""
-    if g.get("view_audited"):
+    if per_request("_view_audited"):
         return
-    g.view_audited = True
+    remember("_view_audited", True)
     audit(user, action, target, detail)
 
 

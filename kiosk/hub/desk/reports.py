@@ -9,11 +9,11 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from peewee import fn
 
-from ... import catalog, clock, vocab
-from ...models import HubAttendance, Service, Site
+from ... import clock, vocab
+from ...models import HubAttendance
 from ...web import exports
 from ...web.exports import NUMBER, Column, Table
-from ...web.i18n import current_language
+from . import requests as desk
 from .staff_auth import staff_required
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
@@ -49,13 +49,13 @@ def headcount(groups):
     return sum(groups.get(g, 0) for g in vocab.HEADCOUNT_GROUPS)
 
 
-def _names(lang):
-    services = {s.slug: s.id for s in Service.select(Service.slug, Service.id)}
-    sites = {s.slug: s.id for s in Site.select(Site.slug, Site.id)}
-    st = catalog.texts("service", list(services.values()), lang, ("name",))
-    si = catalog.texts("site", list(sites.values()), lang, ("name",))
-    return ({slug: str(st[i].get("name") or slug) for slug, i in services.items()},
-            {slug: str(si[i].get("name") or slug) for slug, i in sites.items()})
+def _names(rows):
+    """({program slug: name}, {site slug: name}) of the programs and places in ``rows``: one
+    query each, whatever the catalog holds."""
+    services = desk.service_names([r[1] for r in rows])
+    sites = desk.site_names([r[0] for r in rows])
+    return ({slug: str(name or slug) for slug, name in services.items()},
+            {slug: str(name or slug) for slug, name in sites.items()})
 
 
 def month_range(month):
@@ -105,7 +105,7 @@ def _report():
     label, start, end = _range()
     rows = attendance_rows(start, end)
     groups = [g for g in vocab.ATTENDANCE_GROUPS if any(g in r[2] for r in rows)]
-    return label, rows, groups, *_names(current_language())
+    return label, rows, groups, *_names(rows)
 
 
 @bp.get("/")

@@ -1,14 +1,18 @@
 """The ward's desk: queues of call-backs and volunteer registrations,
 each request's page with its history and the moves a desk makes, and exports that open in
 Japanese Excel. Desk staff see only the desks (programs) they work for."""
+import functools
+import operator
+
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from peewee import JOIN
 
 from ... import boundary, catalog, clock
-from ...models import Device, HubSignup, Service, Site
+from ...models import Device, HubSignup, Service, Site, Translation
 from ...sync.contract import DESK_KINDS, DESK_STATES, RECORD_KINDS
 from ...web import exports
-from ...web.i18n import current_language
+from ...web.i18n import current_language, languages
 from . import export_tables, queues
 from .staff_auth import staff_required
 
@@ -16,18 +20,69 @@ bp = Blueprint("desk", __name__, url_prefix="/staff")
 KINDS = DESK_KINDS
 
 
+# --- names -------------------------------------------------------------------------------
+# Names of programs and places in the staff member's language (the Japanese source where a name
+# is not translated), each list's names in one query: a screen never looks a name up per row.
+
+def _keep_name(found, key, language, text, lang):
+    """Keep ``text`` as the name of ``key`` if it is in the staff language, or the first found."""
+    if text and (language == lang or found.get(key) is None):
+        found[key] = catalog.Text(text, language, language != lang)
+    else:
+        found.setdefault(key, None)
+
+
+def _name_languages(lang):
+    return sorted({lang, catalog.SOURCE_LANGUAGE})
+
+
+def catalog_names(model, where, *columns):
+    """{slug: name} of the programs or places (``model`` Service or Site) matching ``where``, in
+    id order, a name None where there is none; with ``columns`` of the model, {slug: (name,
+    *their values)}; ``where`` None: every row. One query: the rows LEFT JOIN their name texts."""
+    lang = current_language()
+    owner = {Service: "service", Site: "site"}[model]
+    on = ((Translation.owner == owner) & (Translation.owner_id == model.id) & (Translation.field == "name")
+          & Translation.language.in_(_name_languages(lang)))
+    rows = model.select(model.slug, Translation.language, Translation.text, *columns).join(
+        Translation, JOIN.LEFT_OUTER, on=on)
+    rows = (rows.where(where) if where is not None else rows).order_by(model.id).tuples()
+    names, extra = {}, {}
+    for slug, language, text, *values in rows:
+        _keep_name(names, slug, language, text, lang)
+        extra[slug] = tuple(values)
+    return {slug: (name, *extra[slug]) for slug, name in names.items()} if columns else names
+
+
+def names_by_id(owners):
+    """{(owner, id): name} of catalog rows of several kinds at once ({"site": ids, "service":
+    ids}), in one query; a row without a name is missing."""
+    lang = current_language()
+    wanted = [(Translation.owner == owner) & Translation.owner_id.in_(sorted(set(ids)))
+              for owner, ids in owners.items() if ids]
+    if not wanted:
+        return {}
+    rows = (Translation.select(Translation.owner, Translation.owner_id, Translation.language, Translation.text)
+            .where(functools.reduce(operator.or_, wanted) & (Translation.field == "name")
+                   & Translation.language.in_(_name_languages(lang))).tuples())
+    names = {}
+    for owner, owner_id, language, text in rows:
+        _keep_name(names, (owner, owner_id), language, text, lang)
+    return {key: name for key, name in names.items() if name is not None}
+
+
 def service_names(slugs):
-    """{slug: name} of services, in the staff member's language (every hub screen uses this)."""
-    services = {s.id: s.slug for s in Service.select().where(Service.slug.in_(list(set(slugs))))} if slugs else {}
-    texts = catalog.texts("service", list(services), current_language(), ("name",))
-    return {services[i]: texts[i].get("name") for i in services}
+    """{slug: name} of these programs (one query)."""
+    slugs = sorted(set(slugs))
+    return catalog_names(Service, Service.slug.in_(slugs)) if slugs else {}
 
 
-def site_names():
-    """{slug: name} of every site, in the staff member's language."""
-    sites = list(Site.select())
-    texts = catalog.texts("site", [s.id for s in sites], current_language())
-    return {s.slug: texts[s.id].get("name") for s in sites}
+def site_names(slugs=None):
+    """{slug: name} of these places, or of every place (one query)."""
+    if slugs is None:
+        return catalog_names(Site, None)
+    slugs = sorted(set(slugs))
+    return catalog_names(Site, Site.slug.in_(slugs)) if slugs else {}
 
 
 @bp.get("/queue/<kind>")
@@ -39,16 +94,18 @@ def queue(kind):
     args = {k: (request.args.get(k) or "")[:64] for k in ("state", "language", "site", "desk", "q")}
     page = max(boundary.bounded_int(request.args.get("page"), 1, (1, 10_000)), 1)
     rows, total = queues.queue(g.staff, kind, page=page, **args)
-    sites = dict(Device.select(Device.device_id, Device.site_slug).tuples())
-    desks = [s.slug for s in Service.select(Service.slug).where(
-        Service.category == ("consultation" if kind == "callback" else "volunteering"))]
-    desks = [d for d in desks if queues.in_scope(g.staff, d)]
+    # The desks of this kind (the filter) and the programs on the page, named in one query.
+    category = "consultation" if kind == "callback" else "volunteering"
+    programs = catalog_names(Service, (Service.category == category)
+                             | Service.slug.in_(sorted({r.service_slug for r in rows})), Service.category)
+    desks = [slug for slug, (_n, cat) in programs.items() if cat == category and queues.in_scope(g.staff, slug)]
     queues.audit_view(g.staff, "view_queue", kind, f"page {page}, {len(rows)} shown")
     return render_template("hub/queue.html", kind=kind, rows=rows, total=total, page=page,
                            pages=max((min(total, queues.COUNT_CAP) + queues.PAGE_SIZE - 1) // queues.PAGE_SIZE, 1),
-                           args=args, count_cap=queues.COUNT_CAP,
-                           states=DESK_STATES[kind], names=service_names([r.service_slug for r in rows] + desks),
-                           desks=desks, site_names=site_names(), device_sites=sites)
+                           args=args, count_cap=queues.COUNT_CAP, states=DESK_STATES[kind],
+                           names={slug: name for slug, (name, _cat) in programs.items()},
+                           desks=desks, site_names=site_names(),
+                           language_of={lang["code"]: lang for lang in languages()})
 
 
 def _request_or_404(signup_id):
@@ -69,7 +126,7 @@ def detail(signup_id):
     moves = [a for a, (sources, _t) in queues.MOVES.get(signup.kind, {}).items() if signup.desk_state in sources]
     return render_template("hub/request.html", s=signup, history=queues.history(signup.id), moves=moves,
                            service_name=service_names([signup.service_slug]).get(signup.service_slug),
-                           site_name=site_names().get(device.site_slug) if device else "", kiosk=device)
+                           site_name=site_names([device.site_slug]).get(device.site_slug) if device else "", kiosk=device)
 
 
 @bp.post("/requests/<signup_id>/move")
@@ -112,13 +169,12 @@ def export(kind, fmt):
         query = query.where(HubSignup.received_at < clock.day_bounds(until, tz)[1])
     queues.audit_view(g.staff, "export", kind,
                       f"{fmt} {request.query_string.decode('ascii', 'replace')}"[:200])
-    names = {}
+    # The programs by name, as the screens show them: every program's name in one query, read
+    # before the rows stream.
+    names = catalog_names(Service, None)
 
     def name_of(slug):
-        # The program by name, as the screens show it, looked up once per program.
-        if slug not in names:
-            names[slug] = service_names([slug]).get(slug) or slug
-        return names[slug]
+        return names.get(slug) or slug
 
     records = query.order_by(HubSignup.arrival).iterator()
     table = export_tables.signup_table(kind, records, name_of, site_names())

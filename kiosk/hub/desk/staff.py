@@ -10,8 +10,7 @@ from ...sync import contract
 from ...models.catalog import utcnow
 from ...web.guard import safe_next
 from ...models import Device, Event, HubSignup, RejectedRecord, RequestHistory, Service, Site
-from ...web.i18n import current_language
-from . import requests as desk, queues
+from . import requests as desk, queues, words
 from ..intake import devices, ingest
 from .staff_auth import login as do_login
 from .staff_auth import logout as do_logout
@@ -22,9 +21,18 @@ STATUSES = contract.HUB_STATUSES
 EVENT_PAGE = 50
 OVERVIEW_PAST_DAYS, OVERVIEW_AHEAD_DAYS = 7, 60
 OVERVIEW_PAGE = 50
+# What the overview and a session's page show of each session and sign-up: their lists read
+# these columns only.
+OVERVIEW_EVENT = (Event.id, Event.uid, Event.service, Event.site, Event.starts_at, Event.capacity, Event.cancelled)
+OVERVIEW_SIGNUP = (HubSignup.id, HubSignup.ref_code, HubSignup.kind, HubSignup.service_slug, HubSignup.event_uid,
+                   HubSignup.status, HubSignup.reason, HubSignup.received_at, HubSignup.name, HubSignup.name_kana,
+                   HubSignup.phone, HubSignup.email)
+EVENT_SIGNUP = OVERVIEW_SIGNUP + (HubSignup.age_band, HubSignup.adults, HubSignup.children)
 
 
 def init_app(app):
+    app.jinja_env.globals["hub_words"] = words.page_words
+
     @app.get("/")
     def hub_root():
         """The hub's front door is the staff screen."""
@@ -64,28 +72,36 @@ def overview():
     needs attention; the latest sign-ups. Each list is one bounded, indexed query, so the
     ward's history does not slow it, and each goes through queues.visible_to: a desk sees its
     own programs only. Showing anyone's details is written to the audit trail."""
-    lang = g.get("lang") or current_language()
     now = utcnow()
     page = boundary.bounded_int(request.args.get("page"), 1, (1, 1_000))
-    window = queues.visible_to(g.staff, Event.select(Event, Service).join(Service).where(
+    window = queues.visible_to(g.staff, Event.select(*OVERVIEW_EVENT).where(
         (Event.starts_at >= now - datetime.timedelta(days=OVERVIEW_PAST_DAYS))
         & (Event.starts_at < now + datetime.timedelta(days=OVERVIEW_AHEAD_DAYS))))
-    events = list(window.order_by(Event.starts_at, Event.uid).paginate(page, OVERVIEW_PAGE))
-    more = window.order_by(Event.starts_at, Event.uid).offset(page * OVERVIEW_PAGE).limit(1).exists()
+    # One row more than a page: whether there is a next page, without a second query.
+    events = list(window.order_by(Event.starts_at, Event.uid)
+                  .offset((page - 1) * OVERVIEW_PAGE).limit(OVERVIEW_PAGE + 1))
+    more, events = len(events) > OVERVIEW_PAGE, events[:OVERVIEW_PAGE]
     counts = _signup_counts([e.uid for e in events])
-    views = catalog.event_views(events, lang, with_service=True)
     # The partial index on arrival where the reason is one of these (migration 0010) serves this.
-    attention = list(queues.visible_to(g.staff, HubSignup.select().where(
+    attention = list(queues.visible_to(g.staff, HubSignup.select(*OVERVIEW_SIGNUP).where(
         HubSignup.reason.in_(["event_cancelled", "unknown_event"]))).order_by(HubSignup.arrival.desc()).limit(50))
     rejected = queues.refused_records(g.staff, 50)
-    recent = list(queues.visible_to(g.staff, HubSignup.select()).order_by(HubSignup.arrival.desc()).limit(50))
+    recent = list(queues.visible_to(g.staff, HubSignup.select(*OVERVIEW_SIGNUP))
+                  .order_by(HubSignup.arrival.desc()).limit(50))
     if attention or rejected or recent:
         queues.audit_view(g.staff, "view_overview", f"page {page}",
                           f"{len(attention)} needing attention, {len(rejected)} refused, {len(recent)} latest shown")
     names = desk.service_names([s.service_slug for s in recent + attention])
-    return render_template("hub/overview.html", events=views, counts=counts, attention=attention,
+    return render_template("hub/overview.html", events=_event_views(events), counts=counts, attention=attention,
                            rejected=rejected, recent=recent, names=names, page=page, more=more,
                            new_counts=queues.new_counts(g.staff), count_cap=queues.COUNT_CAP)
+
+
+def _event_views(events):
+    """EventViews of these sessions, their sites and programs named in one query."""
+    names = desk.names_by_id({"site": [e.site_id for e in events], "service": [e.service_id for e in events]})
+    return [catalog.EventView(e, names.get(("site", e.site_id), catalog.EMPTY),
+                              names.get(("service", e.service_id), catalog.EMPTY)) for e in events]
 
 
 def _signup_counts(uids):
@@ -105,18 +121,18 @@ def _signup_counts(uids):
 @staff_required
 def event(uid):
     """The sign-ups of one event, in arrival order, a page at a time, with actions."""
-    ev = Event.get_or_none(Event.uid == uid)
+    ev = Event.select(Event, Service).join(Service).where(Event.uid == uid).first()
     if ev is None or not queues.in_scope(g.staff, ev.service.slug):
         abort(404)
     page = boundary.bounded_int(request.args.get("page"), 1, (1, 10_000))
-    view = catalog.event_views([ev], current_language(), with_service=True)[0]
-    query = queues.visible_to(g.staff, HubSignup.select().where(HubSignup.event_uid == uid))
+    query = queues.visible_to(g.staff, HubSignup.select(*EVENT_SIGNUP).where(HubSignup.event_uid == ev.uid))
     signups = list(query.order_by(HubSignup.arrival).paginate(page, EVENT_PAGE))
-    total = query.count()
+    counts = _signup_counts([ev.uid]).get(ev.uid, {})
+    total = sum(n for n, _people in counts.values())    # the same sign-ups, counted by status
     if signups:
         queues.audit_view(g.staff, "view_person", f"event {uid}", f"page {page}")
-    return render_template("hub/event.html", e=view, signups=signups, statuses=STATUSES, page=page,
-                           counts=_signup_counts([uid]).get(uid, {}),
+    return render_template("hub/event.html", e=_event_views([ev])[0], signups=signups, statuses=STATUSES,
+                           page=page, counts=counts,
                            pages=max((total + EVENT_PAGE - 1) // EVENT_PAGE, 1), first=(page - 1) * EVENT_PAGE)
 
 
