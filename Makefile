@@ -6,7 +6,7 @@ KIOSK := $(VENV)/bin/kiosk
 export KIOSK_PORT ?= 8080
 export HUB_PORT ?= 8081
 
-.PHONY: run test bench translations extract chromium clean
+.PHONY: run test bench wrk translations extract chromium clean
 
 $(VENV)/.installed: pyproject.toml setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -28,12 +28,18 @@ TEST_ORDER ?= -p randomly --randomly-seed=24
 test: translations chromium
 	$(PY) -m pytest -q -p no:cacheprovider $(TEST_ORDER)
 
-## bench: benchmarks (not part of make test); figures go in README.md
-bench: translations
-	$(PY) -m tests.perf.bench_search
-	$(PY) -m tests.perf.bench_sync
-	$(PY) -m tests.perf.bench_desk
-	$(PY) -m tests.perf.bench_kiosk
+## bench: benchmarks (not part of make test), one table at the end; figures go in README.md.
+## Installs Debian's wrk, the load generator, when missing. One part: make bench BENCH="kiosk desk"
+BENCH ?=
+bench: translations wrk
+	$(PY) -m tests.perf $(BENCH)
+
+wrk:
+	@command -v wrk >/dev/null 2>&1 || { \
+	  echo "installing Debian's wrk (the benchmarks' load generator)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk || { \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk; }; }
 
 ## extract: re-extract UI strings and update every catalog (then translate the new entries)
 extract: $(VENV)/.installed

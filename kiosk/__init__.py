@@ -46,7 +46,9 @@ def create_app(overrides=None, role=None):
     from . import clock
     clock.set_offset(app.config.get("CLOCK_OFFSET_SECONDS", 0))
 
-    from .web import errors, formatting, furigana, guard, i18n, security, visit
+    from .web import errors, formatting, furigana, guard, i18n, pagecache, security, sessions, visit
+    sessions.init_app(app)
+    pagecache.init_app(app)
     guard.init_app(app)
     visit.init_app(app)
     i18n.init_app(app)

@@ -78,6 +78,15 @@ def is_sqlite():
     return isinstance(database.obj, SqliteDatabase)
 
 
+def read(sql, params=()):
+    """The rows of a small read on this request's connection. On SQLite straight through the
+    driver: a page asks a few such questions on every request (kiosk.web.pagecache), and
+    peewee's cursor handling would cost more than the question."""
+    if isinstance(database.obj, SqliteDatabase):
+        return database.connection().execute(sql, params).fetchall()
+    return database.execute_sql(sql, params).fetchall()
+
+
 MIGRATION_LOCK_KEY = 7_404_716_001   # pg_advisory_lock key: only migrations take it
 
 

@@ -11,15 +11,29 @@ need first; other services then appear only where their name or search words hol
 Results scoring under CUTOFF of the best are dropped, so a word that only long descriptions share
 does not pull in the whole catalog; when even the best is under FLOOR (and no need is named), the
 search has no good answer and says so rather than showing unrelated services.
-"""
-import dataclasses
 
+What a search costs does not follow the catalog. A first pass looks at names and search words
+only; descriptions are searched when it finds fewer than FILL services. When more than CANDIDATES
+index rows match (a word being typed, "s", matches most of a large catalog), only the first
+CANDIDATES matches in the visitor's language and the first CANDIDATES in any language are ranked,
+lowest service ids first (the ranking's own tie-break), with the scores the whole ranking would
+give them. One- and two-character prefixes are read from FTS5's prefix indexes. Results are kept
+a minute per query and language for every visitor of the kiosk (cached_search), until the
+catalog changes.
+"""
+import collections
+import dataclasses
+import threading
+import time
+import unicodedata
+
+from ..catalog import generation
 from ..db import database, is_sqlite
 from ..models import KioskState, Service, ServiceLanguage, ServiceNeed, Translation
 from . import needs as need_phrases
 from . import terms
 
-INDEX_VERSION = "5"          # bump when terms.py changes what it indexes: kiosks reindex on start
+INDEX_VERSION = "6"          # bump when terms.py changes what it indexes: kiosks reindex on start
 VERSION_KEY = "search_index_version"
 JAPANESE = ("ja", "ja-easy")
 
@@ -41,6 +55,16 @@ EVIDENCE = 0.15              # a text score (share of the best) that singles out
 CUTOFF = 0.35                # results under this share of the best score are dropped
 FLOOR = 5.0                  # a best text score under this is no good answer
 FILL = 5                     # results a visitor should see before the search relaxes
+
+# Bounds on the work of one search (see the module's docstring).
+CANDIDATES = 240             # index rows ranked in each pass of a query matching more
+ROW_SLOTS = 64               # a service's rows are ids * ROW_SLOTS + 0, 1, ... (one per language)
+SPAN = 4                     # how much further than the first matches hers may reach for one pass
+# bm25 weights of each index's columns (the language token weighs nothing).
+NAMES, FULL = "search_names", "search_fts"
+WEIGHTS = {NAMES: f"{NAME_WEIGHT}, 0", FULL: f"{NAME_WEIGHT}, {BODY_WEIGHT}, 0"}
+CACHE_SIZE = 512             # queries whose results are kept...
+CACHE_SECONDS = 60.0         # ...this long, or until the catalog changes
 
 
 def _rows_for(service_ids):
@@ -64,7 +88,7 @@ def _rows_for(service_ids):
     return docs
 
 
-def _row(service_id, language, doc):
+def _row(rowid, service_id, language, doc):
     reading = language in JAPANESE
     name = " ".join(terms.index_terms(doc.get(f, ""), with_reading=reading, language=language)
                     for f in NAME_FIELDS + ("official_name",))
@@ -74,7 +98,12 @@ def _row(service_id, language, doc):
     # that starts the name or equals a search word is what staff meant by it).
     words = [doc.get("name", "")] + doc.get("keywords", "").splitlines() + [doc.get("official_name", "")]
     head = "\n".join(dict.fromkeys(fold(w) for w in words if fold(w)))
-    return (service_id, language, head, name, body)
+    return (rowid, service_id, language, head, _language_token(language), name, body)
+
+
+def _language_token(language):
+    """A row's language as one index term (its hex spelling, so ja-easy is not ja and easy)."""
+    return "l" + language.encode().hex()
 
 
 def fold(text):
@@ -101,17 +130,43 @@ def reindex(service_ids=None):
     docs = _rows_for(service_ids)
     with database.atomic():
         if service_ids is None:
-            database.execute_sql("DELETE FROM search_fts")
-        else:
-            for sid in service_ids:
-                database.execute_sql("DELETE FROM search_fts WHERE service_id = ?", (sid,))
-        rows = [_row(sid, language, doc) for (sid, language), doc in sorted(docs.items())]
+            for table in (NAMES, FULL):
+                database.execute_sql(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
+            database.execute_sql("DELETE FROM search_row")
+            database.execute_sql("DELETE FROM search_word")
+        for sid in service_ids or ():
+            # The indexes hold search_row's text as external content: each forgets a row's
+            # terms given the text it indexed, so that goes before the row.
+            span = (sid * ROW_SLOTS, sid * ROW_SLOTS + ROW_SLOTS - 1)
+            database.execute_sql(f"INSERT INTO {NAMES} ({NAMES}, rowid, name, lang) SELECT 'delete', "
+                                 "rowid, name, lang FROM search_row WHERE rowid BETWEEN ? AND ?", span)
+            database.execute_sql(f"INSERT INTO {FULL} ({FULL}, rowid, name, body, lang) SELECT 'delete', "
+                                 "rowid, name, body, lang FROM search_row WHERE rowid BETWEEN ? AND ?", span)
+            database.execute_sql("DELETE FROM search_row WHERE rowid BETWEEN ? AND ?", span)
+        # A service's rows sit together in id order: the bounded ranking takes the first
+        # matches by rowid, and a service's rows are replaced by their range.
+        rows, slots = [], collections.Counter()
+        for (sid, language), doc in sorted(docs.items()):
+            if slots[sid] < ROW_SLOTS:
+                rows.append(_row(sid * ROW_SLOTS + slots[sid], sid, language, doc))
+            slots[sid] += 1
+        cursor = database.cursor()
         for i in range(0, len(rows), 500):
-            database.cursor().executemany(
-                "INSERT INTO search_fts (service_id, language, head, name, body) "
-                "VALUES (?, ?, ?, ?, ?)", rows[i:i + 500])
+            chunk = rows[i:i + 500]
+            cursor.executemany("INSERT INTO search_row (rowid, service_id, language, head, lang, name, body) "
+                               "VALUES (?, ?, ?, ?, ?, ?, ?)", chunk)
+            cursor.executemany(f"INSERT INTO {NAMES} (rowid, name, lang) VALUES (?, ?, ?)",
+                               [(r[0], r[5], r[4]) for r in chunk])
+            cursor.executemany(f"INSERT INTO {FULL} (rowid, name, body, lang) VALUES (?, ?, ?, ?)",
+                               [(r[0], r[5], r[6], r[4]) for r in chunk])
+        # Words a typo may stand for (a word no longer in any name only costs a look).
+        words = {t for r in rows for t in r[5].split()
+                 if len(t) >= TYPO_LENGTH - 1 and t.isascii() and t.isalpha()}
+        cursor.executemany("INSERT OR IGNORE INTO search_word (term) VALUES (?)", [(w,) for w in sorted(words)])
         if service_ids is None:
             KioskState.set_value(VERSION_KEY, INDEX_VERSION)
+    _results.clear()
+    _statistics.clear()
 
 
 @dataclasses.dataclass
@@ -121,13 +176,51 @@ class Found:
     needs: tuple = ()
 
 
-def _run(expression, limit, names_only=False):
-    if names_only:
-        expression = f"name : ({expression})"
+def _bound(table, expression, candidates):
+    """The last rowid of the service holding the ``candidates``-th match of an expression (so
+    ranking up to it ranks that many matches, and every row of each service among them), or
+    None when fewer match. Unranked, FTS5 stops reading at that match."""
+    row = database.execute_sql(
+        f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid LIMIT 1 OFFSET ?",
+        (expression, candidates - 1)).fetchone()
+    return None if row is None else row[0] // ROW_SLOTS * ROW_SLOTS + ROW_SLOTS - 1
+
+
+def _ranked(table, expression, language, limit, candidates=CANDIDATES):
+    """[(rowid, service_id, language, head, bm25)] best first, of the rows of an index matching
+    an FTS5 expression: all of them when at most ``candidates`` match (or ``candidates`` is
+    None), else the first ``candidates`` matches in any language and the first ``candidates`` in
+    the visitor's (lowest service ids first): bm25 reads each ranked row's sizes, and a prefix
+    being typed matches most of a catalog. bm25 weighs each phrase over the whole table, so a
+    row scores the same whatever the bounds."""
+    bound = None if candidates is None else _bound(table, expression, candidates)
+    if bound is None:
+        rows = _rank(table, expression)
+    else:
+        own = f"({expression}) AND lang : {_language_token(language)}"
+        own_bound = _bound(table, own, candidates)
+        if own_bound is not None and own_bound <= bound:
+            rows = _rank(table, expression, "AND f.rowid <= ?", bound)
+        elif own_bound is not None and own_bound <= SPAN * bound:
+            # The visitor's language about as dense as the rest: one statement (FTS5 weighs
+            # the phrases once a statement), looking at each match up to her bound.
+            rows = _rank(table, expression, "AND f.rowid <= ? AND (f.rowid <= ? OR r.lang = ?)",
+                         own_bound, bound, _language_token(language))
+        else:
+            # Her language sparse: its matches reached through the index's language term.
+            beyond = ("AND f.rowid > ? AND f.rowid <= ?", bound, own_bound) if own_bound else \
+                ("AND f.rowid > ?", bound)
+            rows = _rank(table, expression, "AND f.rowid <= ?", bound) + _rank(table, own, *beyond)
+    rows.sort(key=lambda row: row[4])
+    return rows[:limit]
+
+
+def _rank(table, expression, where="", *args):
+    """[(rowid, service_id, language, head, bm25)] of the matches of an expression."""
     return database.execute_sql(
-        "SELECT service_id, language, head, rank FROM search_fts "
-        "WHERE search_fts MATCH ? AND rank MATCH ? ORDER BY rank LIMIT ?",
-        (expression, f"bm25(0, 0, 0, {NAME_WEIGHT}, {BODY_WEIGHT})", limit)).fetchall()
+        f"SELECT f.rowid, r.service_id, r.language, r.head, bm25({table}, {WEIGHTS[table]}) "
+        f"FROM {table} f JOIN search_row r ON r.rowid = f.rowid WHERE {table} MATCH ? {where}",
+        (expression, *args)).fetchall()
 
 
 def _scored(rows, language, needle, weight=1.0, exact=None):
@@ -136,7 +229,7 @@ def _scored(rows, language, needle, weight=1.0, exact=None):
     NAME_PREFIX_WEIGHT; those services are added to the set ``exact`` when one is given."""
     best = {}
     line = f"\n{needle}\n"
-    for sid, lang, head, rank in rows:
+    for _rowid, sid, lang, head, rank in rows:
         sid = int(sid)
         score = -rank * weight
         if lang == language:
@@ -152,77 +245,99 @@ def _scored(rows, language, needle, weight=1.0, exact=None):
     return best
 
 
-def _text_scores(query, language, needle, limit):
-    """({service id: score}, [expressions run], {ids of services with the query as a name or
-    search word}) for the services whose text matches the query: every word, and when that finds
-    fewer than FILL, some of the words or a word one letter off (weighed less)."""
+def _text_scores(query, language, needle, limit, candidates):
+    """({service id: score}, {ids of services with the query as a name or search word}, {ids
+    of services whose name or search words hold every word of the query}) for the services
+    whose text matches the query: every word in names and search words first, in descriptions
+    too when that finds fewer than FILL; then some of the words or a word one letter off
+    (weighed less)."""
     expression = terms.match_expression(query, language)
     if not expression:
-        return {}, [], set()
-    if _typing(needle):
-        # One character, or one or two Latin letters, match half the catalog's bodies: only
-        # names and keywords count, from the start of a word.
-        expression = "name : (" + expression + ")"
+        return {}, set(), set()
     exact = set()
-    scores = _scored(_run(expression, limit), language, needle, exact=exact)
-    used = [expression]
+    scores = _scored(_ranked(NAMES, expression, language, limit, candidates), language, needle, exact=exact)
+    in_names = set(scores)
+    # One character, or one or two Latin letters, match half the catalog's descriptions: only
+    # names and search words count for them, from the start of a word.
+    if len(scores) < FILL and not _typing(needle):
+        exact = set()
+        scores = _scored(_ranked(FULL, expression, language, limit, candidates), language, needle, exact=exact)
     if len(scores) < FILL and len(needle) > 2:
         pieces = terms.relaxed_pieces(query, language)
         if pieces:
             relaxed = " OR ".join(f"({p})" for p in pieces)
-            used.append(relaxed)
-            for sid, score in _relaxed_scores(relaxed, pieces, language, needle, limit).items():
+            for sid, score in _relaxed_scores(relaxed, pieces, language, needle, limit, candidates).items():
                 scores.setdefault(sid, score)
         typo = _typo_expression(query, language)
         if typo and len(scores) < FILL:
             # A word one letter off counts in names and search words only: in descriptions it
             # is mostly another word (piano: paano, "how" in Tagalog).
-            used.append(f"name : ({typo})")
-            for sid, score in _scored(_run(used[-1], limit), language, needle, TYPO_WEIGHT).items():
+            rows = _ranked(NAMES, typo, language, limit, candidates)
+            for sid, score in _scored(rows, language, needle, TYPO_WEIGHT).items():
                 scores.setdefault(sid, score)
-    return scores, used, exact
+    return scores, exact, in_names
 
 
-def _relaxed_scores(relaxed, pieces, language, needle, limit):
+def _relaxed_scores(relaxed, pieces, language, needle, limit, candidates):
     """{service id: score} of the services with a row holding more than half of the query's
     meaningful words (ピアノ教室 finds no class for 教室 alone), weighed RELAXED_WEIGHT and by
     that share. Only the RELAXED_ROWS best rows are looked at: lower ones fall under the cut-off."""
-    rows = database.execute_sql(
-        "SELECT rowid, service_id, language, head, rank FROM search_fts "
-        "WHERE search_fts MATCH ? AND rank MATCH ? ORDER BY rank LIMIT ?",
-        (relaxed, f"bm25(0, 0, 0, {NAME_WEIGHT}, {BODY_WEIGHT})", min(limit, RELAXED_ROWS))).fetchall()
+    rows = _ranked(FULL, relaxed, language, min(limit, RELAXED_ROWS), candidates)
     if not rows:
         return {}
-    marks = ",".join("?" * len(rows))
     shares = dict.fromkeys((row[0] for row in rows), 0)
+    # Which of those rows hold each word: the matches between the first and last of them (a
+    # range FTS5 seeks to; "rowid IN" would run the word's query once per row).
+    low, high = min(shares), max(shares)
     for piece in pieces:
         for (rowid,) in database.execute_sql(
-                f"SELECT rowid FROM search_fts WHERE search_fts MATCH ? AND rowid IN ({marks})",
-                (piece, *shares)).fetchall():
-            shares[rowid] += 1
+                f"SELECT rowid FROM {FULL} WHERE {FULL} MATCH ? AND rowid BETWEEN ? AND ?",
+                (piece, low, high)).fetchall():
+            if rowid in shares:
+                shares[rowid] += 1
     best = {}
-    for rowid, sid, lang, head, rank in rows:
+    for row in rows:
+        rowid, sid = row[0], int(row[1])
         if shares[rowid] * 2 > len(pieces):
-            score = _scored([(sid, lang, head, rank)], language, needle, RELAXED_WEIGHT)[int(sid)]
-            best[int(sid)] = max(best.get(int(sid), 0.0), score * shares[rowid] / len(pieces))
+            score = _scored([row], language, needle, RELAXED_WEIGHT)[sid]
+            best[sid] = max(best.get(sid, 0.0), score * shares[rowid] / len(pieces))
     return best
+
+
+def _tagging(named, condition=""):
+    """SQL for (service id, how many of the named needs it answers) of the active services."""
+    needs = ",".join("?" * len(named))
+    return (f"SELECT n.service_id, COUNT(*) AS hits FROM {ServiceNeed._meta.table_name} n "
+            f"JOIN {Service._meta.table_name} s ON s.id = n.service_id "
+            f"WHERE n.need IN ({needs}) AND s.active {condition} GROUP BY n.service_id")
 
 
 def _tagged(named, text_ids, limit):
     """({service id: how many of the named needs it answers}, how many active services answer
-    any): those among ``text_ids``, and of the others the ``limit`` answering most (then by id;
-    no more could be shown)."""
-    needs = ",".join("?" * len(named))
-    base = (f"SELECT n.service_id, COUNT(*) AS hits FROM {ServiceNeed._meta.table_name} n "
-            f"JOIN {Service._meta.table_name} s ON s.id = n.service_id "
-            f"WHERE n.need IN ({needs}) AND s.active {{}} GROUP BY n.service_id")
-    tagged = dict(database.execute_sql(base.format("") + " ORDER BY hits DESC, n.service_id LIMIT ?",
-                                       (*named, limit)).fetchall())
+    any, how many services are active): those among ``text_ids``, and of the others the
+    ``limit`` answering most (then by id; no more could be shown)."""
+    top, total, size = _answering(named, limit)
+    tagged = dict(top)
     if text_ids:
-        tagged.update(database.execute_sql(base.format(f"AND n.service_id IN ({','.join('?' * len(text_ids))})"),
-                                           (*named, *text_ids)).fetchall())
-    total = database.execute_sql(f"SELECT COUNT(*) FROM ({base.format('')})", named).fetchone()[0]
-    return tagged, total
+        among = f"AND n.service_id IN ({','.join('?' * len(text_ids))})"
+        tagged.update(database.execute_sql(_tagging(named, among), (*named, *text_ids)).fetchall())
+    return tagged, total, size
+
+
+def _answering(named, limit):
+    """([(id, hits)] of the ``limit`` active services answering most of the named needs, then by
+    id; how many active services answer any; how many are active). The same for every query
+    naming these needs, and each a pass over the catalog: kept until the catalog changes."""
+    key = (database.database, generation(), named, limit)
+    found = _statistics.get(key)
+    if found is None:
+        base = _tagging(named)
+        top = database.execute_sql(base + " ORDER BY hits DESC, n.service_id LIMIT ?", (*named, limit)).fetchall()
+        total = database.execute_sql(f"SELECT COUNT(*) FROM ({base})", named).fetchone()[0]
+        size = Service.select().where(Service.active == True).count()  # noqa: E712
+        found = (top, total, size)
+        _statistics.put(key, found)
+    return found
 
 
 def _spoken(ids, language):
@@ -232,12 +347,13 @@ def _spoken(ids, language):
         f"AND service_id IN ({','.join('?' * len(ids))})", (language, *ids)).fetchall()}
 
 
-def search(query, language, limit=200):
+def search(query, language, limit=200, candidates=CANDIDATES):
     """Services for a visitor's query, best first (see the module's docstring); no ids when the
-    query has nothing to search or nothing good enough to show."""
+    query has nothing to search or nothing good enough to show. ``candidates``: index rows
+    ranked in each pass of a broad query (None: every match, as a check of the bound)."""
     needle = fold(query)
     named = need_phrases.match(query) if needle else ()
-    scores, used, exact = _text_scores(query, language, needle, limit * 3)
+    scores, exact, in_names = _text_scores(query, language, needle, limit * 3, candidates)
     top_text = max(scores.values(), default=0.0)
     if not named and top_text < FLOOR and not (scores and _typing(needle)):
         return Found([], named)
@@ -249,7 +365,7 @@ def search(query, language, limit=200):
     final = {sid: score / top_text for sid, score in scores.items()} if top_text else dict.fromkeys(scores, 1.0)
     answering = set()
     if named:
-        final, answering = _with_needs(named, final, used, exact, limit)
+        final, answering = _with_needs(named, final, in_names, exact, limit)
     if not final:
         return Found([], named)
     best = max(final.values())
@@ -258,7 +374,7 @@ def search(query, language, limit=200):
     return Found(ranked[:limit], named)
 
 
-def _with_needs(named, text, used, exact, limit):
+def _with_needs(named, text, in_names, exact, limit):
     """(scores, ids of the services answering) for a query naming needs, from the text scores
     (shares of the best). The services tagged with the named needs come first (more for each
     one they answer, then by their text), with those having the query as a search word; beside
@@ -268,16 +384,15 @@ def _with_needs(named, text, used, exact, limit):
     Where the query's own words single out enough of the tagged services (FILL of them, or any
     when the needs cover over a third of the catalog, as volunteering does), the other tagged
     services are left to the need's own screen, which the results link to."""
-    tagged, answering_any = _tagged(named, list(text), limit)
+    tagged, answering_any, catalog_size = _tagged(named, list(text), limit)
     evidenced = {sid: hits for sid, hits in tagged.items() if text.get(sid, 0.0) >= EVIDENCE}
-    if evidenced and (len(evidenced) >= FILL or 3 * answering_any > _catalog_size()):
+    if evidenced and (len(evidenced) >= FILL or 3 * answering_any > catalog_size):
         tagged = evidenced
     answering = set(tagged) | exact
     # Only services that could pass the cut-off beside the best answering one are looked up.
     could = CUTOFF * NEED_WEIGHT * max([1.0 if exact else 0.0] + [hits / len(named) for hits in tagged.values()])
     rest = [sid for sid, score in text.items() if sid not in answering and score >= could]
-    beside = {int(row[0]) for row in _run(used[0], limit * 3, names_only=True)} if rest else set()
-    final = {sid: text[sid] for sid in rest if sid in beside}
+    final = {sid: text[sid] for sid in rest if sid in in_names}
     for sid in answering:
         share = 1.0 if sid in exact else tagged[sid] / len(named)
         final[sid] = NEED_WEIGHT * share + text.get(sid, 0.0)
@@ -290,14 +405,57 @@ def _typing(needle):
     return len(needle) == 1 or (len(needle) == 2 and needle.isascii())
 
 
-def _catalog_size():
-    return Service.select().where(Service.active == True).count()  # noqa: E712
-
-
 def search_ids(query, language, limit=200):
     """Service ids for a query, best first; [] when the query has nothing to search or nothing
     good enough to show."""
     return search(query, language, limit).ids
+
+
+class _Results:
+    """What searches found, kept for every visitor of this kiosk process: residents type the
+    same few words, a letter at a time, and each letter is a search. Keys name the catalog
+    generation; an entry lasts ``seconds`` at most, the oldest go past ``size``, and reindex()
+    empties both stores."""
+
+    def __init__(self, size, seconds):
+        self.size, self.seconds = size, seconds
+        self._data = collections.OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key):
+        with self._lock:
+            entry = self._data.get(key)
+            if entry is None or entry[0] < time.monotonic():
+                return None
+            self._data.move_to_end(key)
+            return entry[1]
+
+    def put(self, key, found):
+        with self._lock:
+            self._data[key] = (time.monotonic() + self.seconds, found)
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+    def clear(self):
+        with self._lock:
+            self._data.clear()
+
+
+_results = _Results(CACHE_SIZE, CACHE_SECONDS)
+_statistics = _Results(64, CACHE_SECONDS)       # what queries naming the same needs share
+
+
+def cached_search(query, language, limit=200):
+    """search(), answered from the results of the same query (as every later step folds it:
+    width, case, spaces) in the same language while the catalog has not changed."""
+    key = (" ".join(unicodedata.normalize("NFKC", query or "").casefold().split()), language, limit,
+           database.database, generation())
+    found = _results.get(key)
+    if found is None:
+        found = search(query, language, limit)
+        _results.put(key, found)
+    return Found(list(found.ids), found.needs)
 
 
 # Stopwords and their sound keys are no typo of anything (piano is not paano, "how").
@@ -305,13 +463,14 @@ _STOP_TERMS = terms.STOPWORDS | {terms.sound_key(w) for w in terms.STOPWORDS}
 
 
 def _typo_expression(query, language):
-    """Words of the index one edit (insert, delete, replace, swap) from a typed Latin word."""
+    """Words of the names and search words one edit (insert, delete, replace, swap) from a
+    typed Latin word."""
     alternatives = []
     for word in terms.tokens(query)[:8]:
         if not (word.isascii() and word.isalpha() and len(word) >= TYPO_LENGTH) or word in terms.STOPWORDS:
             continue
         rows = database.execute_sql(
-            "SELECT term FROM search_vocab WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?",
+            "SELECT term FROM search_word WHERE term >= ? AND term < ? AND length(term) BETWEEN ? AND ?",
             (word[0], word[0] + "\uffff", len(word) - 1, len(word) + 1)).fetchall()
         near = [t for (t,) in rows if t != word and t not in _STOP_TERMS and terms.one_edit(word, t)]
         alternatives.extend(terms._quote(t) for t in near[:20])

@@ -47,18 +47,6 @@ def _word(token):
     return terms._strip_marks(token)
 
 
-def _same_word(phrase_word, word):
-    """A typed word that stands for a phrase word: itself, its Tagalog stem, or one letter off
-    when both are long; never when the typed word is itself a phrase word (food is not flood)."""
-    if phrase_word == word:
-        return True
-    if len(phrase_word) >= FUZZY_LENGTH and len(word) >= FUZZY_LENGTH and word not in _latin_index()[1]:
-        if terms.tagalog_stem(word) == phrase_word or terms.tagalog_stem(phrase_word) == word:
-            return True
-        return terms.one_edit(phrase_word, word)   # the same one-letter rule as the typo step
-    return False
-
-
 @functools.lru_cache(maxsize=1)
 def _latin_index():
     """({first word: [(phrase, need)]}, every phrase word) of the Latin-script phrases."""
@@ -71,11 +59,16 @@ def _latin_index():
 
 @functools.lru_cache(maxsize=4096)
 def _stands_for(word):
-    """The phrase words a typed word stands for."""
+    """The phrase words a typed word stands for: itself, its Tagalog stem (or a long phrase word
+    whose stem it is), or a long phrase word one letter off; never another word when the typed
+    word is itself a phrase word (food is not flood)."""
     known = _latin_index()[1]
     if word in known or len(word) < FUZZY_LENGTH:
         return frozenset({word} & known)
-    return frozenset(w for w in known if abs(len(w) - len(word)) <= 1 and _same_word(w, word)) | \
+    # The same one-letter rule as the search's typo step. (Each phrase word's stem is worked
+    # out once, in _stems: a first-time query is not to wait on every phrase word's.)
+    return frozenset(w for w in known if len(w) >= FUZZY_LENGTH and abs(len(w) - len(word)) <= 1
+                     and terms.one_edit(w, word)) | \
         frozenset(w for w in (terms.tagalog_stem(word),) if w in known) | \
         frozenset(w for w in _stems().get(word, ()))
 

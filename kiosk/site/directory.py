@@ -10,7 +10,8 @@ from ..models import Service, ServiceLanguage, Site
 from ..models.catalog import utcnow
 from ..search import index
 from ..web import furigana, visit
-from .seats import local_seats_left_many
+from .pages import shown_to_everyone
+from .seats import local_seats_left_many, provisional_key
 from ..web.cache import FragmentCache
 from ..web.render import render, wants_fragment
 
@@ -25,6 +26,7 @@ def root():
 
 
 @bp.get("/<lang:lang>/")
+@shown_to_everyone()
 def home(lang):
     """Language choice, search, category and audience tiles."""
     return render("site/home.html", "results", query="", results=None, site=_this_site(lang))
@@ -43,6 +45,7 @@ def _filters():
 
 
 @bp.get("/<lang:lang>/services")
+@shown_to_everyone(when=lambda: not request.args.get("q") and not wants_fragment())   # browsing, not a search
 def services(lang):
     """Browse by category, audience and filters, and search as you type (htmx swaps #results)."""
     if request.args.get("q") and visit.from_another_visit(request.args.get("v")):
@@ -69,7 +72,7 @@ def _services(lang):
     per_page = current_app.config["RESULTS_PER_PAGE"]
     named, no_answer, desk = (), False, None
     if query:
-        found = index.search(query, lang)
+        found = index.cached_search(query, lang)   # shared by every visitor of this kiosk
         ids, named = found.ids, found.needs
         if not ids:
             # No good answer: say so, and offer the needs screen and a call-back instead of
@@ -117,6 +120,7 @@ def _page_url(page):
 
 
 @bp.get("/<lang:lang>/services/<slug>")
+@shown_to_everyone(provisional_key)
 def service(lang, slug):
     """Everything about one service, with a QR code for the visitor's phone."""
     svc = catalog.service_by_slug(slug)
@@ -147,12 +151,15 @@ def public_service_url(slug, lang):
 
 
 @bp.get("/<lang:lang>/events")
+@shown_to_everyone(provisional_key)
 def events(lang):
-    """Sessions in the next seven days, by day, optionally in one area ("a café near me this week")."""
+    """Sessions in the next seven days, by day, optionally in one area ("a café near me this week"),
+    with the seats left as on each service's page."""
     area = request.args.get("area") if request.args.get("area") in vocab.AREAS else None
     start = utcnow()
     rows = catalog.events_between(start, start + datetime.timedelta(days=7), lang, area=area)
-    return render("site/events.html", "content", rows=rows, area=area, site=_this_site(lang))
+    seats = local_seats_left_many([e.event for e in rows])
+    return render("site/events.html", "content", rows=rows, area=area, seats=seats, site=_this_site(lang))
 
 
 # "Who is it for?" on a need's page: the audiences a visitor can ask for. "Everyone" is not one
@@ -162,6 +169,7 @@ NEED_SHOWN = 8   # the results a need's page shows before "Show more"
 
 
 @bp.get("/<lang:lang>/needs")
+@shown_to_everyone()
 def needs(lang):
     """The "What do you need?" screen: every need as a large tile, for a visitor who has no word
     for the program that would help her."""
@@ -169,6 +177,7 @@ def needs(lang):
 
 
 @bp.get("/<lang:lang>/needs/<need>")
+@shown_to_everyone()
 def need(lang, need):
     """The services answering one need, nearest first, narrowed by whom they are for and how the
     visitor wants help; every choice is a plain link, so Back and Forward retrace them."""

@@ -1,10 +1,13 @@
 """Kiosk-only template context: idle settings and the sync indicator."""
 from flask import current_app
 
+from . import status
 from .session import sync_status
 
 
 def init_app(app):
+    status.init_app(app)
+
     @app.context_processor
     def _kiosk_context():
         return {"idle_seconds": current_app.config["IDLE_SECONDS"],

@@ -1,14 +1,11 @@
 """The visitor's session: display preferences, idle reset, the status indicator."""
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, request, session, url_for
 
-from .. import vocab
-from ..models import KioskState, Outbox
-from .sync import outbox
-from ..sync.protocol import parse_time
 from ..web import drafts
-from ..web.formatting import short_datetime
 from ..web.guard import safe_next
+from ..web.per_request import note
 from .host_access import end_host_session
+from .status import footer_html, shown, snapshot
 
 bp = Blueprint("session", __name__)
 
@@ -41,25 +38,16 @@ def reset():
 
 
 @bp.get("/status")
-def status():
-    """The online / last-sync indicator, refreshed by htmx every minute."""
-    return render_template("site/_status.html", status=sync_status())
+@bp.get("/<lang:lang>/sync-status")
+def status(lang=None):
+    """The online / last-sync indicator, refreshed by htmx every minute, in the page's language
+    (its URL carries it; /status is in the kiosk's default language)."""
+    note("furigana_applied")    # footer_html gave it its readings
+    return footer_html()
 
 
 def sync_status():
     """Online, last sync (in the visitor's time zone), records waiting, revoked, and, while
-    sync rounds fail, why and since when (from the running loop, else as last saved)."""
-    last = KioskState.get_value("last_sync_at")
-    loop = current_app.extensions.get("sync_loop")
-    if loop is not None:
-        error, since = loop.error, loop.failing_since
-    else:
-        error = KioskState.get_value("sync_error") or ""
-        since = parse_time(KioskState.get_value("sync_error_since")) if error else None
-    return {"online": KioskState.get_value("online") == "1",
-            "last_sync_at": short_datetime(parse_time(last)) if last else None,
-            "pending": Outbox.select().count(),
-            "held": outbox.held_count(),
-            "revoked": KioskState.get_value("revoked") == "1",
-            "error": vocab.sync_error_text(error) if error and not error.startswith("refused:revoked") else "",
-            "error_since": short_datetime(since) if error and since else None}
+    sync rounds fail, why and since when (from the running loop's memory, else as last saved:
+    kiosk.site.status)."""
+    return shown(snapshot())

@@ -10,16 +10,24 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from .. import catalog, vocab
 from ..models import Event, KioskState, Outbox, ServiceAudience, ServiceSite, Signup, Site
 from .sync import outbox
-from ..web import drafts
+from ..web import drafts, pagecache
 from ..web.guard import validates_own_text
 from ..web.i18n import languages
 from .directory import public_base
-from .seats import local_seats_left
+from .pages import shown_to_everyone
+from .seats import local_seats_left, local_seats_left_many, provisional_key
 from .sync import statuses
 from .sync.client import wake_sync
-from .forms import CallbackForm, EventSignupForm, PartyMixin, PartySignupForm, VolunteerForm
+from .forms import CallbackForm, EventSignupForm, PartyMixin, PartySignupForm, VolunteerForm, submission_id
 
 bp = Blueprint("signup", __name__)
+pagecache.FILLERS["submission"] = submission_id   # each visitor's form gets its own id
+
+
+def blank_form():
+    """The form as everyone first sees it: nothing typed by this visitor is waiting to be shown
+    again (kiosk.web.drafts). Only such a form comes from the page cache."""
+    return drafts.recall() is None
 
 
 def switching_language():
@@ -72,11 +80,14 @@ def _form_page(make_form, accept, show):
         # The token is checked when the form is sent, not while it is shown again.
         if "csrf_token" in form:
             form.csrf_token.errors = []
+    if pagecache.shared_render():
+        form.submission.data = pagecache.hole("submission")
     return show(form)
 
 
 @bp.route("/<lang:lang>/signup/event/<uid>", methods=["GET", "POST"])
 @validates_own_text
+@shown_to_everyone(provisional_key, when=blank_form)
 def event(lang, uid):
     """Sign up for a seat at one session (waiting list when it is full)."""
     ev = Event.get_or_none(Event.uid == uid)
@@ -102,7 +113,8 @@ def event(lang, uid):
     def show(form):
         view = catalog.service_views([svc], lang, with_next_event=False)[0]
         return render_template("site/signup.html", form=form, kind="event", svc=svc, view=view,
-                               e=catalog.event_views([ev], lang)[0], seats_left=local_seats_left(ev))
+                               e=catalog.event_views([ev], lang)[0],
+                               seats_left=local_seats_left_many([ev]).get(ev.uid, 0))
 
     return _form_page(lambda **kw: form_class(age_required=elderly, **kw), accept, show)
 
@@ -147,6 +159,7 @@ def _service_or_404(slug, category):
 
 @bp.route("/<lang:lang>/signup/volunteer/<slug>", methods=["GET", "POST"])
 @validates_own_text
+@shown_to_everyone(when=blank_form)
 def volunteer(lang, slug):
     """Register as a volunteer with a volunteering program (Nerries, the volunteer centre...)."""
     svc = _service_or_404(slug, "volunteering")
@@ -164,6 +177,7 @@ def volunteer(lang, slug):
 
 @bp.route("/<lang:lang>/signup/callback/<slug>", methods=["GET", "POST"])
 @validates_own_text
+@shown_to_everyone(when=blank_form)
 def callback(lang, slug):
     """Ask a consultation desk to call back, in the visitor's language, at a chosen time."""
     svc = _service_or_404(slug, "consultation")

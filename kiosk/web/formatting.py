@@ -120,7 +120,7 @@ def init_app(app):
 
 
 def demo_catalog():
-    """True while the catalog is the demo: visitor pages then say it is sample information."""
-    from ..models import KioskState
-    from ..sync.protocol import DEMO_KEY
-    return KioskState.get_value(DEMO_KEY) == "1"
+    """True while the catalog is the demo: visitor pages then say it is sample information (read
+    once a request, with the generation the page cache keys on)."""
+    from .pagecache import catalog_state
+    return catalog_state()[1]

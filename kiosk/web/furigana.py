@@ -23,6 +23,7 @@ from markupsafe import Markup
 
 from ..search import terms
 from . import readings
+from .per_request import note, noted, once
 
 _KANJI = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _ALL_KANJI = re.compile(r"[\u3005\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
@@ -242,25 +243,33 @@ def reader():
     return lambda text: carried(text, fixes)
 
 
-def init_app(app):
-    @app.after_request
-    def _furigana(response):
-        if (response.mimetype != "text/html" or response.direct_passthrough or response.status_code >= 300
-                or not g.get("lang")):
-            return response
-        from .i18n import language
-        if not wanted(language(g.lang)):
-            return response
-        response.set_data(rewrite(response.get_data(as_text=True), corrections()))
+def apply(response):
+    """The response with readings on its prose when this visitor wants them, once a request: a
+    page from the shared cache (kiosk.web.pagecache) was given them before it was stored."""
+    if (noted("furigana_applied") or response.mimetype != "text/html" or response.direct_passthrough
+            or response.status_code >= 300 or not g.get("lang")):
         return response
+    from .i18n import language
+    if not wanted(language(g.lang)):
+        return response
+    response.set_data(rewrite(response.get_data(as_text=True), corrections()))
+    note("furigana_applied")
+    return response
+
+
+def init_app(app):
+    app.after_request(apply)
 
     app.jinja_env.globals["furigana_on"] = lambda: wanted(_lang_of_request())
     app.jinja_env.globals["catalog_text"] = catalog_text
 
 
 def on():
-    """Is furigana on for this request's page?"""
-    return has_request_context() and wanted(_lang_of_request())
+    """Is furigana on for this request's page? (Asked for every catalog text a page shows, and
+    by the page cache's key: worked out once a request.)"""
+    if not has_request_context():
+        return False
+    return once("furigana_on", lambda: wanted(_lang_of_request()))
 
 
 def ruby_parts(parts):

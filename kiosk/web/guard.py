@@ -60,6 +60,9 @@ def _bad(text):
     return not isinstance(text, str) or boundary.text_problem(text) is not None
 
 
+_FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+
 def request_problem():
     """None, or the exception to raise for this request."""
     if _bad(request.path) or any(_bad(k) or _bad(v) for k, v in request.args.items(multi=True)):
@@ -68,7 +71,10 @@ def request_problem():
         if isinstance(value, int) and not boundary.int_in_range(value):
             return NotFound()
     view = current_app.view_functions.get(request.endpoint)
-    if request.form and not getattr(view, "validates_own_text", False):
+    # Werkzeug reads a form only from these two types: asking a page's GET for its form would
+    # set up the body's stream for nothing, on every page.
+    if (request.mimetype in _FORM_TYPES and request.form
+            and not getattr(view, "validates_own_text", False)):
         if any(_bad(k) or _bad(v) for k, v in request.form.items(multi=True)):
             return BadCharacters()
     return None

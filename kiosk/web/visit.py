@@ -9,11 +9,16 @@ import secrets
 
 from flask import session
 
+from . import pagecache
+
 VISIT_KEY = "visit"
 
 
 def visit_id():
-    """This visit's id, made on first use (the template global the search forms carry)."""
+    """This visit's id, made on first use (the template global the search forms carry). A page
+    rendered for every visitor gets a hole, filled with each visitor's own (kiosk.web.pagecache)."""
+    if pagecache.shared_render():
+        return pagecache.hole("visit")
     if VISIT_KEY not in session:
         session[VISIT_KEY] = secrets.token_urlsafe(8)
     return session[VISIT_KEY]
@@ -26,3 +31,4 @@ def from_another_visit(v):
 
 def init_app(app):
     app.jinja_env.globals["visit_id"] = visit_id
+    pagecache.FILLERS["visit"] = visit_id

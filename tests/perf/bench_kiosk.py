@@ -1,97 +1,119 @@
-"""Benchmark of the kiosk's pages: each page against the framework floor measured in
-the same run, then 10,000 requests of mixed use over four connections and the kiosk process's
-resident memory afterwards.
+"""Benchmark of the kiosk's pages and its memory, each against its floor in the same run.
 
-The kiosk runs as `kiosk serve` (waitress, 4 threads) on the demo catalog; the floor is a bare
-Flask "hello" route under the same waitress configuration. Requests alternate between the two
-so both meet the same noise. Run with `make bench`.
+The kiosk runs as `kiosk serve` (waitress, 4 threads, its own sync loop, not paired) on the demo
+catalog; the floor is a bare Flask "hello" under the same waitress with the same threads. wrk
+requests both over one keep-alive connection (tests/perf/load.py): each page kind in five
+languages for 2 s, then the floor for 2 s, three rounds, so both meet the same noise. Then 10,000
+requests of mixed use over four connections: every page kind, and searches as residents type
+them, each a first-time query for the process (every keystroke of the relevance set's queries
+and of the catalog's names, tests/perf/typed.py); the kiosk's resident memory before and after.
+Run alone with `python -m tests.perf.bench_kiosk`; `make bench` runs it with the others.
 """
-import concurrent.futures
 import os
-import statistics
+import pathlib
+import random
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import pathlib
 
-import httpx
+from tests.perf import load, typed
 
-from tests.perf.bench_search import ROOT, free_port, measure, rss_mb, wait_page, wait_up
-
-THREADS = "4"
-LANGS = ("ja", "en", "zh", "ko", "tl")
+LANGS = typed.LANGS
+MIXED = 10_000
+TARGETS = {"home": 3, "directory": 3, "service page": 3, "sessions": 3, "sign-up form": 5}
 
 
-def pages(base, services):
-    """The pages a visitor's errand touches, in every language."""
-    out = []
-    for lang in LANGS:
-        out += [f"{base}/{lang}/", f"{base}/{lang}/services", f"{base}/{lang}/services?category=gathering",
-                f"{base}/{lang}/events", f"{base}/{lang}/services?q=cafe"]
-        out += [f"{base}/{lang}/services/{slug}" for slug in services]
-    return out
+def page_lists(db):
+    """{page kind: wrk lines}: each kind in every language (eight services, four sessions)."""
+    con = sqlite3.connect(db)
+    try:
+        services = [r[0] for r in con.execute("SELECT slug FROM service WHERE active = 1 ORDER BY slug LIMIT 8")]
+        sessions = [r[0] for r in con.execute(
+            "SELECT uid FROM event WHERE capacity > 0 AND cancelled = 0 AND starts_at > datetime('now') "
+            "ORDER BY starts_at, uid LIMIT 4")]
+    finally:
+        con.close()
+    return {
+        "home": [f"/{lang}/" for lang in LANGS],
+        "directory": [f"/{lang}/services" for lang in LANGS],
+        "service page": [f"/{lang}/services/{slug}" for slug in services for lang in LANGS],
+        "sessions": [f"/{lang}/events" for lang in LANGS],
+        "sign-up form": [f"/{lang}/signup/event/{uid}" for uid in sessions for lang in LANGS],
+    }
+
+
+def mixed_lines(db, pages):
+    """MIXED requests: every page kind (and the directory by category), and first-time searches."""
+    seen = set()
+    searches = typed.keystrokes(typed.relevance_queries(), seen)
+    searches += typed.keystrokes(typed.catalog_names(db), seen, limit=typed.NAME_PREFIX)
+    searches = typed.search_lines(searches[: MIXED * 2 // 5])
+    browse = [line for lines in pages.values() for line in lines]
+    browse += [f"/{lang}/services?category=gathering" for lang in LANGS]
+    rng = random.Random(25)
+    out = list(searches)
+    while len(out) < MIXED:
+        out.append(rng.choice(browse))
+    rng.shuffle(out)
+    return out, len(searches)
 
 
 def main():
+    load.wrk_binary()
     db = pathlib.Path(tempfile.mkdtemp(prefix="bench-kiosk-")) / "kiosk.db"
-    env = dict(os.environ, KIOSK_DATABASE_URL=f"sqlite:///{db}", KIOSK_SECRET_KEY="bench", KIOSK_THREADS=THREADS)
-    subprocess.run([sys.executable, "-m", "kiosk", "load-demo"], env=env, cwd=ROOT, check=True, capture_output=True)
-    kport, hport = free_port(), free_port()
-    started = time.perf_counter()
-    kiosk = subprocess.Popen([sys.executable, "-m", "kiosk", "serve", "--port", str(kport)], env=env, cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    hello = subprocess.Popen([sys.executable, "-m", "waitress", f"--port={hport}", "--host=127.0.0.1",
-                              f"--threads={THREADS}", "tests.perf.hello_app:app"], cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base, hello_url = f"http://127.0.0.1:{kport}", f"http://127.0.0.1:{hport}/hello"
+    env = dict(os.environ, KIOSK_ROLE="kiosk", KIOSK_DATABASE_URL=f"sqlite:///{db}", KIOSK_SECRET_KEY="bench",
+               KIOSK_THREADS=str(load.THREADS))
+    subprocess.run([sys.executable, "-m", "kiosk", "load-demo"], env=env, cwd=load.ROOT, check=True,
+                   capture_output=True)
+    pages = page_lists(db)
+    port, log = load.free_port(), db.with_name("kiosk.log")
+    base = f"http://127.0.0.1:{port}"
+    cost = load.client_cost()
+    rows = [load.Row("load generator's own latency (wrk against a socket server that answers at once)",
+                     f"{load.fmt_ms(load.median(cost))}, p95 {load.fmt_ms(load.pct(cost, 95))}")]
+    t0 = time.perf_counter()
+    kiosk = load.kiosk_process(env, port, log)
     try:
-        first_page = wait_page(f"{base}/ja/", kiosk) - started
-        wait_up(hello_url, hello)
-        import sqlite3
-        con = sqlite3.connect(db)
-        services = [r[0] for r in con.execute("SELECT slug FROM service WHERE active = 1 ORDER BY slug LIMIT 8")]
-        con.close()
-        with httpx.Client() as client:
-            measure(client, pages(base, services))           # warm up: every page once
-            measure(client, [hello_url] * 40)
-            floor, by_kind = [], {}
-            for _ in range(5):
-                for lang in LANGS:
-                    for kind, path in (("home", f"/{lang}/"), ("directory", f"/{lang}/services"),
-                                       ("service page", f"/{lang}/services/{services[0]}"),
-                                       ("sessions", f"/{lang}/events")):
-                        by_kind.setdefault(kind, []).extend(measure(client, [base + path] * 4))
-                        floor += measure(client, [hello_url] * 4)
-        f_med = statistics.median(floor)
-        print(f"kiosk pages, demo catalog (floor: bare Flask hello on waitress, {THREADS} threads, "
-              f"median {f_med:.2f} ms):")
-        for kind, xs in by_kind.items():
-            target = " (target <= 8x)" if kind == "service page" else ""
-            print(f"  {kind:13}: median {statistics.median(xs):6.2f} ms, ratio {statistics.median(xs) / f_med:5.1f}x{target}")
-        mix = pages(base, services)
-        rss_before = rss_mb(kiosk.pid)
-
-        def connection(n):
-            with httpx.Client() as client:
-                served = 0
-                while served < 2_500:
-                    chunk = mix[n::4]
-                    measure(client, chunk[: 2_500 - served])
-                    served += min(len(chunk), 2_500 - served)
-                return served
-        t0 = time.perf_counter()
-        with concurrent.futures.ThreadPoolExecutor(4) as pool:
-            served = sum(pool.map(connection, range(4)))
-        took = time.perf_counter() - t0
-        print(f"  mixed use over 4 connections: {served:,} requests in {took:.1f} s ({served / took:,.0f}/s); "
-              f"resident memory {rss_before:.0f} MB before, {rss_mb(kiosk.pid):.0f} MB after (target < 80 MB; "
-              f"the bare Flask floor process: {rss_mb(hello.pid):.0f} MB)")
-        print(f"  first page served {first_page:.2f} s after start (target < 1.5 s)")
+        with load.telling(log):
+            load.wait_answer(f"{base}/ja/", kiosk)
+            first_page = time.perf_counter() - t0
+            rows += measure(base, pages, db, kiosk)
+        rows.append(load.Row("kiosk first page after start", f"{first_page:.2f} s", "", "", "", "< 1.5 s",
+                             "yes" if first_page < 1.5 else "no"))
     finally:
-        for proc in (kiosk, hello):
-            proc.terminate()
-            proc.wait(10)
+        load.stop(kiosk)
+        shutil.rmtree(db.parent, ignore_errors=True)
+    load.emit(rows, f"Kiosk pages (wrk, one connection, 3 rounds of 2 s per page kind against 2 s of the floor; "
+                    f"load average {os.getloadavg()[0]:.1f})")
+
+
+def measure(base, pages, db, kiosk):
+    """The page rows against the floor, then the memory row."""
+    rows = []
+    with load.hello_server() as (hello, hello_proc):
+        for lines in pages.values():          # warm up: every page once, then the floor
+            load.wrk(base, lines)
+        load.wrk(hello, ["/hello"], seconds=1)
+        parts = {"floor": (hello, ["/hello"])} | {kind: (base, lines) for kind, lines in pages.items()}
+        got = load.alternate(parts, rounds=3, seconds=2)
+        floor = got.pop("floor")
+        for kind, samples in got.items():
+            rows.append(load.latency_row(f"kiosk {kind} (demo catalog, 5 languages)", samples, floor,
+                                         target_ratio=TARGETS[kind], with_p95=True))
+        mix, searches = mixed_lines(db, pages)
+        rss_before = load.rss_mb(kiosk.pid)
+        took = load.wrk(base, mix, connections=4)
+        rss_after = load.rss_mb(kiosk.pid)
+        rows.append(load.Row(
+            f"kiosk resident memory after {len(took.ms):,} mixed requests over 4 connections "
+            f"({searches:,} of them first-time searches)",
+            f"{rss_after:.0f} MB ({rss_before:.0f} MB before; {len(took.ms) / took.seconds:,.0f} requests/s)",
+            "bare Flask hello process", f"{load.rss_mb(hello_proc.pid):.0f} MB", "", "< 80 MB",
+            "yes" if rss_after < 80 else "no"))
+    return rows
 
 
 if __name__ == "__main__":

@@ -1,169 +1,157 @@
-"""Benchmark: search-as-you-type fragments over 5,000 and 20,000 services vs a bare Flask route,
-and the relevance set's measures per language (recall@5, MRR, precision@5 on need queries, the
-share of queries returning over a third of the catalog).
+"""Benchmark: search-as-you-type over 5,000 and 20,000 services against the framework floor, and
+the relevance set's measures per language.
 
-Each keystroke prefix of the relevance set's queries is sent once ("first-time": what a visitor
-typing meets), then a share again ("cached"), then the other half by 8 clients at once. Both
-servers run under waitress with the same thread count on loopback, measured in the same run,
-so the ratios hold on a noisy machine. Run with `make bench`.
+The queries are what residents type (tests/perf/typed.py): every keystroke of the relevance
+set's queries and of the synthetic catalog's own names, each (language, prefix) sent once to a
+fresh kiosk process, so every one is first-time for it ("first-time"). One list is sent over one
+connection, in four parts with the floor before each, and the last 75 of each part are sent
+again at once, as by a second visitor typing the same ("cached", 300 in all); a second, disjoint
+list is sent by 8 connections at once ("8 typists") with the floor under the same 8 connections
+before and after. The kiosk is `kiosk serve` (waitress, 4 threads)
+and the floor a bare Flask "hello" under the same waitress, both requested by wrk
+(tests/perf/load.py). Run alone with `python -m tests.perf.bench_search`.
+
+The synthetic catalogs take minutes to build (the 20,000 one about 2.5 CPU minutes), so a built
+one is kept in var/bench/ and used again while nothing under kiosk/, migrations/ or config/ has
+changed (the key is a hash of those files; `make clean` removes them).
 """
+import hashlib
+import logging
 import os
 import pathlib
-import statistics
+import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.parse
 
-import httpx
+from tests.perf import load, typed
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
-
-
-def free_port():
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+SIZES = (5000, 20000)
+FIRST_TIME = 1_200     # first-time keystrokes on one connection, per catalog (half of each source)
+TYPISTS = 1_200        # other first-time keystrokes, sent by 8 connections at once
+CACHED = 300
+CACHE = load.ROOT / "var" / "bench"
 
 
-def wait_up(url, proc):
-    for _ in range(300):
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited early: {url}")
-        try:
-            httpx.get(url, timeout=1)
-            return
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    raise SystemExit(f"server did not start: {url}")
+def source_key():
+    """A hash of everything that decides what a built catalog holds."""
+    digest = hashlib.sha256()
+    for top in ("kiosk", "migrations", "config"):
+        for path in sorted((load.ROOT / top).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(str(path.relative_to(load.ROOT)).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
-def wait_page(url, proc):
-    """The moment a page first answers 200 (perf_counter)."""
-    while True:
-        if proc.poll() is not None:
-            raise SystemExit("kiosk exited early")
-        try:
-            if httpx.get(url, timeout=1).status_code == 200:
-                return time.perf_counter()
-        except httpx.HTTPError:
-            time.sleep(0.02)
-
-
-def rss_mb(pid):
-    for line in open(f"/proc/{pid}/status"):
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def measure(client, urls, headers=None):
-    """Per-request latency in ms (one keep-alive connection, sequential)."""
-    samples = []
-    for url in urls:
-        t0 = time.perf_counter()
-        r = client.get(url, headers=headers)
-        samples.append((time.perf_counter() - t0) * 1000)
-        assert r.status_code == 200, (url, r.status_code)
-    return samples
-
-
-def pct(samples, p):
-    s = sorted(samples)
-    return s[min(int(len(s) * p), len(s) - 1)]
-
-
-def keystrokes():
-    """Distinct (language, prefix) pairs as residents type the relevance set's queries: every
-    prefix of every query, each a first-time query for that visitor."""
-    from tests import relevance
-    seen, out = set(), []
-    for q in relevance.queries():
-        text = q["q"]
-        for end in range(1, len(text) + 1):
-            prefix = text[:end].strip()
-            if prefix and (q["lang"], prefix) not in seen:
-                seen.add((q["lang"], prefix))
-                out.append((q["lang"], prefix))
-    return out
-
-
-def build(services):
-    db = pathlib.Path(tempfile.mkdtemp(prefix="bench-")) / "bench.db"
-    env = dict(os.environ, KIOSK_DATABASE_URL=f"sqlite:///{db}", KIOSK_SECRET_KEY="bench")
+def synthetic_catalog(services):
+    """A copy of a synthetic kiosk database of ``services`` services (built, or kept from a run on
+    the same sources): (path, how it was got). One built while the sources changed is not kept."""
+    CACHE.mkdir(parents=True, exist_ok=True)
+    key = source_key()
+    kept = CACHE / f"synthetic-{services}-{key}.db"
+    path = pathlib.Path(tempfile.mkdtemp(prefix="bench-search-")) / "kiosk.db"
+    if kept.exists():
+        shutil.copyfile(kept, path)
+        return path, "kept from an earlier run on the same sources"
+    for old in CACHE.glob(f"synthetic-{services}-*"):
+        old.unlink()
+    env = dict(os.environ, KIOSK_ROLE="kiosk", KIOSK_DATABASE_URL=f"sqlite:///{path}", KIOSK_SECRET_KEY="bench")
     t0 = time.perf_counter()
     subprocess.run([sys.executable, "-m", "kiosk", "load-synthetic", "--services", str(services)],
-                   env=env, cwd=ROOT, check=True, capture_output=True)
-    print(f"synthetic catalog: {services:,} services x 6 languages, built in {time.perf_counter() - t0:.0f} s")
-    return env
+                   env=env, cwd=load.ROOT, check=True, capture_output=True)
+    how = f"built in {time.perf_counter() - t0:.0f} s"
+    con = sqlite3.connect(path)     # one file to keep: the log folded into it
+    con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    con.close()
+    if source_key() == key:
+        shutil.copyfile(path, kept)
+    return path, how
 
 
-def concurrent(urls, workers=8):
-    """Latencies of ``urls`` sent by ``workers`` clients at once (each its own connection)."""
-    import concurrent.futures
-    chunks = [urls[i::workers] for i in range(workers)]
+def lists(db):
+    """(first-time list, typists' list, what each holds): disjoint first-time keystrokes, half
+    from the relevance set's queries (alternate queries to each list) and half from the
+    catalog's names."""
+    seen = set()
+    queries, names = typed.relevance_queries(), typed.catalog_names(db)
+    one = typed.keystrokes(queries[0::2], seen, cap=FIRST_TIME // 2)
+    many = typed.keystrokes(queries[1::2], seen, cap=TYPISTS // 2)
+    one_names = typed.keystrokes(names[0::2], seen, limit=typed.NAME_PREFIX, cap=FIRST_TIME - len(one))
+    many_names = typed.keystrokes(names[1::2], seen, limit=typed.NAME_PREFIX, cap=TYPISTS - len(many))
+    return one + one_names, many + many_names, len(one), len(many)
 
-    def one(chunk):
-        with httpx.Client() as client:
-            return measure(client, chunk, {"HX-Request": "true"})
-    with concurrent.futures.ThreadPoolExecutor(workers) as pool:
-        return [x for part in pool.map(one, chunks) for x in part]
+
+def detail(label, pairs, samples):
+    """A line on what a list's slowest and one-letter queries cost (for whoever makes it faster)."""
+    by = sorted(zip(samples, pairs), reverse=True)
+    one = [ms for ms, (_, q) in by if len(q) == 1]
+    worst = ", ".join(f"{lang} {q!r} {load.fmt_ms(ms)}" for ms, (lang, q) in by[:4])
+    print(f"    {label}: n={len(samples)}, median {load.fmt_ms(load.median(samples))}, "
+          f"p95 {load.fmt_ms(load.pct(samples, 95))}; one-character prefixes (n={len(one)}) median "
+          f"{load.fmt_ms(load.median(one)) if one else '-'}; slowest {worst}")
 
 
-def run_catalog(services, typed):
-    env = build(services)
-    threads = "4"
-    kport, hport = free_port(), free_port()
-    started = time.perf_counter()
-    kiosk = subprocess.Popen([sys.executable, "-m", "kiosk", "serve", "--port", str(kport)],
-                             env=dict(env, KIOSK_THREADS=threads), cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    hello = subprocess.Popen([sys.executable, "-m", "waitress", f"--port={hport}", "--host=127.0.0.1",
-                              f"--threads={threads}", "tests.perf.hello_app:app"], cwd=ROOT,
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{kport}"
-    hello_url = f"http://127.0.0.1:{hport}/hello"
+def run_catalog(services):
+    db, how = synthetic_catalog(services)
+    print(f"synthetic catalog of {services:,} services x 6 languages ({how})", flush=True)
+    one, many, one_relevance, many_relevance = lists(db)
+    env = dict(os.environ, KIOSK_ROLE="kiosk", KIOSK_DATABASE_URL=f"sqlite:///{db}", KIOSK_SECRET_KEY="bench",
+               KIOSK_THREADS=str(load.THREADS))
+    port, log = load.free_port(), db.with_name("kiosk.log")
+    kiosk = load.kiosk_process(env, port, log)
     try:
-        first_page = wait_page(f"{base}/ja/", kiosk) - started
-        wait_up(hello_url, hello)
-        urls = [f"{base}/{lang}/services?q={urllib.parse.quote(q)}" for lang, q in typed]
-        half = len(urls) // 2
-        alone, together = urls[:half], urls[half:]
-        with httpx.Client() as client:
-            measure(client, [f"{base}/ja/"] * 20)   # warm up the process
-            measure(client, [hello_url] * 40)
-            first, floor = [], []
-            for i in range(0, len(alone), 20):     # interleaved with the floor: same noise
-                first += measure(client, alone[i:i + 20], {"HX-Request": "true"})
-                floor += measure(client, [hello_url] * 20)
-            cached = []
-            for _ in range(3):
-                cached += measure(client, alone[:200], {"HX-Request": "true"})
-                floor += measure(client, [hello_url] * 20)
-        f_med, f_p95 = statistics.median(floor), pct(floor, 0.95)
-        busy = concurrent(together)
-        busy_floor = concurrent([hello_url] * len(together))
-        print(f"  floor (bare Flask hello on waitress, {threads} threads): median {f_med:.2f} ms, p95 {f_p95:.2f} ms")
-        for label, xs, fl in (("first-time", first, f_med), ("cached", cached, f_med),
-                              ("8 typists at once", busy, statistics.median(busy_floor))):
-            print(f"  search {label:18}: {len(xs):5} requests, median {statistics.median(xs):6.2f} ms, "
-                  f"p95 {pct(xs, 0.95):6.2f} ms, median ratio to floor {statistics.median(xs) / fl:5.2f}x")
-        print(f"  (8 typists: the floor under the same load is {statistics.median(busy_floor):.2f} ms median)")
-        return kiosk, first_page, base
-    except BaseException:
-        kiosk.terminate()
-        raise
+        with load.telling(log):
+            first, floor, cached, busy, busy_floor = measure(f"http://127.0.0.1:{port}", kiosk, one, many)
+        rss = load.rss_mb(kiosk.pid)
     finally:
-        hello.terminate()
-        hello.wait(10)
+        load.stop(kiosk)
+        shutil.rmtree(db.parent, ignore_errors=True)
+    print(f"  kiosk resident memory after these {len(first) + len(cached) + len(busy):,} searches: {rss:.0f} MB")
+    detail("first-time, relevance-set keystrokes", one[:one_relevance], first[:one_relevance])
+    detail("first-time, catalog-name keystrokes", one[one_relevance:], first[one_relevance:])
+    detail("8 typists, relevance-set keystrokes", many[:many_relevance], busy[:many_relevance])
+    detail("8 typists, catalog-name keystrokes", many[many_relevance:], busy[many_relevance:])
+    n = f"{services:,} services"
+    if services == 5000:
+        rows = [load.latency_row(f"search, first time, {n}", first, floor, target_ratio=5, target_p95=20)]
+    else:
+        rows = [load.latency_row(f"search, first time, {n}", first, floor, target_p95=40)]
+    rows.append(load.latency_row(f"search, 8 typists at once (first-time), {n}", busy, busy_floor,
+                                 target_ratio=10, floor="bare Flask hello, 8 connections", with_p95=True))
+    rows.append(load.latency_row(f"search, cached (the same keystrokes again at once), {n}", cached, floor, target_ratio=3, with_p95=True))
+    return rows
+
+
+def measure(base, kiosk, one, many):
+    """Latencies in ms, each list in its own order: (first-time, its floor, cached, 8 typists,
+    their floor)."""
+    load.wait_answer(f"{base}/ja/", kiosk)
+    with load.hello_server() as (hello, _):
+        # Warm up the process (pages, and one search per language on a word in no list).
+        load.wrk(base, [f"/{lang}/" for lang in typed.LANGS] * 4)
+        load.wrk(base, typed.search_lines([(lang, "zzzq") for lang in typed.LANGS]))
+        load.wrk(hello, ["/hello"], seconds=1)
+        lines, first, floor, cached = typed.search_lines(one), [], [], []
+        quarter = (len(lines) + 3) // 4
+        for i in range(0, len(lines), quarter):
+            floor += load.wrk(hello, ["/hello"], seconds=1).ms
+            first += [ms for _, ms in sorted(load.wrk(base, lines[i:i + quarter]).by_line)]
+            # Another visitor typing the same a moment later: the last CACHED of this part again.
+            cached += load.wrk(base, lines[i:i + quarter][-CACHED // 4:]).ms
+        floor += load.wrk(hello, ["/hello"], seconds=1).ms
+        busy_floor = load.wrk(hello, ["/hello"], connections=8, seconds=2).ms
+        busy = [ms for _, ms in sorted(load.wrk(base, typed.search_lines(many), connections=8).by_line)]
+        busy_floor += load.wrk(hello, ["/hello"], connections=8, seconds=2).ms
+    return first, floor, cached, busy, busy_floor
 
 
 def relevance_table():
     """The relevance set's recall@5, MRR, precision@5 on need queries and share of queries
     returning over a third of the catalog, per language, over the demo catalog (as the test)."""
     from kiosk import create_app
+    from kiosk import db as kiosk_db
     from kiosk.db import database
     from kiosk.demo.loader import load_demo
     from kiosk.models import Service
@@ -171,40 +159,26 @@ def relevance_table():
     from tests import relevance
     db = pathlib.Path(tempfile.mkdtemp(prefix="bench-")) / "demo.db"
     app = create_app({"DATABASE_URL": f"sqlite:///{db}", "SECRET_KEY": "bench"}, role="kiosk")
-    from kiosk import db as kiosk_db
+    logging.disable(logging.INFO)       # the migrations' lines
     kiosk_db.migrate()
+    logging.disable(logging.NOTSET)
     with app.app_context(), database.connection_context():
         load_demo()
         slugs = {s.id: s.slug for s in Service.select(Service.id, Service.slug)}
         results = relevance.evaluate(lambda q, lang: [slugs[i] for i in search_ids(q, lang)], len(slugs))
+    shutil.rmtree(db.parent, ignore_errors=True)
     print(f"search relevance (tests/data/search_relevance.json, demo catalog of {len(slugs)} services):")
     print(relevance.table(results))
 
 
 def main():
+    load.wrk_binary()
     relevance_table()
-    typed = keystrokes()
-    print(f"typed queries: {len(typed)} distinct keystroke prefixes of the relevance set, in five languages")
-    for services in (5000, 20000):
-        print(f"catalog of {services:,} services:")
-        kiosk, first_page, base = run_catalog(services, typed)
-        try:
-            if services == 5000:
-                with httpx.Client() as client:
-                    served = 0
-                    pages = [f"{base}{p}" for p in
-                             ("/ja/", "/en/services?category=gathering", "/tl/services/machikado-care-cafe",
-                              "/ko/events", "/zh/services?q=%E5%92%96%E5%95%A1")]
-                    while served < 10_000:
-                        measure(client, pages)
-                        served += len(pages)
-                print(f"  kiosk process: first page served {first_page:.2f} s after start (target < 1.5 s); "
-                      f"resident memory after {served:,} more requests {rss_mb(kiosk.pid):.0f} MB (target < 80 MB)")
-        finally:
-            kiosk.terminate()
-            kiosk.wait(10)
-    print("targets: first-time median within 5x of the floor and p95 under 20 ms at 5,000 services; "
-          "p95 under 40 ms at 20,000; 8 typists median within 10x; cached within 3x")
+    for services in SIZES:
+        rows = run_catalog(services)
+        load.emit(rows, f"Search as you type, {services:,} services (wrk; first-time: {FIRST_TIME:,} keystrokes on "
+                        f"one connection, 8 typists: {TYPISTS:,} others over 8 connections, cached: {CACHED} sent "
+                        f"again at once; load average {os.getloadavg()[0]:.1f})")
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from ... import clock
 from ...db import database
 from ...models import KioskState
 from . import feed_apply, outbox
+from ..status import Board
 from ...sync import protocol
 
 log = logging.getLogger(__name__)
@@ -288,6 +289,7 @@ class SyncLoop(threading.Thread):
         self.error, self.failing_since = "", None     # the current failure, while rounds fail
         self.rounds = 0
         self.client = None
+        self.board = Board()      # the footer's state, from memory (kiosk.site.status)
 
     def wake(self):
         """A new record is waiting: push it now rather than at the next interval."""
@@ -308,6 +310,7 @@ class SyncLoop(threading.Thread):
             except Exception as exc:    # noqa: BLE001 - the loop must outlive anything
                 delay = self._failed(exc)
             self.rounds += 1
+            self.board.recount()     # the round sent, set aside or released records
             if self.failures:
                 # While failing, only the backoff decides: a wake must not turn into a hammer.
                 self._stopping.wait(delay)
@@ -422,4 +425,5 @@ def wake_sync():
     now rather than at the next interval (the views of sign-ups, cancellations and host mode)."""
     loop = current_app.extensions.get("sync_loop")
     if loop is not None:
+        loop.board.recount()
         loop.wake()

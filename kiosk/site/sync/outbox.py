@@ -4,6 +4,7 @@ import datetime
 import json
 import uuid
 
+from flask import current_app, has_app_context
 from peewee import IntegrityError, fn
 
 from ... import clock
@@ -219,5 +220,10 @@ def truncate_wal():
 
 
 def set_state(**values):
+    """Save the sync state the footer shows; this process's sync loop keeps it in memory too,
+    told first, so a page never shows an older state than the database holds (kiosk.site.status)."""
+    loop = current_app.extensions.get("sync_loop") if has_app_context() else None
+    if loop is not None:
+        loop.board.update(values)
     for key, value in values.items():
         KioskState.set_value(key, value)
