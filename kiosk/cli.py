@@ -78,6 +78,7 @@ def serve_command(port, host):
     host = host or app.config["HOST"]
     lock = contextlib.nullcontext()
     if app.config["ROLE"] == "kiosk":
+        serving.limit_malloc_arenas()   # before the sync loop and waitress start their threads
         from .search import terms
         from .site.sync.client import start_loop
         if serving.sqlite_path(app.config["DATABASE_URL"]):
@@ -87,7 +88,9 @@ def serve_command(port, host):
                 lock.__enter__()
             except BackupError as exc:
                 raise click.ClickException(str(exc)) from None
-        terms.warm_up()   # the analyser's dictionary is read now, not on a visitor's first keystroke
+        if app.config.get("ANALYSER_PROCESS", True):
+            terms.use_helper_process()   # its dictionary is read on the other core as the kiosk starts
+        terms.warm_up()   # not on a visitor's first keystroke
         start_loop(app)   # in the background of this process; never inside a visitor's request
     else:
         from .hub import maintenance

@@ -30,7 +30,9 @@ SQLITE_PRAGMAS = {
     "synchronous": "full",
     "foreign_keys": 1,
     "busy_timeout": 10000,
-    "cache_size": -4000,       # KiB per connection; waitress threads each hold one
+    # KiB per connection; waitress threads each hold one. The file's pages stay in the system's
+    # cache besides: a larger cache here bought nothing measurable and held 4 MB per thread.
+    "cache_size": -1024,
     # Overwrite deleted content with zeros, so a purged name is gone from the file, not just
     # unlinked (Debian builds SQLite with this on; other builds do not).
     "secure_delete": 1,

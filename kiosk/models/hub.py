@@ -28,6 +28,7 @@ class Device(BaseModel):
     sync_error_since = DateTimeField(null=True)
     pin_lockouts = IntegerField(default=0)         # host PIN lockouts in the 24 hours it last reported
     pin_lockout_at = DateTimeField(null=True)      # when the latest began (hub clock)
+    outbox_seq = BigIntegerField(default=0)        # its outbox stored through this number (ingest order)
 
 
 class EnrollmentCode(BaseModel):

@@ -31,7 +31,7 @@ from ..catalog import generation
 from ..db import database, is_sqlite
 from ..models import KioskState, Service, ServiceLanguage, ServiceNeed, Translation
 from . import needs as need_phrases
-from . import terms
+from . import analyser, terms
 
 INDEX_VERSION = "6"          # bump when terms.py changes what it indexes: kiosks reindex on start
 VERSION_KEY = "search_index_version"
@@ -453,8 +453,10 @@ def cached_search(query, language, limit=200):
            database.database, generation())
     found = _results.get(key)
     if found is None:
+        misses = analyser.misses
         found = search(query, language, limit)
-        _results.put(key, found)
+        if analyser.misses == misses:   # not kept when the analyser was away (read as characters)
+            _results.put(key, found)
     return Found(list(found.ids), found.needs)
 
 

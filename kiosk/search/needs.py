@@ -57,7 +57,7 @@ def _latin_index():
     return by_first, frozenset(w for phrase_list in by_first.values() for phrase, _ in phrase_list for w in phrase)
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def _stands_for(word):
     """The phrase words a typed word stands for: itself, its Tagalog stem (or a long phrase word
     whose stem it is), or a long phrase word one letter off; never another word when the typed
@@ -94,7 +94,7 @@ def _latin_needs(words):
                     yield need
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=1024)
 def match(query):
     """The needs (vocab.NEEDS slugs) a query names, in the file's order; () when none."""
     toks = terms.tokens(query)[:12]

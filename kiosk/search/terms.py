@@ -20,10 +20,11 @@ needs_synonyms.toml (needs.py).
 """
 import functools
 import re
-import threading
 import unicodedata
 
 import jaconv
+
+from . import analyser
 
 # Han, kana (with the prolonged sound mark and iteration marks) and Hangul: scripts written
 # without spaces between words, indexed as character n-grams.
@@ -79,29 +80,26 @@ def bigrams(run):
 
 # --- Japanese: SudachiPy ---------------------------------------------------------------------
 
-@functools.lru_cache(maxsize=1)
-def _dictionary():
-    from sudachipy import dictionary
-    return dictionary.Dictionary(dict="small")
+# In this process (the hub, tests), or in a helper process of a kiosk serving visitors
+# (use_helper_process): see analyser.py.
+_analyser = analyser.Inline()
 
 
-_local = threading.local()
+def use_helper_process(helper=None):
+    """Analyse Japanese in a helper process from now on (`kiosk serve` on a kiosk), started now."""
+    global _analyser
+    old, _analyser = _analyser, helper or analyser.Helper()
+    old.stop()
+    _analyse.cache_clear()
+    _analyser.start()
+    return _analyser
 
 
-def _sudachi():
-    """This thread's tokenizer: a SudachiPy Tokenizer must not be used by two threads at once
-    (waitress serves visitors on several), while the dictionary is shared."""
-    tokenizer = getattr(_local, "tokenizer", None)
-    if tokenizer is None:
-        tokenizer = _local.tokenizer = _dictionary().tokenizer()
-    return tokenizer
-
-
-def words(text):
-    """Japanese text as this thread's tokenizer cuts it, whole words (SplitMode.C): the
-    morphemes of SudachiPy, for readings (kiosk.web.furigana) as for search."""
-    from sudachipy import tokenizer
-    return _sudachi().tokenize(text, tokenizer.Tokenizer.SplitMode.C)
+def words(text, strict=False):
+    """Japanese text cut into whole words (SudachiPy's SplitMode.C): for readings
+    (kiosk.web.furigana) as for search. Where the helper process is not there, the text as one
+    word without a reading (analyser.unread), or with ``strict`` analyser.NotRead raised."""
+    return _analyser.words(text, strict=strict)
 
 
 # Sounds written with small kana in loanwords, which jaconv spells letter by letter (てぃ -> tei).
@@ -111,7 +109,7 @@ _EXTENDED_KANA = {"てぃ": "ti", "でぃ": "di", "とぅ": "tu", "どぅ": "du"
 _EXTENDED_RE = re.compile("|".join(_EXTENDED_KANA))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=4096)
 def romaji(reading):
     """Romaji words of a hiragana reading: Hepburn, and without long vowels (shokudou, shokudo).
     (jaconv's table, a few loanword sounds first; pykakasi cost 110 MB of memory for this.)"""
@@ -121,12 +119,23 @@ def romaji(reading):
     return tuple(w for w in dict.fromkeys((word, short)) if len(w) >= 2)
 
 
-@functools.lru_cache(maxsize=8192)
 def analyse(text):
-    """(normalised form, reading in hiragana, romaji words) of Japanese text, by SudachiPy."""
-    from sudachipy import tokenizer
-    forms, readings, words = [], [], []
-    for m in _sudachi().tokenize(unicodedata.normalize("NFKC", text), tokenizer.Tokenizer.SplitMode.C):
+    """(normalised form, reading in hiragana, romaji words) of Japanese text, by SudachiPy
+    (kept for the next time, unless the analyser was not there to read it)."""
+    try:
+        return _analyse(text)
+    except analyser.NotRead:
+        return _analyse_words(analyser.unread(unicodedata.normalize("NFKC", text)))
+
+
+@functools.lru_cache(maxsize=2048)
+def _analyse(text):
+    return _analyse_words(_analyser.words(unicodedata.normalize("NFKC", text), strict=True))
+
+
+def _analyse_words(morphemes):
+    forms, readings, romaji_words = [], [], []
+    for m in morphemes:
         surface = m.surface()
         if not _JAPANESE_RE.search(surface):
             forms.append(" ")
@@ -136,16 +145,15 @@ def analyse(text):
         reading = jaconv.kata2hira(m.reading_form())
         readings.append(reading)
         if _KANA_RE.search(reading):
-            words.extend(romaji(reading))
-    return normalize("".join(forms)), normalize("".join(readings)), tuple(dict.fromkeys(words))
+            romaji_words.extend(romaji(reading))
+    return normalize("".join(forms)), normalize("".join(readings)), tuple(dict.fromkeys(romaji_words))
 
 
 def warm_up():
-    """Load SudachiPy's dictionary and OpenCC's tables (a second or so, once per process)."""
-    analyse.cache_clear()
-    analyse("練馬区の介護予防")
+    """Read OpenCC's tables and start the analyser (in this process, its dictionary is read now:
+    a second or so, once per process; a helper process reads it on the other core)."""
     normalize("兒童")
-    analyse.cache_clear()
+    _analyser.start()
 
 
 # --- Latin script: sound key and Tagalog stems --------------------------------------------------

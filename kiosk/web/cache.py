@@ -8,6 +8,8 @@ rendered from; anything that changes what a fragment shows bumps the generation
 import collections
 import threading
 
+from ..search import analyser
+
 
 class FragmentCache:
     def __init__(self, size=256):
@@ -21,7 +23,10 @@ class FragmentCache:
             if key in self._data:
                 self._data.move_to_end(key)
                 return self._data[key]
+        misses = analyser.misses
         text = render()
+        if analyser.misses != misses:   # read while the Japanese analyser was away: not kept
+            return text
         with self._lock:
             self._data[key] = text
             while len(self._data) > self.size:

@@ -22,6 +22,7 @@ from flask import g, has_request_context, session
 from markupsafe import Markup
 
 from ..search import terms
+from ..search.analyser import NotRead
 from . import readings
 from .per_request import note, noted, once
 
@@ -91,20 +92,21 @@ def _known_words():
     ])))
 
 
-def _analysed(text):
+def _analysed(text, strict=False):
     """Segments of ``text`` read by the analyser, a run of all-kanji words read as one word
-    (外国 + 人 -> 外国人 on one reading)."""
+    (外国 + 人 -> 外国人 on one reading). A word the analyser could not read (its helper process
+    not there) has no reading; with ``strict``, analyser.NotRead is raised instead."""
     out = []
     # Brackets and punctuation end a word: the analyser's dictionary holds a few entries across
     # them (方（ひらがな）, read かた) that would swallow the bracket's text into one reading.
     chunks = _BREAK.split(text)
     if len(chunks) > 1:
         for chunk in chunks:
-            out += _analysed(chunk) if _KANJI.search(chunk) else [(chunk, None)] if chunk else []
+            out += _analysed(chunk, strict) if _KANJI.search(chunk) else [(chunk, None)] if chunk else []
         return out
-    for m in terms.words(text):
+    for m in terms.words(text, strict=strict):
         surface = m.surface()
-        if not _KANJI.search(surface):
+        if not _KANJI.search(surface) or _KANJI.search(m.reading_form()):
             out.append((surface, None))
             continue
         reading = jaconv.kata2hira(m.reading_form())
@@ -117,22 +119,22 @@ def _analysed(text):
     return out
 
 
-def segments(text, corrections=()):
+def segments(text, corrections=(), strict=False):
     """[(text, reading or None)]: ``text`` cut into pieces, each piece with kanji with its
     reading. Staff corrections win, then the lexicon, then numbers with counters and weekdays as
     the date formatter reads them (kiosk.web.readings), then the analyser."""
     for surface, reading in corrections:
         if surface in text:
             parts = text.split(surface)
-            out = segments(parts[0], corrections)
+            out = segments(parts[0], corrections, strict)
             for part in parts[1:]:
-                out += align(surface, reading) + segments(part, corrections)
+                out += align(surface, reading) + segments(part, corrections, strict)
             return out
     lex = lexicon()
     out, at = [], 0
     for m in _known_words().finditer(text):
         if m.start() > at:
-            out += _analysed(text[at:m.start()])
+            out += _analysed(text[at:m.start()], strict)
         at = m.end()
         if m.group("word"):
             out += align(m.group("word"), lex[m.group("word")])
@@ -146,7 +148,7 @@ def segments(text, corrections=()):
         else:
             out.append((m.group(0), "だい"))
     if at < len(text):
-        out += _analysed(text[at:])
+        out += _analysed(text[at:], strict)
     return out
 
 
@@ -162,13 +164,25 @@ def reading_of(text, corrections=()):
     return "".join(out)
 
 
-@functools.lru_cache(maxsize=4096)
 def annotate(text, corrections=()):
-    """HTML text (already escaped) with <ruby> readings over its words with kanji."""
+    """HTML text (already escaped) with <ruby> readings over its words with kanji (kept for the
+    next time, unless the analyser was not there to read it)."""
     if not _KANJI.search(text):
         return text
+    try:
+        return _annotate(text, corrections)
+    except NotRead:
+        return _annotated(text, corrections, strict=False)
+
+
+@functools.lru_cache(maxsize=1024)
+def _annotate(text, corrections):
+    return _annotated(text, corrections, strict=True)
+
+
+def _annotated(text, corrections, strict):
     return "".join(_ruby(piece, reading) if reading and _KANJI.search(piece) else piece
-                   for piece, reading in segments(text, corrections))
+                   for piece, reading in segments(text, corrections, strict))
 
 
 _LANG = re.compile(r"""\slang\s*=\s*["']?([A-Za-z-]+)""")

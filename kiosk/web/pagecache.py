@@ -31,6 +31,7 @@ from .. import clock
 from ..catalog import GENERATION_KEY
 from ..db import database, read
 from ..models import KioskState
+from ..search import analyser
 from ..sync.protocol import DEMO_KEY
 from . import furigana
 from .per_request import note, noted, once
@@ -173,6 +174,7 @@ def serve(render, vary=()):
 def _render_shared(render):
     """(Page, None) for a page that may be stored, else (None, the response with holes filled)."""
     note("shared_render", True)
+    misses = analyser.misses
     try:
         response = current_app.make_response(render())
     finally:
@@ -185,7 +187,8 @@ def _render_shared(render):
     if token:
         body = body.replace(token, hole("csrf"))
     page = _split(body, response.vary)
-    if response.status_code != 200 or _personal(body):
+    # A page rendered while the analyser was away lacks readings: shown, not kept.
+    if response.status_code != 200 or _personal(body) or analyser.misses != misses:
         return None, _fill(page, response)
     return page, None
 

@@ -43,6 +43,17 @@ def rss_mb(pid):
     return float("nan")
 
 
+def children(pid):
+    """Process ids of the children of a process (a kiosk's Japanese analyser)."""
+    out = []
+    for task in pathlib.Path(f"/proc/{pid}/task").iterdir():
+        try:
+            out += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            pass
+    return out
+
+
 def pct(samples, p):
     s = sorted(samples)
     return s[min(int(len(s) * p / 100), len(s) - 1)]

@@ -1,5 +1,6 @@
 """A fault-injecting HTTP proxy between a kiosk and the hub (real sockets, real processes)."""
 import itertools
+import re
 import socket
 import threading
 import time
@@ -12,7 +13,9 @@ class FaultProxy:
     close the kiosk's connection without a byte of the answer; status_503: answer 503 at once;
     hang: read the request and never answer; fail_marker: answer 500 to a push whose body
     holds ``marker`` (a hub bug one record triggers), forward the rest; corrupt_feed: answer
-    feed requests with a page the kiosk cannot apply, forward the rest.
+    feed requests with a page the kiosk cannot apply, forward the rest; delay_first_push: hold
+    the first batch of a push round (the one that names no batch before it) ``delay`` seconds
+    before forwarding it (the next one overtakes it).
     """
 
     def __init__(self, upstream_port, mode="pass"):
@@ -30,6 +33,10 @@ class FaultProxy:
         self.dropped = 0
         self.marker = b""
         self.failed = 0
+        self.delay = 0.5
+        self.forwarded = []         # (monotonic time, first request line, a push's "last") as sent to the hub
+        self.answered = []          # (monotonic time, first request line) as answered to the kiosk
+        self._pushes = itertools.count()
         self._stop = False
         threading.Thread(target=self._serve, daemon=True).start()
 
@@ -100,6 +107,12 @@ class FaultProxy:
                     client.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                                    b"Content-Length: %d\r\nConnection: close\r\n\r\n%s" % (len(body), body))
                     return
+                line = first_line.decode(errors="replace")
+                if (mode == "delay_first_push" and first_line.startswith(b"POST /api/v1/records")
+                        and b'"after": 0,' in request and next(self._pushes) == 0):
+                    time.sleep(self.delay)
+                last = re.search(rb'"last": (\d+)', request)
+                self.forwarded.append((time.monotonic(), line, int(last.group(1)) if last else None))
                 try:
                     port = self.upstream_ports[next(self._turn) % len(self.upstream_ports)]
                     up = socket.create_connection(("127.0.0.1", port))
@@ -118,4 +131,5 @@ class FaultProxy:
                     client.shutdown(socket.SHUT_RDWR)
                     return
                 client.sendall(answer)
+                self.answered.append((time.monotonic(), line))
                 return

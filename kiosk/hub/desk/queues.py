@@ -19,7 +19,7 @@ from ...db import database
 from ...models import AuditLog, Device, Event, HubSignup, RejectedRecord, RequestHistory, Service
 from ...models.catalog import utcnow
 from ...sync.contract import DESK_STATES, DONE_STATES
-from .staff_auth import per_request, remember
+from ...web.per_request import note, noted
 
 PAGE_SIZE = 50
 COUNT_CAP = 2000
@@ -220,9 +220,9 @@ def audit(user, action, target="", detail=""):
 def audit_view(user, action, target="", detail=""):
     """The audit line of a page or export that shows personal details: one per request, so the
     trail counts what people opened, however a page is put together."""
-    if per_request("_view_audited"):
+    if noted("_view_audited"):
         return
-    remember("_view_audited", True)
+    note("_view_audited")
     audit(user, action, target, detail)
 
 

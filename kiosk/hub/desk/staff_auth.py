@@ -24,6 +24,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from ...db import database, is_sqlite
 from ...models import LoginFailure, StaffSession, StaffUser
 from ...models.catalog import utcnow
+from ...web.per_request import note, once
 
 SESSION_HOURS = 12
 ROLES = ("admin", "desk")
@@ -165,7 +166,7 @@ def start_session(user):
 
 def logout():
     token = session.pop("staff_token", None)
-    remember("_staff_user", None)
+    note("_staff_user", None)
     if token:
         StaffSession.delete().where(StaffSession.token_hash == _hash(token)).execute()
 
@@ -175,30 +176,10 @@ def logout_everywhere(user):
     StaffSession.delete().where(StaffSession.user == user).execute()
 
 
-def per_request(name, default=None):
-    """The value stored under ``name`` for this request by ``remember``, else ``default``. Kept
-    on ``g`` with the request it belongs to: ``g`` lives as long as the app context, which
-    outlives a request wherever one was pushed around it (the CLI, tests)."""
-    stored = g.get(name)
-    return stored[1] if stored is not None and stored[0] is request._get_current_object() else default
-
-
-def remember(name, value):
-    """Store ``value`` under ``name`` for this request only (see per_request)."""
-    setattr(g, name, (request._get_current_object(), value))
-    return value
-
-
-_NOBODY = object()
-
-
 def current_user():
     """The signed-in staff member, or None (sessions end after the idle time, everywhere).
     Read once per request: every check and screen of a request shares that one read."""
-    user = per_request("_staff_user", _NOBODY)
-    if user is _NOBODY:
-        user = remember("_staff_user", _read_session())
-    return user
+    return once("_staff_user", _read_session)
 
 
 def _read_session():

@@ -19,12 +19,12 @@ from markupsafe import Markup
 
 from ... import vocab
 from ...web import formatting
-from .staff_auth import per_request, remember
+from ...web.per_request import once
 
 
 def page_words():
     """This request's PageWords."""
-    return per_request("_hub_words") or remember("_hub_words", PageWords())
+    return once("_hub_words", PageWords)
 
 
 class PageWords:

@@ -81,8 +81,11 @@ def records() -> Response:
     if len(body["records"]) > protocol.MAX_BATCH:
         return refuse(413, "batch_too_large", max=protocol.MAX_BATCH)
     clean = boundary.json_text_is_clean(request.get_data(cache=True))
+    # Where the batch stands in the kiosk's outbox (kiosks keep more than one in flight).
+    after, last = (v if isinstance(v, int) and not isinstance(v, bool) and 0 <= v < 2 ** 62 else 0
+                   for v in (body.get("after"), body.get("last")))
     return jsonify({"results": ingest.ingest(g.device.device_id, body["records"], texts_checked=clean,
-                                             site=g.device.site_slug or "")})
+                                             site=g.device.site_slug or "", after=after, last=last)})
 
 
 @bp.get("/feed")

@@ -127,8 +127,10 @@ def pending_batch(limit=100, after=0):
                 .order_by(Outbox.seq).limit(limit))
 
 
-def record_results(results):
-    """Apply the hub's per-record answers; only final answers leave the outbox (in bulk)."""
+def record_results(results, kinds=None):
+    """Apply the hub's per-record answers; only final answers leave the outbox (in bulk).
+    ``kinds``: {record id: outbox kind} of the batch answered, so only the tables holding its
+    records are written (without it, every table the id could be in)."""
     now = clock.now()
     final, retry = {}, []
     for r in results:
@@ -143,10 +145,12 @@ def record_results(results):
         for (status, reason), ids in final.items():
             for i in range(0, len(ids), 500):
                 chunk = ids[i:i + 500]
-                Signup.update(acked_at=now).where(Signup.id.in_(chunk)).execute()
-                statuses.mark_acknowledged({(status, reason): chunk})
-                Attendance.update(acked_at=now).where(Attendance.id.in_(chunk)).execute()
-                Cancellation.update(acked_at=now).where(Cancellation.id.in_(chunk)).execute()
+                for model, kind in ((Signup, "signup"), (Attendance, "attendance"), (Cancellation, "cancel")):
+                    mine = chunk if kinds is None else [r for r in chunk if kinds.get(r) == kind]
+                    if mine:
+                        model.update(acked_at=now).where(model.id.in_(mine)).execute()
+                        if kind == "signup":
+                            statuses.mark_acknowledged({(status, reason): mine})
                 done += Outbox.delete().where(Outbox.record_id.in_(chunk)).execute()
         for rid, error in retry:
             (Outbox.update(attempts=Outbox.attempts + 1, last_error=error)
