@@ -50,3 +50,14 @@ def attendance(**changes):
            "created_at": "2026-11-22T01:00:00+00:00"}
     rec.update(changes)
     return rec
+
+
+def demand_day(day="2026-11-20", counts=None, **changes):
+    """A kiosk's counts of one day (what residents looked for), with ``changes`` applied."""
+    rec = {"id": str(uuid.uuid4()), "type": "demand", "day": day, "created_at": "2026-11-21T00:10:00+00:00",
+           "counts": counts if counts is not None else [
+               {"kind": "search", "language": "en", "key": "none", "n": 2},
+               {"kind": "word", "language": "en", "key": "food bank", "n": 2},
+               {"kind": "need", "language": "ja", "key": "food", "n": 1}]}
+    rec.update(changes)
+    return rec

@@ -1,6 +1,7 @@
 """Models shared by both roles. Nothing here imports views, templates or the sync client."""
 from .attendance import Attendance, HostPinAttempt, HubAttendance
 from .base import BaseModel, KioskState
+from .demand import DemandCount, HubDemandCount, HubDemandDay
 from .desk import AuditLog, LoginFailure, RequestHistory, SecurityEvent
 from .catalog import (CatalogDraft, CatalogVersion, Event, Organization, ReadingCorrection, Schedule, Service, ServiceAudience, ServiceNeed,
                       ServiceLanguage, ServiceSite, Site, Translation)
@@ -12,4 +13,5 @@ __all__ = ["BaseModel", "KioskState", "Event", "Organization", "Service", "Servi
            "ServiceLanguage", "ServiceSite", "Site", "Translation", "Device", "EnrollmentCode",
            "Feed", "HubSignup", "RejectedRecord", "SeenNonce", "StaffSession", "StaffUser",
            "Outbox", "Signup", "SignupStatus", "Cancellation", "HubCancel", "AuditLog", "LoginFailure", "RequestHistory", "SecurityEvent", "Attendance", "HostPinAttempt", "HubAttendance",
-           "Schedule", "CatalogDraft", "CatalogVersion", "ReadingCorrection"]
+           "Schedule", "CatalogDraft", "CatalogVersion", "ReadingCorrection", "DemandCount", "HubDemandDay",
+           "HubDemandCount"]

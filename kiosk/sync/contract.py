@@ -44,6 +44,18 @@ DESK_KINDS = ("callback", "volunteer")
 # be blanked after retention.
 DONE_STATES = frozenset({"closed", "called_back", "registered", "declined"})
 
+# --- What residents look for ------------------------------------------------------------------
+
+# What a kiosk counts per local day, language and key (counts, never people): a search by its
+# outcome (key: one of SEARCH_OUTCOMES), the cleaned words of a search that found little or
+# nothing (key: the words), a need tapped on the needs screen (key: the need), a service's page
+# opened, a sign-up form opened and a sign-up sent (key: the service's slug).
+DEMAND_KINDS = ("search", "word", "need", "page", "signup_started", "signup_finished")
+# How a search ended (kiosk.search.demand decides, with its thresholds).
+SEARCH_OUTCOMES = ("good", "few", "none")
+DEMAND_KEY_MAX = 64          # the longest key a count may have
+DEMAND_COUNTS_MAX = 5000     # the most counts one day's record may carry
+
 # --- Identities and codes --------------------------------------------------------------------
 
 # fullmatch everywhere: `$` alone also matches before a trailing newline.

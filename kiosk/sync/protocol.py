@@ -17,7 +17,8 @@ from typing import Any
 
 from .. import boundary
 # The record's vocabularies and patterns have their one home in the contract (read here).
-from .contract import LAST4_RE, PERSON_FIELDS, RECORD_KINDS, REF_RE, UUID_RE
+from .contract import (DEMAND_COUNTS_MAX, DEMAND_KEY_MAX, DEMAND_KINDS, LAST4_RE, PERSON_FIELDS, RECORD_KINDS,
+                       REF_RE, SEARCH_OUTCOMES, UUID_RE)
 
 PROTOCOL_VERSION = 2
 # The hub also accepts the previous version for one release, so kiosks can be upgraded one by
@@ -245,9 +246,51 @@ def validate_attendance(record: Mapping[str, Any]) -> str | None:
     return None
 
 
-# One validator per record type (records.Record: SignupRecord, AttendanceRecord, CancelRecord).
+_DEMAND_COUNT_FIELDS = {"kind", "language", "key", "n"}
+# What a search word may never hold, whatever the kiosk's scrubbing let through: a digit (a phone
+# number, a date of birth, an address) or an e-mail address.
+_UNSAFE_WORD_RE = re.compile(r"[0-9@\uff10-\uff19\uff20]")
+
+
+def validate_demand(record: Mapping[str, Any]) -> str | None:
+    """None if a kiosk's counts of a day are well formed, else a reason."""
+    if set(record) - {"id", "type", "day", "created_at", "counts"}:
+        return "unknown_field"
+    if boundary.parse_date(record.get("day")) is None:
+        return "bad_day"
+    if parse_time(record.get("created_at")) is None:
+        return "bad_created_at"
+    counts = record.get("counts")
+    if not isinstance(counts, list) or len(counts) > DEMAND_COUNTS_MAX:
+        return "bad_counts"
+    seen = set()
+    for c in counts:
+        if not isinstance(c, dict) or set(c) != _DEMAND_COUNT_FIELDS or c["kind"] not in DEMAND_KINDS:
+            return "bad_count"
+        key, language = c["key"], c["language"]
+        if not matches(_LANG_RE, language) or len(language) > 16:
+            return "bad_language"
+        if not isinstance(key, str) or not key or len(key) > DEMAND_KEY_MAX or not boundary.is_clean_text(key):
+            return "bad_key"
+        if c["kind"] == "search" and key not in SEARCH_OUTCOMES:
+            return "bad_key"
+        if c["kind"] == "word" and _UNSAFE_WORD_RE.search(key):
+            return "unsafe_word"
+        if c["kind"] not in ("word", "search") and not matches(_SLUG_RE, key):
+            return "bad_key"
+        if not boundary.int_in_range(c["n"], (1, 1_000_000)):
+            return "bad_n"
+        if (c["kind"], language, key) in seen:
+            return "repeated_count"
+        seen.add((c["kind"], language, key))
+    return None
+
+
+# One validator per record type (records.Record: SignupRecord, AttendanceRecord, CancelRecord,
+# DemandRecord).
 VALIDATORS: dict[str, Callable[[Mapping[str, Any]], str | None]] = {
     "signup": validate_signup,
     "attendance": validate_attendance,
     "cancel": validate_cancel,
+    "demand": validate_demand,
 }

@@ -1,5 +1,5 @@
 """What travels between kiosk and hub, as types: the records a kiosk pushes (a sign-up, a host's
-attendance tap, a visitor's cancellation), the hub's answer per record, and the feed a kiosk pulls
+attendance tap, a visitor's cancellation, a day's counts of what was looked for), the hub's answer per record, and the feed a kiosk pulls
 (an entry, and its data per kind).
 
 Types only describe the JSON: nothing here builds or checks it at run time (protocol.validate_record
@@ -86,7 +86,25 @@ class CancelRecord(TypedDict):
     created_at: str
 
 
-Record = SignupRecord | AttendanceRecord | CancelRecord
+class DemandCount(TypedDict):
+    """One count of a kiosk's day: ``kind`` one of contract.DEMAND_KINDS."""
+    kind: str
+    language: str
+    key: str
+    n: int
+
+
+class DemandRecord(TypedDict):
+    """What a kiosk counted on one local day (counts, never people), sent once the day is over.
+    Its id is made from the device and the day, so a resend is always a duplicate."""
+    id: str
+    type: Literal["demand"]
+    day: str
+    created_at: str
+    counts: list[DemandCount]
+
+
+Record = SignupRecord | AttendanceRecord | CancelRecord | DemandRecord
 
 
 class RecordResult(TypedDict):

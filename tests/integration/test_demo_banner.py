@@ -22,7 +22,7 @@ def pages_of(app, values):
     for rule in app.url_map.iter_rules():
         if "GET" not in rule.methods or rule.endpoint in NOT_PAGES:
             continue
-        if rule.endpoint.startswith(("staff.", "desk.", "accounts.", "reports.", "catalog.", "catalog_import.")) or rule.endpoint == "hub_root":
+        if rule.endpoint.startswith(("staff.", "desk.", "accounts.", "reports.", "demand.", "catalog.", "catalog_import.")) or rule.endpoint == "hub_root":
             continue   # staff screens: not visitor pages
         missing = [a for a in rule.arguments if a != "lang" and a not in values]
         if missing:

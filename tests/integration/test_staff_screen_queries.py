@@ -16,7 +16,7 @@ from kiosk.hub.intake import ingest
 from kiosk.models import Device, Event, Service, Site
 from kiosk.models.catalog import utcnow
 from tests.integration.hub_helpers import hub_app, in_db, login
-from tests.records import attendance, ref, signup
+from tests.records import attendance, demand_day, ref, signup
 
 N = 20
 DESK = ["gaikokujin-sodan", "nerries", "nihongo-kyoshitsu"]    # the desk user's programs
@@ -26,7 +26,8 @@ HOST_TOOLS = "host-tools"      # a device the hub never enrolled: attendance fro
 # What each screen sends at most (the session read and the audit line included); a desk's
 # overview also reads the sessions its refused records name, to tell which are the desk's.
 MOST = {("admin", "queue"): 6, ("admin", "session"): 6, ("admin", "overview"): 10, ("admin", "report"): 6,
-        ("desk", "queue"): 6, ("desk", "session"): 6, ("desk", "overview"): 11, ("desk", "report"): 6}
+        ("desk", "queue"): 6, ("desk", "session"): 6, ("desk", "overview"): 11, ("desk", "report"): 6,
+        ("admin", "demand"): 9, ("desk", "demand"): 9}
 
 
 @pytest.fixture(params=["postgresql", "sqlite"])
@@ -127,12 +128,18 @@ def fill(app, n, session):
                                               session=str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(pairs[i % len(pairs)]))),
                                               seq=i)
                                    for i in range(n)])
+        # What residents looked for: each kiosk's days of this month, words typed on many days.
+        ingest.ingest(kiosks[0], [demand_day(day=today.replace(day=1 + i % today.day).isoformat(), counts=[
+            {"kind": "search", "language": "en", "key": "none", "n": 1 + i},
+            {"kind": "word", "language": "en", "key": f"word {i % 7}", "n": 1},
+            {"kind": "need", "language": "ja", "key": "food", "n": 2},
+            {"kind": "page", "language": "ja", "key": SESSION_SERVICE, "n": 3}]) for i in range(n // 10)])
     in_db(app, write)
 
 
 def screens(session):
     return {"queue": "/staff/queue/callback", "session": f"/staff/events/{session}", "overview": "/staff/",
-            "report": "/staff/reports/"}
+            "report": "/staff/reports/", "demand": "/staff/demand/"}
 
 
 def sent_by(client, path):
@@ -160,8 +167,8 @@ def test_each_screen_sends_the_same_statements_with_n_rows_as_with_3n(hub):
                 reads = [s for s in statements if s.startswith("SELECT") and 'FROM "staff_session"' in s]
                 audits = [s for s in statements if s.startswith('INSERT INTO "audit_log"')]
                 assert len(reads) == 1, (who, screen, reads)
-                # One audit line on each screen that shows people; the report shows none.
-                assert len(audits) == (0 if screen == "report" else 1), (who, screen, audits)
+                # One audit line on each screen that shows people; the report and demand show none.
+                assert len(audits) == (0 if screen in ("report", "demand") else 1), (who, screen, audits)
                 assert len(statements) <= MOST[who, screen], (who, screen, len(statements), statements)
                 if who == "admin":
                     shown[screen] = page.count('action="/staff/signups/') + page.count('href="/staff/requests/')

@@ -51,12 +51,21 @@ def test_a_kind_the_kiosk_does_not_know_is_skipped(db_conn):
 
 @pytest.mark.parametrize("typed, schema", [
     (records.SignupRecord, "SignupRecord"), (records.AttendanceRecord, "AttendanceRecord"),
-    (records.CancelRecord, "CancelRecord"), (records.RecordResult, "RecordResult"),
+    (records.CancelRecord, "CancelRecord"), (records.DemandRecord, "DemandRecord"),
+    (records.RecordResult, "RecordResult"),
     (records.FeedEntry, "FeedEntry"), (records.StatusData, "StatusData"),
     (records.FeedResponse, "FeedResponse")])
 def test_each_type_has_the_fields_of_its_schema(typed, schema):
     assert fields(typed) == set(SCHEMAS[schema]["properties"])
     assert typed.__required_keys__ == set(SCHEMAS[schema]["required"])
+
+
+def test_a_days_counts_are_the_documents():
+    count = SCHEMAS["DemandRecord"]["properties"]["counts"]["items"]
+    assert fields(records.DemandCount) == set(count["properties"]) == set(count["required"])
+    assert tuple(count["properties"]["kind"]["enum"]) == contract.DEMAND_KINDS
+    assert count["properties"]["key"]["maxLength"] == contract.DEMAND_KEY_MAX
+    assert SCHEMAS["DemandRecord"]["properties"]["counts"]["maxItems"] == contract.DEMAND_COUNTS_MAX
 
 
 def test_a_sign_ups_person_and_party_are_the_documents():

@@ -189,6 +189,34 @@ def publish(kind, key, staff_name, config, note="", confirmed_only=False):
     return version + 1
 
 
+def add_search_word(key, language, word, staff_name, config):
+    """Add a search word to a service's words in a language, the way an edit goes: with no
+    draft waiting, published at once as a new version (the feed takes it to every kiosk);
+    with someone's draft waiting, added to that draft, so their edit is not published
+    unasked. Returns "published", "draft" or "already"; raises Refused ("unknown", "invalid")."""
+    word = clean(word, limit=64).strip()
+    if not word or language not in CATALOG_LANGUAGES:
+        raise Refused("invalid")
+    draft = draft_of("service", key)
+    doc = json.loads(draft.data) if draft else catalog_docs.live_document("service", key)
+    if doc is None:
+        raise Refused("unknown")
+    texts = doc.setdefault("text", {}).setdefault(language, {})
+    words = [w.strip() for w in (texts.get("keywords") or "").split("\n") if w.strip()]
+    if word in words:
+        return "already"
+    texts["keywords"] = "\n".join(words + [word])
+    save_draft("service", key, doc, staff_name)
+    if draft:
+        return "draft"
+    try:
+        publish("service", key, staff_name, config, note=f"search word: {word}"[:255])
+    except Refused:
+        discard_draft("service", key)    # nothing of staff's own was waiting: leave nothing
+        raise
+    return "published"
+
+
 def history(kind, key):
     return list(CatalogVersion.select().where((CatalogVersion.kind == kind) & (CatalogVersion.key == key))
                 .order_by(CatalogVersion.version.desc()))

@@ -20,6 +20,7 @@ may send them is kiosk.hub.intake.cancellations's business.
 import datetime
 import json
 import logging
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, cast
 
@@ -33,7 +34,7 @@ from . import feed
 from ...sync import contract, protocol
 from ...sync.records import AttendanceRecord, CatalogKind, RecordResult, SignupRecord
 from .. import bookings
-from . import cancellations
+from . import cancellations, demand
 from ..desk import queues
 from . import seats as seats_mod
 from .seats import BatchSeats
@@ -79,7 +80,7 @@ def _reject_row(device_id: str, record: object, reason: str, detail: str = "") -
 
 
 def ingest(device_id: str, records: Sequence[object], texts_checked: bool = False,
-           site: str | None = None) -> list[RecordResult]:
+           site: str | None = None, after: int = 0, last: int = 0) -> list[RecordResult]:
     """Store each record exactly once and answer for each; one bad record blocks nothing.
 
     The whole batch is decided with a handful of queries: existing ids and event counts are
@@ -95,7 +96,13 @@ def ingest(device_id: str, records: Sequence[object], texts_checked: bool = Fals
     ``site``: the site the device was enrolled for (read from its row when not given; None for
     a device the hub never enrolled, whose records come from the hub's own tools, not a kiosk:
     the sync API always gives the requesting device's site).
+
+    ``after``, ``last``: the kiosk's outbox numbers of the batch it sent before this one (0: none)
+    and of this batch's last record. A kiosk keeps more than one batch in flight; a batch whose
+    predecessor is not stored yet waits for it (at most ORDER_WAIT_SECONDS), so the hub decides a
+    kiosk's sign-ups in the order its visitors made them, as with one batch at a time.
     """
+    wait_for_previous(device_id, after)
     if site is None:
         site = Device.select(Device.site_slug).where(Device.device_id == device_id).scalar()
     if any(cancellations.is_cancel(r) for r in records):
@@ -106,11 +113,41 @@ def ingest(device_id: str, records: Sequence[object], texts_checked: bool = Fals
     with lock:
         try:
             with database.atomic():
-                return _store_in_order(device_id, records, site, texts_checked)
+                results = _store_in_order(device_id, records, site, texts_checked)
         except STORE_ERRORS as exc:
             log.warning("batch of %d could not be stored at once (%s); storing one by one",
                         len(records), type(exc).__name__)
-        return [_store_one(device_id, record, site) for record in records]
+            results = [_store_one(device_id, record, site) for record in records]
+        _stored_through(device_id, last)
+        return results
+
+
+# How long a batch waits for the one its kiosk sent before it (lost, or failed as a whole: then
+# the kiosk sends its records again after this one, and a resend is answered "duplicate").
+ORDER_WAIT_SECONDS = 2.0
+
+
+def wait_for_previous(device_id: str, after: int, timeout: float = ORDER_WAIT_SECONDS) -> bool:
+    """Wait until the device's batch ending at outbox number ``after`` is stored (True), or
+    ``timeout`` seconds (False). Read outside any lock: the earlier batch takes them."""
+    if not after:
+        return True
+    deadline = time.monotonic() + timeout
+    while True:
+        stored = Device.select(Device.outbox_seq).where(Device.device_id == device_id).scalar()
+        if stored is None or stored >= after:
+            return True
+        if time.monotonic() >= deadline:
+            log.warning("a kiosk's batch waited %.0f s for the one before it; stored without it", timeout)
+            return False
+        time.sleep(0.002)
+
+
+def _stored_through(device_id: str, last: int) -> None:
+    """Note the kiosk's outbox number stored through (in the batch's transaction)."""
+    if last:
+        (Device.update(outbox_seq=last)
+         .where((Device.device_id == device_id) & (Device.outbox_seq < last)).execute())
 
 
 # What a write can raise for a value the validator let through: the driver's refusals
@@ -122,18 +159,21 @@ STORE_ERRORS = (peewee.DatabaseError, ValueError, OverflowError, TypeError)
 def _store_in_order(device_id: str, records: Sequence[object], site: str | None,
                     texts_checked: bool = False) -> list[RecordResult]:
     """Decide and write a batch in arrival order: runs of sign-ups and attendance in bulk, and
-    each cancellation on its own between them (it may free seats for what comes after it)."""
+    each cancellation on its own between them (it may free seats for what comes after it), as
+    each kiosk's day of counts (kiosk.hub.intake.demand)."""
     results: list[RecordResult] = []
     run: list[object] = []
     batch = cancellations.Batch(device_id)
     for record in list(records) + [_END]:
-        if record is _END or cancellations.is_cancel(record):
+        if record is _END or cancellations.is_cancel(record) or demand.is_demand(record):
             if run:
                 answers, rows = _decide(device_id, run, site, texts_checked, batch)
                 _write(rows)
                 results += answers
                 run = []
-            if record is not _END:
+            if demand.is_demand(record):
+                results.append(demand.store(device_id, record, site, _reject_row, bulk_insert))
+            elif record is not _END:
                 results.append(cancellations.store(device_id, record, _reject_row, batch))
         else:
             run.append(record)
