@@ -48,7 +48,8 @@ extract: $(VENV)/.installed
 
 # Debian packages the tests use: chromium and fonts for the browser tests; python3-venv and the
 # PostgreSQL client tools for the installation-guide test, which installs as the guide says.
-DEBIAN_TEST_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji python3-venv postgresql-client
+DEBIAN_TEST_PACKAGES := chromium fonts-noto-cjk fonts-noto-color-emoji python3-venv postgresql-client \
+  espeak-ng sox poppler-utils
 
 chromium:
 	@{ command -v chromium && dpkg -s $(DEBIAN_TEST_PACKAGES); } >/dev/null 2>&1 || { \

@@ -281,6 +281,19 @@ def takeaway(service, sites):
                        s.example_address) for s in sites]}
 
 
+def venues(sites, lang):
+    """[(site, name, address)] in the visitor's language (Japanese, marked, where untranslated)."""
+    text = texts("site", [s.id for s in sites], lang, ("name", "address"))
+    return [(s, text[s.id].get("name", EMPTY), text[s.id].get("address", EMPTY)) for s in sites]
+
+
+def desk_phone(service, sites):
+    """The number a visitor calls about her sign-up: the program's desk, else its place's."""
+    if service is not None and service.phone:
+        return service.phone
+    return next((s.phone for s in sites if s.phone), "")
+
+
 # "What do you need?": the services answering a need, for whom and how a visitor wants help.
 # Call-back requests are taken by the consultation desks (the kiosk's call-back form is theirs);
 # talking to someone means a consultation, or a desk that calls back.

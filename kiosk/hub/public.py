@@ -9,6 +9,7 @@ from flask import Blueprint, abort, current_app, render_template
 
 from .. import catalog
 from ..models import HubSignup
+from ..web import speech
 from .desk.staff_auth import limiter
 
 bp = Blueprint("public", __name__, url_prefix="/p")
@@ -50,3 +51,10 @@ def status(lang, ref):
     svc = catalog.service_by_slug(signup.service_slug)
     takeaway = catalog.takeaway(svc, [ev.site] if ev else []) if svc else None
     return render_template("public/status.html", signup=signup, service_name=name, e=event, takeaway=takeaway)
+
+
+@bp.post("/<lang:lang>/speech/reading")
+def reading(lang):
+    """Japanese texts of the phone page as said, from the furigana's readings, for the phone's
+    own voice to read aloud (kiosk.web.speech)."""
+    return speech.readings_response()

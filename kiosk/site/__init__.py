@@ -2,13 +2,20 @@
 
 
 def register(app):
-    from . import directory, filters, host, lookup, session, signup
+    from . import demand, directory, filters, host, lookup, session, signup, speech
+    from ..web import ratelimit
     filters.init_app(app)
+    demand.configure(app)
+    ratelimit.init(speech.limiter, app)
+    paper = app.config.get("PRINT_PAPER") or ""
+    # The site's printer's paper ("" when it has none: no Print button), static/css/print.css.
+    app.jinja_env.globals["print_paper"] = paper if paper in ("58mm", "80mm", "A6", "A4") else ""
     app.register_blueprint(directory.bp)
     app.register_blueprint(session.bp)
     app.register_blueprint(signup.bp)
     app.register_blueprint(lookup.bp)
     app.register_blueprint(host.bp)
+    app.register_blueprint(speech.bp)
     _search_index_current()
     app.before_request(_catalog_first)
 

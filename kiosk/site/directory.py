@@ -10,13 +10,14 @@ from ..models import Service, ServiceLanguage, Site
 from ..models.catalog import utcnow
 from ..search import index
 from ..web import furigana, visit
+from . import demand
 from .pages import shown_to_everyone
 from .seats import local_seats_left_many, provisional_key
 from ..web.cache import FragmentCache
 from ..web.render import render, wants_fragment
 
 bp = Blueprint("site", __name__)
-results_cache = FragmentCache(size=256)
+results_cache = FragmentCache(size=48)
 
 
 @bp.get("/")
@@ -52,6 +53,8 @@ def services(lang):
         # Back after the idle reset: the last visitor's search, shown without its term.
         args = {k: v for k, v in request.args.lists() if k not in ("q", "v", "page", "from")}
         return redirect(url_for("site.services", **args), 303)
+    if request.args.get("page", 1, type=int) == 1:
+        _count_search(lang)
     if wants_fragment():
         # The results fragment depends only on the URL, the catalog, the kiosk's own site (cards
         # lead with the nearest session), the minute (a session that has begun is no longer next)
@@ -63,6 +66,14 @@ def services(lang):
         response.vary.add("HX-Request")
         return response
     return _services(lang)
+
+
+def _count_search(lang):
+    """Count this search and how it ended (kiosk.site.demand), before any cache: its results
+    come from the search cache, which the page then reads again."""
+    query = request.args.get("q", "")[:100].strip()
+    if query:
+        demand.count_search(query, lang, len(index.cached_search(query, lang).ids))
 
 
 def _services(lang):
@@ -120,6 +131,7 @@ def _page_url(page):
 
 
 @bp.get("/<lang:lang>/services/<slug>")
+@demand.counted("page", lambda slug, **_: slug)
 @shown_to_everyone(provisional_key)
 def service(lang, slug):
     """Everything about one service, with a QR code for the visitor's phone."""
@@ -177,6 +189,7 @@ def needs(lang):
 
 
 @bp.get("/<lang:lang>/needs/<need>")
+@demand.counted("need", lambda need, **_: need, when=lambda: not request.args)   # tapped, not narrowed
 @shown_to_everyone()
 def need(lang, need):
     """The services answering one need, nearest first, narrowed by whom they are for and how the

@@ -8,7 +8,8 @@ import segno
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
 
 from .. import catalog, vocab
-from ..models import Event, KioskState, Outbox, ServiceAudience, ServiceSite, Signup, Site
+from ..models import Event, KioskState, Outbox, Service, ServiceAudience, ServiceSite, Signup, Site
+from . import demand
 from .sync import outbox
 from ..web import drafts, pagecache
 from ..web.guard import validates_own_text
@@ -43,8 +44,10 @@ def _already_made(form):
     return Signup.get_or_none(Signup.submission_id == sid) if sid else None
 
 
-def _finish(signup, waitlist=False):
+def _finish(signup, waitlist=False, new=True):
     # The confirmation page finds the sign-up through the session: nothing personal in a URL.
+    if new:
+        demand.count("signup_finished", signup.language, signup.service_slug)
     session["done"] = signup.id
     session["waitlist"] = waitlist
     wake_sync()
@@ -67,7 +70,7 @@ def _form_page(make_form, accept, show):
         earlier = _already_made(form)
         if earlier is not None:
             drafts.forget()
-            return _finish(earlier, waitlist=session.get("waitlist", False))
+            return _finish(earlier, waitlist=session.get("waitlist", False), new=False)
         if not switching_language() and form.validate_on_submit():
             drafts.forget()
             return accept(form)
@@ -85,8 +88,14 @@ def _form_page(make_form, accept, show):
     return show(form)
 
 
+def _event_service(uid, **_):
+    """The slug of the service a session belongs to (what a sign-up form is counted under)."""
+    return (Service.select(Service.slug).join(Event).where(Event.uid == uid).scalar())
+
+
 @bp.route("/<lang:lang>/signup/event/<uid>", methods=["GET", "POST"])
 @validates_own_text
+@demand.counted("signup_started", _event_service, when=blank_form)
 @shown_to_everyone(provisional_key, when=blank_form)
 def event(lang, uid):
     """Sign up for a seat at one session (waiting list when it is full)."""
@@ -159,6 +168,7 @@ def _service_or_404(slug, category):
 
 @bp.route("/<lang:lang>/signup/volunteer/<slug>", methods=["GET", "POST"])
 @validates_own_text
+@demand.counted("signup_started", lambda slug, **_: slug, when=blank_form)
 @shown_to_everyone(when=blank_form)
 def volunteer(lang, slug):
     """Register as a volunteer with a volunteering program (Nerries, the volunteer centre...)."""
@@ -177,6 +187,7 @@ def volunteer(lang, slug):
 
 @bp.route("/<lang:lang>/signup/callback/<slug>", methods=["GET", "POST"])
 @validates_own_text
+@demand.counted("signup_started", lambda slug, **_: slug, when=blank_form)
 @shown_to_everyone(when=blank_form)
 def callback(lang, slug):
     """Ask a consultation desk to call back, in the visitor's language, at a chosen time."""
@@ -217,25 +228,19 @@ def done(lang):
     sites = [ev.site] if ev else (list(Site.select().join(ServiceSite).where(ServiceSite.service == svc)) if svc else [])
     return render_template("site/done.html", signup=signup, view=view, e=e, qr=qr,
                            takeaway=catalog.takeaway(svc, sites) if svc else None,
-                           venues=_venues(sites, lang), asked=_asked(signup, svc),
+                           venues=catalog.venues(sites, lang), asked=asked(signup, svc),
+                           desk_phone=catalog.desk_phone(svc, sites),
                            waitlist=session.get("waitlist", False) and signup.status == "provisional",
                            queued=queued, online=KioskState.get_value("online") == "1")
 
 
-def _venues(sites, lang):
-    """[(site, name, address)] in the visitor's language (Japanese, marked, where untranslated)."""
-    text = catalog.texts("site", [s.id for s in sites], lang, ("name", "address"))
-    return [(s, text[s.id].get("name", catalog.EMPTY), text[s.id].get("address", catalog.EMPTY))
-            for s in sites]
-
-
-def _asked(signup, svc):
+def asked(signup, svc):
     """What the form asked besides name and contact, as the visitor will read it back."""
-    asked = {}
+    out = {}
     if signup.kind == "event" and svc is not None and for_families(svc):
-        asked["party"] = (signup.adults, signup.children)
+        out["party"] = (signup.adults, signup.children)
     if signup.kind == "callback":
         spoken = next((l["endonym"] for l in languages() if l["code"] == signup.preferred_language), None)
-        asked["language"] = spoken or signup.preferred_language
-        asked["time"] = vocab.CALL_TIMES.get(signup.preferred_time or "")
-    return asked
+        out["language"] = spoken or signup.preferred_language
+        out["time"] = vocab.CALL_TIMES.get(signup.preferred_time or "")
+    return out

@@ -1,5 +1,6 @@
 """Template helpers both roles use: locale-aware dates and the catalog vocabularies."""
 import functools
+import re
 
 import babel.dates
 import babel.numbers
@@ -107,8 +108,19 @@ def walking(walk):
              distance=distance(walk.metres))
 
 
+_ADDRESS_NUMBER = re.compile(r"[0-9０-９]+(?:[-－‐−][0-9０-９]+)+")
+
+
+def unbroken_numbers(text):
+    """Markup of a text (already Markup: escaped, perhaps with ruby) with each number such as an
+    address's 5-26-11 or a phone's 03-0000-4606 kept on one line: browsers break after a hyphen,
+    and a slip or a narrow screen must not show 5- on one line and 26-11 on the next."""
+    return Markup(_ADDRESS_NUMBER.sub(lambda m: f'<span class="nobreak">{m.group(0)}</span>', str(Markup.escape(text))))
+
+
 def init_app(app):
     app.add_template_filter(when)
+    app.add_template_filter(unbroken_numbers)
     app.add_template_filter(walking)
     app.add_template_filter(day_heading)
     app.add_template_filter(short_datetime)

@@ -3,21 +3,27 @@
 No visitor request ever waits on this: views write locally (record + outbox) and at most wake
 the loop. Personal data is never logged here; only counts and error kinds are.
 """
+import collections
 import concurrent.futures
 import json
 import logging
 import random
 import sqlite3
+import sys
 import threading
 
-import httpx
+# httpx imports its command-line tool with itself (rich and pygments: 2.5 MB of a kiosk's
+# memory) unless that import fails; a kiosk never runs it.
+sys.modules.setdefault("httpx._main", None)
+import httpx  # noqa: E402
 import peewee
 from flask import current_app
 
-from ... import clock
+from ... import clock, serving
 from ...db import database
 from ...models import KioskState
 from . import feed_apply, outbox
+from .. import demand
 from ..status import Board
 from ...sync import protocol
 
@@ -124,16 +130,19 @@ class SyncEngine:
     needing attention, so one bad record never holds up the records behind it."""
 
     def __init__(self, client, batch_size=100, retention_seconds=86400, max_failures=3,
-                 held_retry_seconds=3600, timezone="Asia/Tokyo"):
+                 held_retry_seconds=3600, timezone="Asia/Tokyo", window=2):
         self.client, self.batch_size, self.retention_seconds = client, batch_size, retention_seconds
+        self.window = max(int(window), 1)
         self.max_failures, self.held_retry_seconds = max_failures, held_retry_seconds
         self.timezone = timezone
 
     @staticmethod
-    def _encode(entries):
+    def _encode(entries, after=0):
         """The push body for outbox entries: their stored payloads (already JSON) joined as they
-        are, so nothing is decoded and encoded again."""
-        return ('{"records": [' + ", ".join(e.payload for e in entries) + "]}").encode()
+        are, so nothing is decoded and encoded again, with where the batch stands in the outbox
+        (``after``: the last number of the batch sent before it in this round, 0 for none)."""
+        return ('{"records": [' + ", ".join(e.payload for e in entries) + "]"
+                + (f', "after": {int(after)}, "last": {int(entries[-1].seq)}' if entries else "") + "}").encode()
 
     def _post(self, entries, data=None):
         return self.client.request("POST", "/api/v1/records", data=data or self._encode(entries))
@@ -144,50 +153,62 @@ class SyncEngine:
                               protocol.H_HELD: str(outbox.held_count())}
 
     def push(self):
-        """Send the outbox oldest first in bounded batches; one request is in flight while the
-        answer to the previous one is applied (the network and the hub work meanwhile)."""
-        sent, last_seq, in_flight = 0, 0, None
-        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="sync-push") as pool:
+        """Send the outbox oldest first in bounded batches, up to ``window`` of them in flight:
+        the hub reads one while it stores the one before, and the kiosk applies answers in the
+        order it sent the batches. Each batch names the one before it, and the hub stores a
+        batch only after its predecessor (kiosk.hub.intake.ingest.wait_for_previous), so
+        sign-ups are decided in the order visitors made them."""
+        sent, last_seq, exhausted = 0, 0, False
+        before = 0      # the batch in flight before the next one (0: none; the hub need not wait)
+        in_flight = collections.deque()
+        with concurrent.futures.ThreadPoolExecutor(self.window, thread_name_prefix="sync-push") as pool:
             while True:
-                with database.connection_context():
-                    batch = outbox.pending_batch(self.batch_size, after=last_seq)
-                    self._count()
-                upcoming = None
-                if batch:
-                    last_seq = batch[-1].seq
-                    # Encoded here, while the previous request is at the hub: the worker only
-                    # sends, so the hub gets the next batch as soon as it answers. A payload
-                    # that cannot be encoded fails in the worker instead, where the batch is
-                    # split to find it like any batch that fails as a whole.
+                while not exhausted and len(in_flight) < self.window:
+                    with database.connection_context():
+                        batch = outbox.pending_batch(self.batch_size, after=last_seq)
+                        self._count()
+                    if not batch:
+                        exhausted = True
+                        break
+                    # Encoded here: the workers only send. A payload that cannot be encoded
+                    # fails in the worker instead, where the batch is split to find it like
+                    # any batch that fails as a whole.
                     try:
-                        data = self._encode(batch)
+                        data = self._encode(batch, after=before)
                     except (ValueError, TypeError):
                         data = None
-                    upcoming = (pool.submit(self._post, batch, data), batch)
-                if in_flight is not None:
-                    future, entries = in_flight
-                    try:
-                        answer = future.result()
-                    except Exception as exc:
-                        if upcoming is not None:
-                            upcoming[0].cancel()
-                        if not may_be_one_record(exc):
-                            raise
-                        sent += self.isolate(entries)
-                        # What was sent after the failed batch is sent again (a resend is
-                        # answered "duplicate", never stored twice).
-                        last_seq, in_flight = entries[-1].seq, None
-                        continue
-                    with database.connection_context():
-                        done = outbox.record_results(answer.get("results", []))
-                    sent += done
-                    if done == 0:   # nothing final came back: try again next round, do not spin
-                        if upcoming is not None:
-                            upcoming[0].cancel()
-                        return sent
-                if upcoming is None:
+                    last_seq = before = batch[-1].seq
+                    in_flight.append((pool.submit(self._post, batch, data), batch))
+                if not in_flight:
                     return sent
-                in_flight = upcoming
+                future, entries = in_flight.popleft()
+                try:
+                    answer = future.result()
+                except Exception as exc:
+                    self._drop(in_flight)
+                    if not may_be_one_record(exc):
+                        raise
+                    sent += self.isolate(entries)
+                    # What was sent after the failed batch is sent again (a resend is
+                    # answered "duplicate", never stored twice).
+                    # isolate() waited for every answer: nothing is in flight before them.
+                    last_seq, before, exhausted = entries[-1].seq, 0, False
+                    continue
+                with database.connection_context():
+                    done = outbox.record_results(answer.get("results", []), {e.record_id: e.kind for e in entries})
+                sent += done
+                if done == 0:   # nothing final came back: try again next round, do not spin
+                    self._drop(in_flight)
+                    return sent
+
+    @staticmethod
+    def _drop(in_flight):
+        """Forget the batches after one that failed: those not sent yet are not sent; those
+        at the hub are answered there, and their records stay in the outbox until a later
+        push hears "duplicate" for them."""
+        for future, _entries in in_flight:
+            future.cancel()
+        in_flight.clear()
 
     def isolate(self, entries):
         """After a batch failed as a whole: send it in halves, down to single records."""
@@ -226,6 +247,7 @@ class SyncEngine:
     def run_once(self):
         with database.connection_context():
             outbox.release_held(self.held_retry_seconds, self.max_failures)
+            demand.close_days(self.timezone)     # each day that is over, as one record
         pushed = self.push()
         with database.connection_context():
             self._count()
@@ -242,7 +264,7 @@ def engine_for(app, client):
     c = app.config
     return SyncEngine(client, int(c["SYNC_BATCH_SIZE"]), int(c["PERSONAL_DATA_RETENTION_SECONDS"]),
                       int(c["SYNC_MAX_RECORD_FAILURES"]), int(c["SYNC_HELD_RETRY_SECONDS"]),
-                      c["TIMEZONE"])
+                      c["TIMEZONE"], int(c.get("SYNC_BATCHES_IN_FLIGHT", 2)))
 
 
 # SQLite's messages for the local failures a kiosk meets; they carry no data, so they may be
@@ -311,16 +333,26 @@ class SyncLoop(threading.Thread):
                 delay = self._failed(exc)
             self.rounds += 1
             self.board.recount()     # the round sent, set aside or released records
+            serving.trim_memory()    # what the last seconds' visitors freed goes back to the system
             if self.failures:
                 # While failing, only the backoff decides: a wake must not turn into a hammer.
                 self._stopping.wait(delay)
             else:
                 self._sleep(delay)
+        self._flush_counts()     # the kiosk is stopping: what visitors did is written first
         if self.client:
             self.client.close()
 
+    def _flush_counts(self):
+        try:
+            with self.app.app_context(), database.connection_context():
+                demand.flush()
+        except Exception as exc:    # noqa: BLE001 - never in the way of a stop or a round
+            log.warning("sync: counts not written (%s)", type(exc).__name__)
+
     def _round(self):
         """One round; returns the seconds until the next one."""
+        self._flush_counts()     # counts kept in memory are written at least every round
         with self.app.app_context():
             with database.connection_context():
                 creds = credentials()
