@@ -200,3 +200,23 @@ def to_session_form(j, lang, slug):
     j.state(slug)
     j.touch(page.get_by_role("link", name=exact(ui(lang, "Sign up"))).first)
     j.state("form")
+
+
+def fill_person(page, lang, name, phone, age=True):
+    """A visitor's name, phone (and age band) on a sign-up form, and her consent."""
+    labelled(page, ui(lang, "Your name")).fill(name)
+    labelled(page, ui(lang, "Phone number")).fill(phone)
+    if age:
+        labelled(page, ui(lang, "Age")).select_option(index=3)
+    labelled(page, ui(lang, "I have read the notice on personal information and agree.")).check()
+
+
+def screen_checker(page, directory, name):
+    """check(label): a full-page screenshot of ``page`` as directory/name-label.png, then axe on
+    it (every violation named with the elements it was found on)."""
+    def check(label):
+        directory.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(directory / f"{name}-{label}.png"), full_page=True)
+        violations = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}}).response["violations"]
+        assert [v["id"] for v in violations] == [], (label, [n["html"] for v in violations for n in v["nodes"]])
+    return check

@@ -7,19 +7,11 @@ import pytest
 
 from kiosk.sync import contract
 from tests.conftest import LANDSCAPE, PORTRAIT
-from tests.e2e.journey import ENDONYM, Journey, card, exact, labelled, program, start_in, to_session_form, ui
+from tests.e2e.journey import ENDONYM, Journey, card, exact, fill_person, labelled, program, start_in, to_session_form, ui
 
 pytestmark = pytest.mark.browser
 SIZES = {"portrait": PORTRAIT, "landscape": LANDSCAPE}
 REF_RE = contract.REF_RE
-
-
-def fill_person(page, lang, name, phone, age=True):
-    labelled(page, ui(lang, "Your name")).fill(name)
-    labelled(page, ui(lang, "Phone number")).fill(phone)
-    if age:
-        labelled(page, ui(lang, "Age")).select_option(index=3)
-    labelled(page, ui(lang, "I have read the notice on personal information and agree.")).check()
 
 
 @pytest.mark.parametrize("lang", ["ja", "en"])

@@ -18,7 +18,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.conftest import ARTIFACTS, LANDSCAPE, PORTRAIT, ROOT, Server, make_app
-from tests.e2e.journey import (AXE_TAGS, PROGRAMS, Journey, card, exact, labelled, program, start_in, to_session_form,
+from tests.e2e.journey import (AXE_TAGS, PROGRAMS, Journey, card, exact, fill_person, labelled, program, start_in, to_session_form,
                                ui)
 
 pytestmark = [pytest.mark.browser,
@@ -102,14 +102,6 @@ def press_print(j, lang):
     assert page.evaluate("window.__printed") == 1
 
 
-def fill_person(page, lang, name, phone, age=True):
-    labelled(page, ui(lang, "Your name")).fill(name)
-    labelled(page, ui(lang, "Phone number")).fill(phone)
-    if age:
-        labelled(page, ui(lang, "Age")).select_option(index=3)
-    labelled(page, ui(lang, "I have read the notice on personal information and agree.")).check()
-
-
 def test_a_session_signup_and_its_status_print_as_a_slip(printing_tablet):
     page, lang = printing_tablet, "ja"
     j = Journey(page, "print-session-ja")
@@ -161,6 +153,23 @@ def test_a_call_back_request_prints_as_a_slip(printing_tablet):
     print_each_paper(j, "callback-tl", "gaikokujin-sodan", lang)
     text = page.locator("main").inner_text()
     assert "03-0000-4712" in text        # the desk's phone, on the screen and on the slip
+
+
+@pytest.mark.parametrize("lang", ["zh", "ko"])
+def test_print_and_read_aloud_are_there_to_touch_in_the_other_languages(printing_tablet, lang):
+    """The languages the slips above are not printed in: on the confirmation, Print and 🔊 are
+    controls with a box and visible text (the state's check of every control), and Print prints."""
+    page = printing_tablet
+    j = Journey(page, f"print-session-{lang}")
+    start_in(j, lang)
+    to_session_form(j, lang, "machikado-care-cafe")
+    fill_person(page, lang, "Hanako Nerima", "090-1234-5679")
+    j.touch(page.get_by_role("button", name=exact(ui(lang, "Send"))))
+    page.wait_for_url("**/signup/done")
+    j.state("confirmation")
+    read = page.get_by_role("button", name=re.compile(re.escape(ui(lang, "Read aloud"))))
+    assert read.is_visible()
+    press_print(j, lang)
 
 
 def test_no_printer_no_print_button(tablet):

@@ -42,7 +42,7 @@ def kiosk_finds(kiosk):
 @pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)
 @pytest.mark.parametrize("viewport", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
 def test_staff_turn_a_word_residents_typed_into_a_search_word(browser, hub, make_kiosk, viewport):
-    from tests.e2e.journey import AXE_TAGS, _axe
+    from tests.e2e.journey import screen_checker
     kiosk = make_kiosk("demand")
     kiosk.start()
     assert not kiosk_finds(kiosk)
@@ -51,11 +51,7 @@ def test_staff_turn_a_word_residents_typed_into_a_search_word(browser, hub, make
     page = context.new_page()
     name = f"demand-{viewport['width']}x{viewport['height']}"
 
-    def check(label):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
-        results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-        assert [v["id"] for v in results.response["violations"]] == [], (label, [n["html"] for v in results.response["violations"] for n in v["nodes"]])
+    check = screen_checker(page, SHOTS, name)
 
     sign_in(page, hub.url, "staff", "staff-pass-1")
     click(page.get_by_role("link", name=ui(LANG, "What residents look for"), exact=True))

@@ -21,7 +21,7 @@ NAME = "Nerima plaza tablet 7"
 @pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)
 @pytest.mark.parametrize("viewport", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
 def test_an_admin_revokes_a_kiosk_through_its_confirmation(browser, hub, viewport):
-    from tests.e2e.journey import AXE_TAGS, _axe
+    from tests.e2e.journey import screen_checker
     answer = httpx.post(hub.url + "/api/v1/enroll", json={"code": hub.code(site="plaza-nerima"), "name": NAME,
                                                           "protocol": protocol.PROTOCOL_VERSION})
     device_id = answer.json()["device_id"]
@@ -29,11 +29,7 @@ def test_an_admin_revokes_a_kiosk_through_its_confirmation(browser, hub, viewpor
     page = context.new_page()
     name = f"fleet-{viewport['width']}x{viewport['height']}"
 
-    def check(label):
-        SHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
-        results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-        assert [v["id"] for v in results.response["violations"]] == [], label
+    check = screen_checker(page, SHOTS, name)
 
     def revoked():
         return hub.query("SELECT revoked_at FROM device WHERE device_id = %s", (device_id,))[0][0] is not None

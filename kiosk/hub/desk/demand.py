@@ -12,12 +12,13 @@ from flask import Blueprint, abort, current_app, g, redirect, render_template, r
 from flask_babel import gettext as _, lazy_gettext as _l
 from peewee import fn
 
-from ... import clock, vocab
+from ... import vocab
 from ...boundary import Refused
 from ...models import HubDemandCount, Service
 from ...web import exports
 from ...web.exports import NUMBER, Column, Table
 from ..catalog import admin
+from . import reports
 from . import requests as desk
 from .staff_auth import admin_required, staff_required
 
@@ -85,13 +86,6 @@ def report(month, site=ALL, language=ALL):
             "words": words, "signups": signups, "pages": pages}
 
 
-def _month():
-    month = request.args.get("month", "")
-    try:
-        datetime.datetime.strptime(month, "%Y-%m")
-    except ValueError:
-        month = clock.ward_today(current_app.config["TIMEZONE"]).strftime("%Y-%m")
-    return month
 
 
 def _choices(month):
@@ -104,7 +98,7 @@ def _choices(month):
 
 def _asked():
     """(month, site, language) asked for; an unknown site or language is "all"."""
-    month = _month()
+    month = reports.asked_month()
     _months, sites, languages = _choices(month)
     site = request.args.get("site", ALL)
     language = request.args.get("language", ALL)

@@ -64,7 +64,8 @@ def month_range(month):
     return first.isoformat(), last.isoformat()
 
 
-def _month():
+def asked_month():
+    """The month the request asks for (YYYY-MM), else this month in the ward."""
     month = request.args.get("month", "")
     try:
         datetime.datetime.strptime(month, "%Y-%m")
@@ -83,7 +84,7 @@ def _range():
             return f"{a.isoformat()}–{b.isoformat()}", a.isoformat(), b.isoformat()
     except ValueError:
         pass
-    month = _month()
+    month = asked_month()
     return (month, *month_range(month))
 
 
@@ -114,7 +115,7 @@ def attendance():
     """Attendance by site and program for a month, with a bar chart and a CSV link."""
     month, rows, groups, service_names, site_names = _report()
     peak = max([headcount(r[2]) for r in rows] + [1])
-    months = _months(month if len(month) == 7 else _month())
+    months = _months(month if len(month) == 7 else asked_month())
     return render_template("hub/reports.html", month=month, months=months, rows=rows, groups=groups,
                            date_from=request.args.get("from", ""), date_to=request.args.get("to", ""),
                            service_names=service_names, site_names=site_names, peak=peak,
