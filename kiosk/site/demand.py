@@ -3,7 +3,8 @@ look for").
 
 Each event is counted in memory and written to demand_count (the ward's local day, kind,
 language, key) with the others of the same second, in one transaction (``_Buffer``): a kill -9
-loses at most that second's counts. The views count before the page
+loses the counts not yet written (the last second's, or up to one sync round's when nothing else
+is counted meanwhile). The views count before the page
 cache (a page served from memory is counted like a rendered one), and only what a person did:
 a search when its query is typed (page 1), a need's screen when tapped (not each narrowing of
 it), a service page, a sign-up form opened blank, a sign-up sent.
@@ -62,7 +63,7 @@ class _Buffer:
     visitor opens would cost each page a commit (half a millisecond of fsync, twice what Flask
     takes to answer). They are written together, in one transaction: by the first request that
     counts FLUSH_SECONDS after the first of them or with a search that settled, by the sync
-    loop's round, and when the kiosk stops. A kill -9 loses at most that last moment's counts."""
+    loop's round, and when the kiosk stops. A kill -9 loses what is not written yet."""
 
     def __init__(self):
         self._counts = collections.Counter()
