@@ -11,16 +11,14 @@ The hub limits wrong digits per code across all kiosks (kiosk.hub.intake.cancell
 import re
 import unicodedata
 
-import segno
 from flask import Blueprint, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from .. import catalog, vocab
-from ..models import Cancellation, Event, Outbox, ServiceSite, Signup, SignupStatus, Site
+from ..models import Cancellation, Event, Outbox, Signup, SignupStatus
 from .sync import outbox, statuses
 from ..sync import contract, protocol
 from . import signup
-from .directory import public_base
 from .sync.client import wake_sync
 
 bp = Blueprint("lookup", __name__)
@@ -97,23 +95,11 @@ def status(lang):
         ev = Event.get_or_none(Event.uid == found["event"]) if found["event"] else None
         details["e"] = catalog.event_views([ev], lang)[0] if ev else None
         details["event"] = ev
-        details.update(_slip(found["ref"], local, svc, ev, lang))
+        details.update(signup.slip(found["ref"], local, svc, ev, lang))
     error = CANCEL_ERRORS.get(session.pop("cancel_error", None) or "")
     return render_template("site/status.html", ref=ref, found=found,
                            cancel_error=error() if error else None,
                            just_cancelled=session.pop("just_cancelled", None) == ref, **details)
-
-
-def _slip(ref, local, svc, ev, lang):
-    """What the printed slip needs besides the status: what was asked (a sign-up made here),
-    the place in the visitor's language and in Japanese, the desk's phone and the QR code."""
-    sites = [ev.site] if ev else (list(Site.select().join(ServiceSite).where(ServiceSite.service == svc)) if svc else [])
-    status_url = f"{public_base()}/{lang}/status/{ref}"
-    return {"asked": signup.asked(local, svc) if local else {},
-            "venues": catalog.venues(sites, lang),
-            "takeaway": catalog.takeaway(svc, sites) if svc else None,
-            "desk_phone": catalog.desk_phone(svc, sites),
-            "qr": segno.make(status_url, error="m").svg_inline(scale=4, border=2, omitsize=True)}
 
 
 @bp.post("/<lang:lang>/status")

@@ -89,8 +89,19 @@ def _form_page(make_form, accept, show):
 
 
 def _event_service(uid, **_):
-    """The slug of the service a session belongs to (what a sign-up form is counted under)."""
-    return (Service.select(Service.slug).join(Event).where(Event.uid == uid).scalar())
+    """The slug of the service a session belongs to (what a sign-up form is counted under):
+    asked of the database once per session, not on every form served from the page cache."""
+    slug = _event_services.get(uid)
+    if slug is None:
+        slug = Service.select(Service.slug).join(Event).where(Event.uid == uid).scalar()
+        if slug is not None:
+            if len(_event_services) >= 4096:
+                _event_services.clear()
+            _event_services[uid] = slug     # a session never moves to another service
+    return slug
+
+
+_event_services = {}
 
 
 @bp.route("/<lang:lang>/signup/event/<uid>", methods=["GET", "POST"])
@@ -222,16 +233,24 @@ def done(lang):
     view = catalog.service_views([svc], lang, with_next_event=False)[0] if svc else None
     ev = Event.get_or_none(Event.uid == signup.event_uid) if signup.event_uid else None
     e = catalog.event_views([ev], lang)[0] if ev else None
-    status_url = f"{public_base()}/{lang}/status/{signup.ref_code}"
-    qr = segno.make(status_url, error="m").svg_inline(scale=4, border=2, omitsize=True)
     queued = Outbox.select().where(Outbox.record_id == signup.id).exists()
-    sites = [ev.site] if ev else (list(Site.select().join(ServiceSite).where(ServiceSite.service == svc)) if svc else [])
-    return render_template("site/done.html", signup=signup, view=view, e=e, qr=qr,
-                           takeaway=catalog.takeaway(svc, sites) if svc else None,
-                           venues=catalog.venues(sites, lang), asked=asked(signup, svc),
-                           desk_phone=catalog.desk_phone(svc, sites),
+    return render_template("site/done.html", signup=signup, view=view, e=e,
+                           **slip(signup.ref_code, signup, svc, ev, lang),
                            waitlist=session.get("waitlist", False) and signup.status == "provisional",
                            queued=queued, online=KioskState.get_value("online") == "1")
+
+
+def slip(ref, signup, svc, ev, lang):
+    """What a confirmation and the status page show for the printed slip: what was asked (a
+    sign-up made on this kiosk, else nothing), the place in the visitor's language and in
+    Japanese, the desk's phone and the QR code of the public status page."""
+    sites = [ev.site] if ev else (list(Site.select().join(ServiceSite).where(ServiceSite.service == svc)) if svc else [])
+    status_url = f"{public_base()}/{lang}/status/{ref}"
+    return {"asked": asked(signup, svc) if signup else {},
+            "venues": catalog.venues(sites, lang),
+            "takeaway": catalog.takeaway(svc, sites) if svc else None,
+            "desk_phone": catalog.desk_phone(svc, sites),
+            "qr": segno.make(status_url, error="m").svg_inline(scale=4, border=2, omitsize=True)}
 
 
 def asked(signup, svc):

@@ -118,6 +118,7 @@ def test_a_session_signup_and_its_status_print_as_a_slip(printing_tablet):
     j.state("status")
     press_print(j, lang)
     assert print_each_paper(j, "status-ja", "machikado-care-cafe", lang) == ref
+    j.back_and_forth()     # through the confirmation and the status page, printed
 
 
 def test_a_volunteer_registration_prints_as_a_slip(printing_tablet):
@@ -170,6 +171,7 @@ def test_print_and_read_aloud_are_there_to_touch_in_the_other_languages(printing
     read = page.get_by_role("button", name=re.compile(re.escape(ui(lang, "Read aloud"))))
     assert read.is_visible()
     press_print(j, lang)
+    j.back_and_forth()
 
 
 def test_no_printer_no_print_button(tablet):
