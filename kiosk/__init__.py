@@ -6,7 +6,9 @@ from flask_wtf.csrf import CSRFProtect
 from htmx_flask import Htmx
 
 from . import config as config_module
-from . import db
+
+config_module.without_postgres_driver()     # before peewee is imported (kiosk/db.py)
+from . import db  # noqa: E402
 
 csrf = CSRFProtect()
 htmx = Htmx()

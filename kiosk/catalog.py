@@ -6,6 +6,9 @@ import json
 from peewee import fn
 
 from . import clock, nearby
+from .db import database, read
+from .sync.protocol import DEMO_KEY
+from .web.per_request import forget, once
 from .models import (Event, KioskState, Organization, Service, ServiceAudience, ServiceLanguage, ServiceNeed,
                      ServiceSite, Site, Translation)
 from .models.catalog import utcnow
@@ -18,12 +21,27 @@ SOON_DAYS = 28
 
 
 def generation():
-    """A number that changes whenever the catalog does (caches key on it)."""
-    return KioskState.get_value(GENERATION_KEY, "0")
+    """A number that changes whenever the catalog does (caches key on it): read once a request,
+    with the demo flag (catalog_state)."""
+    return catalog_state()[0]
 
 
 def bump_generation():
-    KioskState.set_value(GENERATION_KEY, int(generation()) + 1)
+    KioskState.set_value(GENERATION_KEY, int(KioskState.get_value(GENERATION_KEY, "0")) + 1)
+    forget("catalog_state")     # this request reads the new one from now on
+
+
+def catalog_state():
+    """(generation, demo) of this database's catalog, read once a request in one statement:
+    every stored page names both, and the layout's demo banner reads the same value."""
+    return once("catalog_state", _stored_catalog_state)
+
+
+def _stored_catalog_state():
+    p = database.param
+    rows = dict(read(f'SELECT "key", "value" FROM "{KioskState._meta.table_name}" WHERE "key" IN ({p}, {p})',
+                     (GENERATION_KEY, DEMO_KEY)))
+    return rows.get(GENERATION_KEY, "0"), rows.get(DEMO_KEY) == "1"
 
 
 @dataclasses.dataclass(frozen=True)

@@ -2,6 +2,7 @@
 import os
 import pathlib
 import secrets
+import sys
 import tomllib
 
 PACKAGE = pathlib.Path(__file__).resolve().parent
@@ -109,3 +110,28 @@ def secret_key(settings):
         path.write_text(secrets.token_hex(32))
         path.chmod(0o600)
     return path.read_text().strip()
+
+
+def without_postgres_driver(argv=None, environ=None):
+    """Keep peewee from importing psycopg2 in a process that is `kiosk serve` for a kiosk on its
+    SQLite file: such a process never talks to PostgreSQL, and the driver (with libpq) is 6 MB of
+    the kiosk's memory budget of 80. Called before peewee is first imported; every other process
+    (the hub, the tests, any other command) keeps the driver. Returns whether it was left out."""
+    argv = sys.argv if argv is None else argv
+    environ = os.environ if environ is None else environ
+    if "peewee" in sys.modules or not argv or not (argv[0] == "-m" or os.path.basename(argv[0]) == "kiosk"):
+        return False
+    args, role = list(argv[1:]), None
+    while args and args[0].startswith("--role"):
+        option = args.pop(0)
+        role = option.partition("=")[2] if "=" in option else (args.pop(0) if args else None)
+    if not args or args[0] != "serve":
+        return False
+    try:
+        settings = load_config(role=role, environ=environ)
+    except (OSError, ValueError, KeyError):
+        return False
+    if settings["ROLE"] != "kiosk" or not str(settings["DATABASE_URL"]).startswith("sqlite"):
+        return False
+    sys.modules["psycopg2"] = None      # peewee's "import psycopg2" then fails, as without it
+    return True

@@ -2,9 +2,10 @@
 
 
 def register(app):
-    from . import demand, directory, filters, host, lookup, session, signup, speech
+    from . import cards, demand, directory, filters, host, lookup, session, signup, speech
     from ..web import ratelimit
     filters.init_app(app)
+    cards.init_app(app)
     demand.configure(app)
     ratelimit.init(speech.limiter, app)
     paper = app.config.get("PRINT_PAPER") or ""

@@ -121,7 +121,8 @@ def count(kind, language, key):
     """Count one event today (a need tapped, a page opened, a sign-up started or sent)."""
     try:
         _buffer().add(_today(), kind, language, key)
-        if _write(_settled_now()) or _buffer().due():     # a search settled: it is written now
+        _write(_settled_now())
+        if _buffer().due():
             flush()
     except Exception as exc:   # noqa: BLE001 - a count must never cost a visitor her page
         log.warning("demand: a %s could not be counted (%s)", kind, type(exc).__name__)
@@ -197,7 +198,8 @@ def count_search(query, language, found):
         return
     new = Searched(_today(), language, searched.outcome(found), query, time.monotonic())
     visit = _visit()
-    if _write(_settling().put(visit, new) if visit else [new]) or _buffer().due():
+    _write(_settling().put(visit, new) if visit else [new])
+    if _buffer().due():
         flush()
 
 

@@ -10,14 +10,17 @@ from ..models import Service, ServiceLanguage, Site
 from ..models.catalog import utcnow
 from ..search import index
 from ..web import furigana, visit
-from . import demand
+from ..db import database
+from ..web.pagecache import catalog_state
+from . import cards, demand
 from .pages import shown_to_everyone
 from .seats import local_seats_left_many, provisional_key
 from ..web.cache import FragmentCache
 from ..web.render import render, wants_fragment
 
 bp = Blueprint("site", __name__)
-results_cache = FragmentCache(size=48)
+# Results fragments, kept compressed within 1 MB: a few KB each, so hundreds of keystrokes.
+results_cache = FragmentCache(size=2048, max_bytes=1024 * 1024)
 
 
 @bp.get("/")
@@ -93,12 +96,12 @@ def _services(lang):
             keep = catalog.filtered_ids(ids=ids, **filters)
             ids = [i for i in ids if i in keep]
         total = len(ids)
-        chosen = catalog.services_by_id(ids[(page - 1) * per_page: page * per_page])
+        shown = ids[(page - 1) * per_page: page * per_page]
     else:
         base = catalog.filtered_services(**filters).order_by(Service.id)
         total = base.count()
-        chosen = list(base.paginate(page, per_page))
-    results = catalog.service_views(chosen, lang, area=filters["area"], here=_here())
+        shown = [sid for (sid,) in base.select(Service.id).paginate(page, per_page).tuples()]
+    results = cards.cards(shown, lang, area=filters["area"], here=_here())
     template = "site/home.html" if request.args.get("from") == "home" and request.htmx else "site/services.html"
     return render(template, "results", query=query, filters=filters, results=results,
                   total=total, page=page, pages=max((total + per_page - 1) // per_page, 1),
@@ -222,14 +225,28 @@ def _need_url(need, who, how):
     return url
 
 
+_sites = {}     # (database, catalog generation, site slug[, language]) -> Site / its name
+
+
+def _per_catalog(key, read):
+    """read(), kept while the catalog's generation (part of ``key``) does not change."""
+    key = (database.database, catalog_state()[0], current_app.config["SITE_SLUG"], *key)
+    if key not in _sites:
+        if len(_sites) > 32:
+            _sites.clear()
+        _sites[key] = read()
+    return _sites[key]
+
+
 def _here():
     """The kiosk's own site (SITE_SLUG), where distances are measured from; None if unknown."""
-    return Site.get_or_none(Site.slug == current_app.config["SITE_SLUG"])
+    return _per_catalog((), lambda: Site.get_or_none(Site.slug == current_app.config["SITE_SLUG"]))
 
 
 def _this_site(lang):
-    site = _here()
-    if site is None:
-        return None
-    return catalog.texts("site", [site.id], lang)[site.id].get("name")
+    """The name of the kiosk's own site in ``lang`` (a Text), or None."""
+    def read():
+        site = _here()
+        return None if site is None else catalog.texts("site", [site.id], lang)[site.id].get("name")
+    return _per_catalog((lang,), read)
 

@@ -28,11 +28,8 @@ import threading
 from flask import current_app, g, request, session
 
 from .. import clock
-from ..catalog import GENERATION_KEY
-from ..db import database, read
-from ..models import KioskState
+from ..catalog import catalog_state
 from ..search import analyser
-from ..sync.protocol import DEMO_KEY
 from . import furigana
 from .per_request import note, noted, once
 from .render import wants_fragment
@@ -118,19 +115,6 @@ class PageCache:
         with self._lock:
             pages = list(self._pages.values())
         return [b"".join(page.parts[::2]).decode() for page in pages]
-
-
-def catalog_state():
-    """(generation, demo) of this database's catalog, read once a request in one statement:
-    every stored page names both, and the layout's demo banner reads the same value."""
-    return once("catalog_state", _stored_catalog_state)
-
-
-def _stored_catalog_state():
-    p = database.param
-    rows = dict(read(f'SELECT "key", "value" FROM "{KioskState._meta.table_name}" WHERE "key" IN ({p}, {p})',
-                     (GENERATION_KEY, DEMO_KEY)))
-    return rows.get(GENERATION_KEY, "0"), rows.get(DEMO_KEY) == "1"
 
 
 def _key(vary):

@@ -34,3 +34,9 @@ def note(name, value=True):
 def noted(name):
     """What was noted under ``name`` in this request, or None."""
     return _memo().get(name) if has_request_context() else None
+
+
+def forget(name):
+    """Drop what once() or note() kept under ``name`` in this request (it is worked out again)."""
+    if has_request_context():
+        _memo().pop(name, None)

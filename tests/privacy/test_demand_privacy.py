@@ -50,8 +50,10 @@ def test_personal_text_typed_into_search_is_stored_nowhere(hub, make_kiosk):
     kiosk.env["KIOSK_CLOCK_OFFSET_SECONDS"] = str(noon_offset(1))
     kiosk.start()
     type_into_search(kiosk.url)
-    time.sleep(4)                   # each visitor's search settles...
-    assert httpx.get(kiosk.url + "/en/needs/food", timeout=15).status_code == 200   # ...and is written
+    time.sleep(4)                   # each visitor's search settles, is counted at the next count...
+    assert httpx.get(kiosk.url + "/en/needs/food", timeout=15).status_code == 200
+    time.sleep(1.2)                 # ...and written with the counts of that second at the one after
+    assert httpx.get(kiosk.url + "/en/needs/money", timeout=15).status_code == 200
     kiosk.server.kill9()            # the write-ahead log stays as it was, not checkpointed
     wal = pathlib.Path(f"{kiosk.path}-wal")
     assert wal.exists() and wal.stat().st_size > 0
