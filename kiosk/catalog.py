@@ -67,21 +67,23 @@ CARD_FIELDS = ("name", "summary")
 
 
 def texts(owner, ids, lang, fields=None):
-    """{owner_id: {field: Text}} for ``ids``, in ``lang`` with the Japanese source as fallback."""
+    """{owner_id: {field: Text}} for ``ids``, in ``lang`` with the Japanese source as fallback.
+    In one statement written out (every card of a search asks: peewee's building of the same
+    statement cost more than SQLite's answer)."""
     ids = list(ids)
     if not ids:
         return {}
-    wanted = {lang, SOURCE_LANGUAGE}
-    rows = (Translation
-            .select(Translation.owner_id, Translation.field, Translation.language, Translation.text,
-                    Translation.reading)
-            .where((Translation.owner == owner) & Translation.owner_id.in_(ids)
-                   & Translation.language.in_(list(wanted))))
+    p = database.param
+    wanted = [lang] if lang == SOURCE_LANGUAGE else [lang, SOURCE_LANGUAGE]
+    sql = (f'SELECT "owner_id", "field", "language", "text", "reading" FROM "{Translation._meta.table_name}" '
+           f'WHERE "owner" = {p} AND "owner_id" IN ({", ".join([p] * len(ids))}) '
+           f'AND "language" IN ({", ".join([p] * len(wanted))})')
+    params = [owner, *ids, *wanted]
     if fields:
-        rows = rows.where(Translation.field.in_(list(fields)))
-    rows = rows.tuples()
+        sql += f' AND "field" IN ({", ".join([p] * len(fields))})'
+        params += list(fields)
     out = {i: {} for i in ids}
-    for owner_id, field, language, text, reading in rows:
+    for owner_id, field, language, text, reading in read(sql, params):
         if not text:
             continue
         current = out[owner_id].get(field)
@@ -154,16 +156,21 @@ def next_events(service_ids, lang, area=None, here=None):
     with none that soon, or no distances known, the soonest."""
     if not service_ids:
         return {}
-    first = (upcoming_events_query()
-             .select(Event.service, Event.site, fn.MIN(Event.starts_at).alias("first"))
-             .where(Event.service.in_(service_ids))
-             .group_by(Event.service, Event.site))
+    # Each service's first upcoming session at each of its sites, in one statement written out
+    # (peewee's building of this join cost more than SQLite's answer, on every search's cards).
+    p, table = database.param, Event._meta.table_name
+    in_area = ""
+    params = [Event.starts_at.db_value(utcnow()), *service_ids]
     if area:
-        first = first.where(Event.site.in_(Site.select(Site.id).where(Site.area == area)))
-    firsts = list(Event.select()
-                  .join(first, on=((Event.service == first.c.service_id) & (Event.site == first.c.site_id)
-                                   & (Event.starts_at == first.c.first)))
-                  .where(Event.cancelled == False))  # noqa: E712
+        in_area = f'AND "site_id" IN (SELECT "id" FROM "{Site._meta.table_name}" WHERE "area" = {p}) '
+        params.append(area)
+    firsts = list(Event.raw(
+        f'SELECT e.* FROM "{table}" e JOIN (SELECT "service_id", "site_id", MIN("starts_at") AS "first" '
+        f'FROM "{table}" WHERE "starts_at" >= {p} AND NOT "cancelled" '
+        f'AND "service_id" IN ({", ".join([p] * len(service_ids))}) {in_area}'
+        f'GROUP BY "service_id", "site_id") f ON e."service_id" = f."service_id" '
+        f'AND e."site_id" = f."site_id" AND e."starts_at" = f."first" WHERE NOT e."cancelled" '
+        f'ORDER BY e."id"', *params))
     distances = site_distances(here, {e.site_id for e in firsts})
     soon = utcnow() + datetime.timedelta(days=SOON_DAYS)
     by_service = {}
