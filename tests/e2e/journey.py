@@ -11,6 +11,7 @@
 import gettext
 import json
 import re
+import time
 
 from axe_playwright_python.sync_playwright import Axe
 
@@ -160,8 +161,16 @@ def _move(page, go, what):
         raise AssertionError(f"{what}: not a kiosk page at {page.url}: {exc}") from None
 
 
-def assert_visible_control(locator):
-    box = locator.bounding_box()
+def assert_visible_control(locator, settle_seconds=3.0):
+    """A control a person can see and touch: a box of 48 px or more each way, visible text, and
+    its contrast. The box is measured once the screen has settled (a swapped-in page may still
+    be laying out for a moment; a run measured a tile at its text's 24 px mid-swap)."""
+    deadline = time.monotonic() + settle_seconds
+    while True:
+        box = locator.bounding_box()
+        if (box and box["width"] >= 48 and box["height"] >= 48) or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert box and box["width"] >= 48 and box["height"] >= 48, f"no real box: {box}"
     text = (locator.inner_text() or locator.get_attribute("value") or "").strip()
     assert text, "a control without visible text"
