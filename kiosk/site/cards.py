@@ -8,72 +8,29 @@ their texts and sessions cost more than the search itself; a stored card costs a
 
 A card is stored under its service, the language, the area the visitor filtered to (the next
 session is in it), the kiosk's own site (the walk), furigana, and the catalog's generation and
-the minute. The store keeps at most CARDS_MAX_BYTES of text, least recently used out first.
+the minute. The store keeps at most CARD_CACHE_MB of them, least recently used out first.
 """
-import collections
 import sys
-import threading
 
 from flask import current_app, g, render_template
 from markupsafe import Markup
 
 from .. import catalog, clock
+from ..catalog import catalog_state
 from ..search import analyser
 from ..web import furigana
 from ..web.i18n import current_language
-from ..web.pagecache import catalog_state
+from ..web.pagecache import PageCache
 
-DEFAULT_MAX_BYTES = 1024 * 1024
 _END = "<!--/card-->"       # what follows each card in a batch render (escaped text cannot hold "<")
 
 
-class CardStore:
-    """Cards by key within a budget of bytes; a new epoch (generation and minute) empties it."""
+class Card:
+    """A stored card: its HTML, whether it needs the Easy Japanese page's note, and its size."""
+    __slots__ = ("html", "plain", "size")
 
-    def __init__(self, max_bytes=DEFAULT_MAX_BYTES):
-        self.max_bytes = max_bytes
-        self._cards = collections.OrderedDict()    # key -> (html, plain note needed, size)
-        self._bytes = 0
-        self._epoch = None
-        self._lock = threading.Lock()
-
-    def get_many(self, epoch, keys):
-        """{key: (html, plain)} of the stored cards among ``keys``."""
-        with self._lock:
-            if epoch != self._epoch:
-                return {}
-            found = {}
-            for key in keys:
-                entry = self._cards.get(key)
-                if entry is not None:
-                    self._cards.move_to_end(key)
-                    found[key] = entry[:2]
-            return found
-
-    def put_many(self, epoch, cards):
-        """Store {key: (html, plain)} made in ``epoch``."""
-        with self._lock:
-            if epoch != self._epoch:
-                self._cards.clear()
-                self._bytes, self._epoch = 0, epoch
-            for key, (html, plain) in cards.items():
-                size = sys.getsizeof(html)
-                old = self._cards.pop(key, None)
-                if old is not None:
-                    self._bytes -= old[2]
-                self._cards[key] = (html, plain, size)
-                self._bytes += size
-            while self._bytes > self.max_bytes and self._cards:
-                _k, dropped = self._cards.popitem(last=False)
-                self._bytes -= dropped[2]
-
-    def clear(self):
-        with self._lock:
-            self._cards.clear()
-            self._bytes = 0
-
-    def __len__(self):
-        return len(self._cards)
+    def __init__(self, html, plain):
+        self.html, self.plain, self.size = html, plain, sys.getsizeof(html)
 
 
 def _store():
@@ -88,31 +45,30 @@ def cards(ids, lang, area=None, here=None):
     generation, _demo = catalog_state()
     epoch = (generation, clock.now().replace(second=0, microsecond=0))
     part = (lang, current_language(), area, current_app.config.get("SITE_SLUG"), furigana.on())
-    keys = {sid: (sid, *part) for sid in ids}
+    keys = {sid: (epoch, sid, *part) for sid in ids}
     store = _store()
-    found = store.get_many(epoch, keys.values())
-    missing = [sid for sid in ids if keys[sid] not in found]
+    found = {sid: store.get(key) for sid, key in keys.items()}
+    missing = [sid for sid, card in found.items() if card is None]
     if missing:
         misses = analyser.misses
-        made = {keys[sid]: entry for sid, entry in _render(missing, lang, area, here).items()}
+        made = _render(missing, lang, area, here)
         if analyser.misses == misses:   # not kept when read while the Japanese analyser was away
-            store.put_many(epoch, made)
+            for sid, card in made.items():
+                store.put(keys[sid], card, epoch=epoch)
         found.update(made)
     out = []
     for sid in ids:
-        entry = found.get(keys[sid])
-        if entry is None:       # not an active service (any more)
+        card = found.get(sid)
+        if card is None:        # not an active service (any more)
             continue
-        html, plain = entry
-        if plain:
+        if card.plain:
             g.plain_japanese_shown = True   # the Easy Japanese page's note, as rendering would set
-        out.append(Markup(html))
+        out.append(Markup(card.html))
     return out
 
 
 def _render(ids, lang, area, here):
-    """{service id: (html, whether it needs the Easy Japanese page's note)} of the cards of the
-    active services among ``ids``, rendered in one template."""
+    """{service id: Card} of the active services among ``ids``, rendered in one template."""
     views = catalog.service_views(catalog.services_by_id(ids), lang, area=area, here=here)
     if not views:
         return {}
@@ -125,9 +81,10 @@ def _render(ids, lang, area, here):
     made = {}
     for view, piece in zip(views, pieces):
         texts = [view.name, view.summary] + ([view.next_event.site_name] if view.next_event else [])
-        made[view.service.id] = (piece.strip(), bool(plain_page and any(t.fallback for t in texts)))
+        made[view.service.id] = Card(piece.strip(), bool(plain_page and any(t.fallback for t in texts)))
     return made
 
 
 def init_app(app):
-    app.extensions["card_store"] = CardStore(int(float(app.config.get("CARD_CACHE_MB", 1)) * 1024 * 1024))
+    # The page cache's store: sized entries by key, of the current epoch only.
+    app.extensions["card_store"] = PageCache(int(float(app.config.get("CARD_CACHE_MB", 1)) * 1024 * 1024))

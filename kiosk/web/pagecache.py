@@ -68,7 +68,8 @@ class Page:
 
 
 class PageCache:
-    """Pages by key, least recently used out first, within a budget of bytes."""
+    """Pages by key, least recently used out first, within a budget of bytes. (Any entry with a
+    ``size`` will do: the result cards are kept in one too, kiosk.site.cards.)"""
 
     def __init__(self, max_bytes=DEFAULT_MAX_BYTES):
         self.max_bytes = max_bytes
