@@ -65,17 +65,18 @@ _FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
 
 def request_problem():
     """None, or the exception to raise for this request."""
-    if _bad(request.path) or any(_bad(k) or _bad(v) for k, v in request.args.items(multi=True)):
+    req = request._get_current_object()    # asked for often: once through the proxy
+    if _bad(req.path) or any(_bad(k) or _bad(v) for k, v in req.args.items(multi=True)):
         return BadCharacters()
-    for value in (request.view_args or {}).values():
+    for value in (req.view_args or {}).values():
         if isinstance(value, int) and not boundary.int_in_range(value):
             return NotFound()
-    view = current_app.view_functions.get(request.endpoint)
     # Werkzeug reads a form only from these two types: asking a page's GET for its form would
     # set up the body's stream for nothing, on every page.
-    if (request.mimetype in _FORM_TYPES and request.form
-            and not getattr(view, "validates_own_text", False)):
-        if any(_bad(k) or _bad(v) for k, v in request.form.items(multi=True)):
+    if req.mimetype in _FORM_TYPES and req.form:
+        view = current_app.view_functions.get(req.endpoint)
+        if not getattr(view, "validates_own_text", False) and any(
+                _bad(k) or _bad(v) for k, v in req.form.items(multi=True)):
             return BadCharacters()
     return None
 

@@ -207,10 +207,12 @@ def _fill(page, response=None):
     body = b"".join(out)
     if response is None:
         response = current_app.response_class(body, mimetype="text/html")
+        if page.vary:
+            response.headers["Vary"] = ", ".join(page.vary)
     else:
         response.set_data(body)
-    for header in page.vary:
-        response.vary.add(header)
+        for header in page.vary:
+            response.vary.add(header)
     note("furigana_applied")    # a stored page had its readings added before it was stored
     return response
 
