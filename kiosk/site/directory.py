@@ -6,17 +6,17 @@ import segno
 from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
 
 from .. import catalog, vocab
+from ..catalog import catalog_state
+from ..db import database
 from ..models import Service, ServiceLanguage, Site
 from ..models.catalog import utcnow
 from ..search import index
 from ..web import furigana, visit
-from ..db import database
-from ..web.pagecache import catalog_state
+from ..web.cache import FragmentCache
+from ..web.render import render, wants_fragment
 from . import cards, demand
 from .pages import shown_to_everyone
 from .seats import local_seats_left_many, provisional_key
-from ..web.cache import FragmentCache
-from ..web.render import render, wants_fragment
 
 bp = Blueprint("site", __name__)
 # Results fragments, kept compressed within 1 MB: a few KB each, so hundreds of keystrokes.
