@@ -15,12 +15,11 @@ import sys
 from flask import current_app, g, render_template
 from markupsafe import Markup
 
-from .. import catalog, clock
-from ..catalog import catalog_state
+from .. import catalog
 from ..search import analyser
 from ..web import furigana
 from ..web.i18n import current_language
-from ..web.pagecache import PageCache
+from ..web.pagecache import PageCache, epoch
 
 _END = "<!--/card-->"       # what follows each card in a batch render (escaped text cannot hold "<")
 
@@ -42,10 +41,9 @@ def cards(ids, lang, area=None, here=None):
     the card macro of site/_macros.html once per key (see the module's docstring)."""
     if not ids:
         return []
-    generation, _demo = catalog_state()
-    epoch = (generation, clock.now().replace(second=0, microsecond=0))
+    now = epoch()
     part = (lang, current_language(), area, current_app.config.get("SITE_SLUG"), furigana.on())
-    keys = {sid: (epoch, sid, *part) for sid in ids}
+    keys = {sid: (now, sid, *part) for sid in ids}
     store = _store()
     found = {sid: store.get(key) for sid, key in keys.items()}
     missing = [sid for sid, card in found.items() if card is None]
@@ -54,7 +52,7 @@ def cards(ids, lang, area=None, here=None):
         made = _render(missing, lang, area, here)
         if analyser.misses == misses:   # not kept when read while the Japanese analyser was away
             for sid, card in made.items():
-                store.put(keys[sid], card, epoch=epoch)
+                store.put(keys[sid], card, epoch=now)
         found.update(made)
     out = []
     for sid in ids:

@@ -11,7 +11,7 @@ from ..db import database
 from ..models import Service, ServiceLanguage, Site
 from ..models.catalog import utcnow
 from ..search import index
-from ..web import furigana, visit
+from ..web import furigana, pagecache, visit
 from ..web.cache import FragmentCache
 from ..web.render import render, wants_fragment
 from . import cards, demand
@@ -62,8 +62,7 @@ def services(lang):
         # The results fragment depends only on the URL, the catalog, the kiosk's own site (cards
         # lead with the nearest session), the minute (a session that has begun is no longer next)
         # and furigana (cards show the readings their texts carry).
-        key = (request.full_path, catalog.generation(), current_app.config["SITE_SLUG"],
-               utcnow().replace(second=0, microsecond=0), furigana.on())
+        key = (pagecache.epoch(), request.full_path, current_app.config["SITE_SLUG"], furigana.on())
         body = results_cache.get_or_render(key, lambda: _services(lang).get_data(as_text=True))
         response = make_response(body)
         response.vary.add("HX-Request")

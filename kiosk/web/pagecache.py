@@ -31,7 +31,7 @@ from .. import clock
 from ..catalog import catalog_state
 from ..search import analyser
 from . import furigana
-from .per_request import note, noted, once
+from .per_request import note, noted
 from .render import wants_fragment
 from .sessions import csrf_token
 
@@ -118,13 +118,19 @@ class PageCache:
         return [b"".join(page.parts[::2]).decode() for page in pages]
 
 
+def epoch():
+    """What everything stored for visitors at this moment shares: the catalog's generation and
+    the minute (a session that has begun is no longer upcoming). Pages, cards and results
+    fragments name it, so a newer one means the stored ones can no longer be asked for."""
+    return catalog_state()[0], clock.now().replace(second=0, microsecond=0)
+
+
 def _key(vary):
     """(epoch, this request's own part): the epoch is what every key of the moment shares."""
     req, visitor = request._get_current_object(), session._get_current_object()
-    generation, demo = catalog_state()
-    epoch = (generation, clock.now().replace(second=0, microsecond=0))
+    _generation, demo = catalog_state()
     config = current_app.config
-    return (epoch, (req.full_path, wants_fragment(), bool(req.htmx), visitor.get("size", 0),
+    return (epoch(), (req.full_path, wants_fragment(), bool(req.htmx), visitor.get("size", 0),
                     bool(visitor.get("contrast")), furigana.on(), demo, tuple(v() for v in vary),
                     config.get("SITE_SLUG"), config.get("PUBLIC_BASE_URL")))   # where "near" is; the QR codes
 
