@@ -1,4 +1,6 @@
 """Browser fixtures: Debian's chromium driven by Playwright for Python (never `playwright install`)."""
+import contextlib
+
 import pytest
 
 from tests.conftest import LANDSCAPE, PORTRAIT, Server  # noqa: F401  (re-exported for the tests)
@@ -22,11 +24,21 @@ def journey_kiosk(demo_db):
     server.stop()
 
 
+@contextlib.contextmanager
+def first_screen(browser, server, size):
+    """The first screen of ``server`` in a tablet of ``size`` (a key of SIZES): the only URL a
+    journey opens."""
+    context = browser.new_context(viewport=SIZES[size], locale="ja-JP")
+    page = context.new_page()
+    page.goto(server.url + "/")
+    try:
+        yield page
+    finally:
+        context.close()
+
+
 @pytest.fixture(params=list(SIZES))
 def tablet(request, browser, journey_kiosk):
-    """The first screen of a kiosk at one of the two tablet sizes: the only URL a journey opens."""
-    context = browser.new_context(viewport=SIZES[request.param], locale="ja-JP")
-    page = context.new_page()
-    page.goto(journey_kiosk.url + "/")
-    yield page
-    context.close()
+    """The first screen of a kiosk at one of the two tablet sizes."""
+    with first_screen(browser, journey_kiosk, request.param) as page:
+        yield page

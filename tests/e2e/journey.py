@@ -211,6 +211,14 @@ def to_session_form(j, lang, slug):
     j.state("form")
 
 
+
+def send_signup(j, lang, slug, name, phone):
+    """Home -> the program's first date -> her name and phone -> "Send", to the confirmation."""
+    to_session_form(j, lang, slug)
+    fill_person(j.page, lang, name, phone)
+    j.touch(j.page.get_by_role("button", name=exact(ui(lang, "Send"))))
+    j.page.wait_for_url("**/signup/done")
+
 def fill_person(page, lang, name, phone, age=True):
     """A visitor's name, phone (and age band) on a sign-up form, and her consent."""
     labelled(page, ui(lang, "Your name")).fill(name)

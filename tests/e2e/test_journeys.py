@@ -7,7 +7,7 @@ import pytest
 
 from kiosk.sync import contract
 from tests.conftest import LANDSCAPE, PORTRAIT
-from tests.e2e.journey import ENDONYM, Journey, card, exact, fill_person, labelled, program, start_in, to_session_form, ui
+from tests.e2e.journey import ENDONYM, Journey, card, exact, fill_person, labelled, program, send_signup, start_in, to_session_form, ui
 
 pytestmark = pytest.mark.browser
 SIZES = {"portrait": PORTRAIT, "landscape": LANDSCAPE}
@@ -20,10 +20,7 @@ def test_journey_1_elderly_visitor_signs_up_for_a_care_cafe_and_looks_it_up(tabl
     j = Journey(page, f"j1-{lang}-care-cafe")
     start_in(j, lang)
     j.state("home")
-    to_session_form(j, lang, "machikado-care-cafe")
-    fill_person(page, lang, "練馬 花子" if lang == "ja" else "Hanako Nerima", "０９０−１２３４−５６７８")
-    j.touch(page.get_by_role("button", name=exact(ui(lang, "Send"))))
-    page.wait_for_url("**/signup/done")
+    send_signup(j, lang, "machikado-care-cafe", "練馬 花子" if lang == "ja" else "Hanako Nerima", "０９０−１２３４−５６７８")
     j.state("confirmation")
     ref = REF_RE.search(page.locator(".ref-code").first.inner_text()).group()
     j.touch(page.get_by_role("link", name=exact(ui(lang, "Check a sign-up"))))
@@ -133,10 +130,7 @@ def test_journey_5_visitor_cancels_her_own_signup(tablet, lang):
     page = tablet
     j = Journey(page, f"j5-{lang}-cancel")
     start_in(j, lang)
-    to_session_form(j, lang, "machikado-care-cafe")
-    fill_person(page, lang, "取消 太郎", "090-8765-4321")
-    j.touch(page.get_by_role("button", name=exact(ui(lang, "Send"))))
-    page.wait_for_url("**/signup/done")
+    send_signup(j, lang, "machikado-care-cafe", "取消 太郎", "090-8765-4321")
     ref = REF_RE.search(page.locator("main").inner_text()).group()
     j.touch(page.get_by_role("link", name=exact(ui(lang, "Check a sign-up"))))
     labelled(page, ui(lang, "Reference code")).fill(ref)

@@ -17,14 +17,14 @@ import subprocess
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.conftest import ARTIFACTS, LANDSCAPE, PORTRAIT, ROOT, Server, make_app
-from tests.e2e.journey import (AXE_TAGS, PROGRAMS, Journey, card, exact, fill_person, labelled, program, start_in, to_session_form,
+from tests.conftest import ARTIFACTS, ROOT, Server, make_app
+from tests.e2e.conftest import SIZES, first_screen
+from tests.e2e.journey import (AXE_TAGS, PROGRAMS, Journey, card, exact, fill_person, labelled, program, send_signup, start_in,
                                ui)
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not all(shutil.which(t) for t in ("pdftotext", "pdfinfo", "soxi", "espeak-ng")),
                                  reason="needs poppler-utils, sox and espeak-ng (make test installs them)")]
-SIZES = {"portrait": PORTRAIT, "landscape": LANDSCAPE}
 SHOTS = ARTIFACTS / "print"
 REF_RE = re.compile(r"[A-Z0-9]{4}-[A-Z0-9]{4}")
 SITES = {s["slug"]: s for s in json.loads((ROOT / "kiosk" / "demo" / "data" / "sites.json").read_text(encoding="utf-8"))}
@@ -41,11 +41,8 @@ def printing_kiosk(demo_db):
 
 @pytest.fixture(params=list(SIZES))
 def printing_tablet(request, browser, printing_kiosk):
-    context = browser.new_context(viewport=SIZES[request.param], locale="ja-JP")
-    page = context.new_page()
-    page.goto(printing_kiosk.url + "/")
-    yield page
-    context.close()
+    with first_screen(browser, printing_kiosk, request.param) as page:
+        yield page
 
 
 def _data(slug):
@@ -105,10 +102,7 @@ def press_print(j, lang):
 def test_a_session_signup_and_its_status_print_as_a_slip(printing_tablet):
     page, lang = printing_tablet, "ja"
     j = Journey(page, "print-session-ja")
-    to_session_form(j, lang, "machikado-care-cafe")
-    fill_person(page, lang, "練馬 花子", "090-1234-5678")
-    j.touch(page.get_by_role("button", name=exact(ui(lang, "Send"))))
-    page.wait_for_url("**/signup/done")
+    send_signup(j, lang, "machikado-care-cafe", "練馬 花子", "090-1234-5678")
     j.state("confirmation")
     press_print(j, lang)
     ref = print_each_paper(j, "session-ja", "machikado-care-cafe", lang)
@@ -163,10 +157,7 @@ def test_print_and_read_aloud_are_there_to_touch_in_the_other_languages(printing
     page = printing_tablet
     j = Journey(page, f"print-session-{lang}")
     start_in(j, lang)
-    to_session_form(j, lang, "machikado-care-cafe")
-    fill_person(page, lang, "Hanako Nerima", "090-1234-5679")
-    j.touch(page.get_by_role("button", name=exact(ui(lang, "Send"))))
-    page.wait_for_url("**/signup/done")
+    send_signup(j, lang, "machikado-care-cafe", "Hanako Nerima", "090-1234-5679")
     j.state("confirmation")
     read = page.get_by_role("button", name=re.compile(re.escape(ui(lang, "Read aloud"))))
     assert read.is_visible()
@@ -177,10 +168,7 @@ def test_print_and_read_aloud_are_there_to_touch_in_the_other_languages(printing
 def test_no_printer_no_print_button(tablet):
     page = tablet
     j = Journey(page, "print-none")
-    to_session_form(j, "ja", "machikado-care-cafe")
-    fill_person(page, "ja", "練馬 花子", "090-1234-5678")
-    j.touch(page.get_by_role("button", name=exact(ui("ja", "Send"))))
-    page.wait_for_url("**/signup/done")
+    send_signup(j, "ja", "machikado-care-cafe", "練馬 花子", "090-1234-5678")
     assert page.locator(".print-btn").count() == 0
     assert page.locator("html").get_attribute("data-paper") is None
 
