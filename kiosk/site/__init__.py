@@ -2,8 +2,8 @@
 
 
 def register(app):
-    from . import cards, demand, directory, filters, host, lookup, session, signup, speech
-    from ..web import ratelimit
+    from . import cards, demand, directory, filters, host, lookup, session, signup, speech, status
+    from ..web import ratelimit, replay
     filters.init_app(app)
     cards.init_app(app)
     demand.configure(app)
@@ -19,6 +19,7 @@ def register(app):
     app.register_blueprint(speech.bp)
     _search_index_current()
     app.before_request(_catalog_first)
+    replay.install(app, status.fingerprint)     # last: in front of everything Flask does
 
 
 # Visitor screens that need the ward's catalog to show anything true.

@@ -38,6 +38,7 @@ from ..db import database, is_sqlite
 from ..models import DemandCount, KioskState, Outbox
 from ..search import demand as searched
 from ..sync import contract, protocol
+from ..web import replay
 from ..web.visit import VISIT_KEY
 
 DAY_GRACE = datetime.timedelta(minutes=5)   # a request begun before midnight counts on its day
@@ -128,6 +129,19 @@ def count(kind, language, key):
         log.warning("demand: a %s could not be counted (%s)", kind, type(exc).__name__)
 
 
+def count_outside(app, kind, language, key, _session=None):
+    """count() for a page answered without Flask (kiosk.web.replay): the same count."""
+    with app.app_context():
+        try:
+            _buffer().add(_today(), kind, language, key)
+            _write(_settled_now())
+            if _buffer().due():
+                with database.connection_context():
+                    flush()
+        except Exception as exc:   # noqa: BLE001 - a count must never cost a visitor her page
+            log.warning("demand: a %s could not be counted (%s)", kind, type(exc).__name__)
+
+
 # --- searches ---------------------------------------------------------------------------------
 
 Searched = collections.namedtuple("Searched", "day language outcome query at")
@@ -196,11 +210,26 @@ def count_search(query, language, found):
     folded = " ".join(unicodedata.normalize("NFKC", query or "").casefold().split())
     if not folded:
         return
+    _count_search(_visit(), query, language, found)
+    # The same search answered again without Flask counts as this one did.
+    replay.also(functools.partial(_count_search_outside, current_app._get_current_object(), query, language, found))
+
+
+def _count_search(visit, query, language, found):
     new = Searched(_today(), language, searched.outcome(found), query, time.monotonic())
-    visit = _visit()
     _write(_settling().put(visit, new) if visit else [new])
     if _buffer().due():
         flush()
+
+
+def _count_search_outside(app, query, language, found, session):
+    """count_search() for a search answered without Flask, for the visitor whose session that is."""
+    visit = session.get(VISIT_KEY)
+    with app.app_context(), database.connection_context():
+        try:
+            _count_search(hashlib.sha256(visit.encode()).hexdigest()[:16] if visit else None, query, language, found)
+        except Exception as exc:   # noqa: BLE001 - a count must never cost a visitor her page
+            log.warning("demand: a search could not be counted (%s)", type(exc).__name__)
 
 
 def flush_settled(now=None):
@@ -261,6 +290,9 @@ def counted(kind, key_of, when=lambda: True):
                 key = key_of(**kwargs)
                 if key:
                     count(kind, kwargs.get("lang", ""), key)
+                    # The same page answered again without Flask counts again.
+                    replay.also(functools.partial(count_outside, current_app._get_current_object(),
+                                                  kind, kwargs.get("lang", ""), key))
             return response
         return wrapper
     return decorate

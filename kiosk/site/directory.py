@@ -3,7 +3,7 @@ import datetime
 import functools
 
 import segno
-from flask import Blueprint, abort, current_app, make_response, redirect, request, url_for
+from flask import Blueprint, abort, current_app, make_response, redirect, request, session, url_for
 
 from .. import catalog, vocab
 from ..catalog import catalog_state
@@ -11,7 +11,7 @@ from ..db import database
 from ..models import Service, ServiceLanguage, Site
 from ..models.catalog import utcnow
 from ..search import index
-from ..web import furigana, pagecache, visit
+from ..web import furigana, pagecache, replay, visit
 from ..web.cache import FragmentCache
 from ..web.render import render, wants_fragment
 from . import cards, demand
@@ -66,6 +66,7 @@ def services(lang):
         body = results_cache.get_or_render(key, lambda: _services(lang).get_data(as_text=True))
         response = make_response(body)
         response.vary.add("HX-Request")
+        replay.offer_body(session)      # the same keystrokes again may be answered without Flask
         return response
     return _services(lang)
 

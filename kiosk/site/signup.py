@@ -22,7 +22,7 @@ from .sync.client import wake_sync
 from .forms import CallbackForm, EventSignupForm, PartyMixin, PartySignupForm, VolunteerForm, submission_id
 
 bp = Blueprint("signup", __name__)
-pagecache.FILLERS["submission"] = submission_id   # each visitor's form gets its own id
+pagecache.fill_each_time("submission", submission_id)   # each visitor's form gets its own id
 
 
 def blank_form():

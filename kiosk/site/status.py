@@ -66,6 +66,7 @@ class Board:
         self._state = None
         self._counts = None
         self._version = 0
+        self.changes = 0       # every update and recount: kiosk.web.replay's fingerprint
 
     def state(self):
         state = self._state
@@ -81,6 +82,7 @@ class Board:
         with self._lock:
             current = self._state if self._state is not None else stored_state()
             self._state = {**current, **{k: str(v) for k, v in values.items() if k in STATE_KEYS}}
+            self.changes += 1
 
     def counts(self):
         counts, version = self._counts, self._version
@@ -96,6 +98,7 @@ class Board:
         with self._lock:
             self._version += 1
             self._counts = None
+            self.changes += 1
 
 
 def board():
@@ -123,6 +126,16 @@ def _snapshot():
         online=state.get("online") == "1", last_sync_at=state.get("last_sync_at") or None,
         pending=pending, held=held, revoked=state.get("revoked") == "1", error=error,
         error_since=since if error else None)
+
+
+def fingerprint(app):
+    """What the footer and the revoked banner show that the database does not: the loop's board
+    and its current failure, for kiosk.web.replay (None without a loop: then it is all stored)."""
+    loop = app.extensions.get("sync_loop")
+    memory = getattr(loop, "board", None)
+    if memory is None:
+        return None
+    return memory.changes, loop.error, loop.failing_since
 
 
 def revoked():

@@ -32,6 +32,7 @@ from ..catalog import catalog_state
 from ..search import analyser
 from . import furigana
 from .per_request import note, noted
+from . import replay
 from .render import wants_fragment
 from .sessions import csrf_token
 
@@ -45,6 +46,12 @@ _PERSONAL_MIN_LENGTH = 8
 
 # name -> function giving this request's text for the hole (HTML-safe where the hole sits).
 FILLERS = {"csrf": csrf_token}
+
+
+def fill_each_time(name, make):
+    """``make()`` (no request needed) fills the hole ``name`` anew for every request, with or
+    without Flask (kiosk.web.replay)."""
+    FILLERS[name] = replay.FRESH_FILLS[name] = make
 
 
 def hole(name):
@@ -159,7 +166,10 @@ def serve(render, vary=()):
         if page is None:
             return response
         cache.put(key, page, epoch=key[0])
-    return _fill(page)
+    values = {}
+    response = _fill(page, values=values)
+    replay.offer(key, values, session)     # the next such request may be answered without Flask
+    return response
 
 
 def _render_shared(render):
@@ -199,9 +209,10 @@ def _split(body, vary):
     return Page(parts, tuple(vary))
 
 
-def _fill(page, response=None):
-    """The page with this request's values in its holes, as a response."""
-    values = {}
+def _fill(page, response=None, values=None):
+    """The page with this request's values in its holes, as a response (``values``: a dict to
+    fill with them)."""
+    values = {} if values is None else values
     out = []
     for i, part in enumerate(page.parts):
         if i % 2 == 0:

@@ -87,17 +87,34 @@ class CheckedOnceSessions(SecureCookieSessionInterface):
             self._checked[value] = (now + min(self.remember_seconds, left), dict(data))
         return self.session_class(data)
 
+    def save_session(self, app, session, response):
+        """As Flask saves it; a cookie made here is remembered as checked (it is ours)."""
+        super().save_session(app, session, response)
+        if session.modified and session:
+            prefix = self.get_cookie_name(app) + "="
+            for header in response.headers.getlist("Set-Cookie"):
+                if header.startswith(prefix):
+                    self.remember(header[len(prefix):].split(";", 1)[0], session)
 
-def csrf_token():
-    """This visitor's CSRF token, as flask_wtf.csrf.generate_csrf makes it: the same raw token in
-    her session, signed with the same key and salt, cached for the request in ``g`` as it does."""
-    app = current_app._get_current_object()
-    field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None or field in g:
-        return generate_csrf()
-    raw = session.get(field)
-    if not raw:
-        raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+    def remembered(self, value):
+        """The contents of a cookie this process checked (or made) lately, or None. Not a copy:
+        never to be changed (kiosk.web.replay reads it)."""
+        checked = self._checked.get(value)
+        if checked is not None and checked[0] > time.monotonic():
+            return checked[1]
+        return None
+
+    def remember(self, value, data):
+        """A cookie this process has just made for ``data`` (kiosk.web.replay's new visitors)."""
+        with self._lock:
+            if len(self._checked) >= self.kept:
+                self._checked.clear()
+            self._checked[value] = (time.monotonic() + self.remember_seconds, dict(data))
+
+
+def signed_csrf(app, raw):
+    """The CSRF token Flask-WTF would sign for the raw token ``raw`` (WTF_CSRF_TIME_LIMIT unset),
+    signed once a visitor and remembered."""
     signed = app.extensions.setdefault("signed_csrf_tokens", {})
     token = signed.get(raw)
     if token is None:
@@ -110,6 +127,20 @@ def csrf_token():
         if len(signed) >= SIGNED_TOKENS_KEPT:
             signed.clear()
         signed[raw] = token
+    return token
+
+
+def csrf_token():
+    """This visitor's CSRF token, as flask_wtf.csrf.generate_csrf makes it: the same raw token in
+    her session, signed with the same key and salt, cached for the request in ``g`` as it does."""
+    app = current_app._get_current_object()
+    field = app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if app.config.get("WTF_CSRF_TIME_LIMIT", 3600) is not None or field in g:
+        return generate_csrf()
+    raw = session.get(field)
+    if not raw:
+        raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+    token = signed_csrf(app, raw)
     setattr(g, field, token)
     return token
 
@@ -117,3 +148,6 @@ def csrf_token():
 def init_app(app):
     app.session_interface = CheckedOnceSessions()
     app.jinja_env.globals["csrf_token"] = csrf_token     # in place of Flask-WTF's generate_csrf
+    # Flask-WTF also puts its generate_csrf into every template's context, which wins over a
+    # global: this processor comes after its one, and wins over it.
+    app.context_processor(lambda: {"csrf_token": csrf_token})

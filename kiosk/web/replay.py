@@ -1,0 +1,334 @@
+"""Stored pages sent again without going through Flask, to visitors whose request asks for
+exactly what Flask last answered.
+
+A page every visitor shares (kiosk.web.pagecache) costs little to render once stored, but each
+request for it still goes through all of Flask: the request context, the session's cookie, the
+URL map, a dozen hooks, two small database reads for the page's key, the response object, the
+headers. That was four to five times a bare Flask "hello" on the same server. This middleware
+sits in front of Flask and remembers, for each request that Flask answered with a stored page,
+what the answer depended on; the next request that depends on the same things gets the same
+page with its own values in the page's holes, without Flask.
+
+A request is answered here only when everything Flask would have read is known to be the same:
+
+- the same method (GET, no body), path, query, host and scheme, and the same htmx headers;
+- a visitor whose session holds nothing but her display preferences and the two ids every
+  visitor gets (CSRF token, visit), read from a cookie this process has already checked
+  (kiosk.web.sessions); her preferences are part of the key, the ids fill the page's holes;
+  any other session (a host, a half-typed form, a flash of a finished sign-up) goes to Flask;
+- a new visitor (no cookie) gets a new session minted here, exactly as Flask makes one;
+- the database unchanged since (``PRAGMA data_version`` on a connection of this middleware's
+  own: any commit by anyone, seats, the catalog, a feed page, changes it), the same minute,
+  the same sync state in memory (the footer), and no other request than a GET since (a POST may
+  change what this process keeps in memory).
+
+Anything else, and anything unexpected, goes to Flask, which answers as it always did and, for
+a stored page, tells this middleware what it depended on (``offer``). A view with side effects
+on a GET (a count of a tapped need) says ``refuse()`` and is never answered here.
+"""
+import hashlib
+import logging
+import os
+import secrets
+import sqlite3
+import threading
+import zlib
+
+from flask import current_app, has_request_context, request
+
+from .. import clock
+
+log = logging.getLogger(__name__)
+
+OFFER = "kiosk.replay.offer"
+REFUSED = "kiosk.replay.refused"
+ALSO = "kiosk.replay.also"
+# Session keys a visitor's session may hold for her pages to be answered here.
+IDS = ("csrf_token", "visit")
+PREFERENCES = ("size", "contrast", "furigana")
+ALLOWED = frozenset(IDS + PREFERENCES)
+# The request headers a stored page may depend on (what Flask, htmx-flask and the views read).
+KEY_HEADERS = ("HTTP_HOST", "HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_HX_HISTORY_RESTORE_REQUEST",
+               "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
+               "HTTP_X_FORWARDED_PREFIX", "HTTP_ACCEPT_LANGUAGE")
+ENTRIES_KEPT = 1024
+BODY_BYTES_KEPT = 256 * 1024    # whole bodies (results fragments), compressed: a few hundred
+# Holes that get a new value on every answer, from a function that needs no request (a form's
+# one-time id): kiosk.web.pagecache.fill_each_time puts them here.
+FRESH_FILLS = {}
+
+
+def offer(page_key, values, session):
+    """Flask answered this request with the stored page ``page_key`` and ``values`` in its holes,
+    for a visitor whose session (after the page) is ``session``."""
+    if has_request_context():
+        request.environ[OFFER] = (page_key, values, dict(session))
+
+
+def offer_body(session):
+    """Flask answered this request with a body that is the same for every request alike (a
+    results fragment: its URL, the catalog, the minute and her preferences make it): kept
+    whole, compressed, for the next such request."""
+    if has_request_context():
+        request.environ[OFFER] = (None, {}, dict(session))
+
+
+def also(action):
+    """This request did more than show a page: ``action(session)`` (no request needed; the
+    answered visitor's session data, empty for a new one) does the same when the page is
+    answered again without Flask (a page opened is counted)."""
+    if has_request_context():
+        request.environ.setdefault(ALSO, []).append(action)
+
+
+def refuse():
+    """This request did more than show a page (it counted something): never answered here."""
+    if has_request_context():
+        request.environ[REFUSED] = True
+
+
+class Entry:
+    __slots__ = ("page_key", "body", "visit", "values", "status", "headers", "cookie", "minted", "actions",
+                 "stamp")
+
+    def __init__(self, page_key, body, visit, values, status, headers, cookie, minted, actions, stamp):
+        self.page_key, self.values, self.status, self.actions = page_key, values, status, actions
+        # A whole body, compressed (offer_body), where page_key is None; it is for this visit only
+        # (a search URL names its visit: another visit's is answered by Flask, without its term).
+        self.body, self.visit = body, visit
+        self.headers, self.cookie, self.stamp = headers, cookie, stamp
+        self.minted = minted    # the ids a new visitor's session gets with this page
+
+
+class Replay:
+    """The middleware (see the module's docstring) around ``app.wsgi_app``."""
+
+    def __init__(self, app, database_path, fresh_fills=FRESH_FILLS, fingerprint=lambda app: None):
+        self.app = app
+        self.fingerprint = fingerprint     # what pages show from memory (the sync loop's board)
+        self.next = app.wsgi_app
+        self.cookie_name = app.config.get("SESSION_COOKIE_NAME", "session")
+        self.fresh_fills = fresh_fills
+        self._entries = {}
+        self._lock = threading.Lock()
+        self._body_bytes = 0
+        self._others = 0         # requests other than GET seen (each one twice: start and end)
+        self._con = sqlite3.connect(database_path, check_same_thread=False, isolation_level=None)
+        self._con.execute("PRAGMA cache_size = -64")
+        self.answered = 0        # requests answered here (the tests and the benchmark read it)
+
+    # --- what a stored answer depends on ---------------------------------------------------
+
+    def _data_version(self):
+        with self._lock:
+            return self._con.execute("PRAGMA data_version").fetchone()[0]
+
+    def _stamp(self):
+        return (self._data_version(), clock.now().replace(second=0, microsecond=0),
+                self.fingerprint(self.app), self._others)
+
+    def _visitor(self, environ):
+        """(the session's data or None for a new visitor, its cookie) or None: not for here."""
+        header = environ.get("HTTP_COOKIE")
+        if not header:
+            return None, None
+        value = None
+        for part in header.split(";"):
+            name, _, v = part.strip().partition("=")
+            if name == self.cookie_name:
+                if value is not None:
+                    return None
+                value = v
+        if value is None:
+            return None, None
+        if not value or value.startswith('"'):
+            return None
+        data = self.app.session_interface.remembered(value)
+        if data is None or not ALLOWED.issuperset(data):
+            return None
+        return data, value
+
+    def _key(self, environ, data):
+        prefs = tuple(data.get(k) for k in PREFERENCES) if data is not None else None
+        return (environ.get("PATH_INFO"), environ.get("QUERY_STRING"), environ.get("SCRIPT_NAME"),
+                environ.get("wsgi.url_scheme"), tuple(environ.get(h) for h in KEY_HEADERS), prefs)
+
+    # --- WSGI ------------------------------------------------------------------------------
+
+    def __call__(self, environ, start_response):
+        if environ.get("REQUEST_METHOD") != "GET":
+            return self._other(environ, start_response)
+        if environ.get("CONTENT_LENGTH") not in (None, "", "0") or environ.get("HTTP_TRANSFER_ENCODING"):
+            return self.next(environ, start_response)
+        try:
+            visitor = self._visitor(environ)
+            if visitor is None:
+                return self.next(environ, start_response)
+            data, _cookie = visitor
+            key = self._key(environ, data)
+            stamp = self._stamp()
+            entry = self._entries.get(key)
+            if entry is not None and entry.stamp == stamp:
+                answer = self._answer(entry, data)
+                if answer is not None:
+                    status, headers, body = answer
+                    for action in entry.actions:
+                        action(data or {})
+                    start_response(status, headers)
+                    self.answered += 1
+                    return [body]
+        except Exception:   # noqa: BLE001 - Flask answers whatever this could not
+            log.exception("replay: a request went to Flask after an error here")
+            return self.next(environ, start_response)
+        return self._through(environ, start_response, key, data, stamp)
+
+    def _other(self, environ, start_response):
+        """A POST (or any other method): what it changes in memory may change a page."""
+        with self._lock:
+            self._others += 1
+        try:
+            return self.next(environ, start_response)
+        finally:
+            with self._lock:
+                self._others += 1
+
+    def _through(self, environ, start_response, key, data, stamp):
+        """Flask answers; a stored page it offers is remembered for the next such request."""
+        seen = {}
+
+        def capture(status, headers, exc_info=None):
+            seen["status"], seen["headers"] = status, headers
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        body = self.next(environ, capture)
+        offered = environ.get(OFFER)
+        if offered is not None and not environ.get(REFUSED) and seen.get("status", "").startswith("200 "):
+            if offered[0] is None:      # a whole body: read it here, and send it on
+                try:
+                    whole = b"".join(body)
+                finally:
+                    if hasattr(body, "close"):
+                        body.close()
+                body = [whole]
+            else:
+                whole = None
+            try:
+                self._remember(key, data, stamp, offered, whole, seen["status"], seen["headers"],
+                               environ.get(ALSO, ()))
+            except Exception:   # noqa: BLE001 - not remembered; the visitor has her page
+                log.exception("replay: an answer could not be remembered")
+        return body
+
+    def _remember(self, key, data, stamp, offered, whole, status, headers, actions):
+        page_key, values, session_after = offered
+        cookies = [v for k, v in headers if k.lower() == "set-cookie"]
+        if data is None and session_after:
+            # A new visitor: Flask made her a session with ids only, and sent it.
+            if not set(IDS).issuperset(session_after) or len(cookies) != 1 \
+                    or not cookies[0].startswith(self.cookie_name + "="):
+                return
+            cookie = cookies[0].partition(";")[2]     # its attributes (Path, HttpOnly, SameSite)
+        else:   # a visitor whose session the page did not change (a new one's stays empty)
+            if cookies or session_after != (data or {}):
+                return
+            cookie = None
+        minted = tuple(k for k in IDS if k in session_after) if data is None else ()
+        kept = [(k, v) for k, v in headers if k.lower() not in ("set-cookie", "content-length")]
+        fixed = {name: value for name, value in values.items()
+                 if name not in self.fresh_fills and name not in VISITOR_FILLS}
+        packed = zlib.compress(whole, 1) if whole is not None else None
+        if packed is not None and len(packed) > BODY_BYTES_KEPT // 16:
+            return
+        entry = Entry(page_key, packed, (data or {}).get("visit"), fixed, status, kept, cookie, minted,
+                      tuple(actions), stamp)
+        with self._lock:
+            old = self._entries.pop(key, None)
+            self._body_bytes -= len(old.body) if old is not None and old.body else 0
+            if len(self._entries) >= ENTRIES_KEPT or self._body_bytes + len(packed or b"") > BODY_BYTES_KEPT:
+                self._entries.clear()
+                self._body_bytes = 0
+            self._entries[key] = entry
+            self._body_bytes += len(packed or b"")
+
+    def _answer(self, entry, data):
+        """(status, headers, body) for this visitor, or None when the page is no longer stored."""
+        headers = list(entry.headers)
+        if entry.body is not None:
+            if entry.visit != (data or {}).get("visit"):
+                return None
+            body = zlib.decompress(entry.body)
+            headers.append(("Content-Length", str(len(body))))
+            return entry.status, headers, body
+        page = self.app.extensions["page_cache"].get(entry.page_key)
+        if page is None:
+            return None
+        if entry.minted:
+            data = self._mint(entry.minted)
+            attributes = f";{entry.cookie}" if entry.cookie else ""
+            headers.append(("Set-Cookie", f"{self.cookie_name}={self._cookie_value(data)}{attributes}"))
+        elif data is None:
+            data = {}
+        values = dict(entry.values)
+        out = []
+        for i, part in enumerate(page.parts):
+            if i % 2 == 0:
+                out.append(part)
+                continue
+            value = values.get(part)
+            if value is None:
+                if part in VISITOR_FILLS:
+                    try:
+                        value = VISITOR_FILLS[part](self.app, data).encode()
+                    except KeyError:    # her session lacks it: Flask adds it, and sends the cookie
+                        return None
+                elif part in self.fresh_fills:
+                    value = str(self.fresh_fills[part]()).encode()
+                else:
+                    return None
+                if part not in self.fresh_fills:
+                    values[part] = value
+            out.append(value)
+        body = b"".join(out)
+        headers.append(("Content-Length", str(len(body))))
+        return entry.status, headers, body
+
+    # --- a new visitor's session, as Flask makes it ------------------------------------------
+
+    def _mint(self, keys):
+        """A new visitor's session with the ids ``keys``, made as kiosk.web.sessions.csrf_token and
+        kiosk.web.visit.visit_id make them."""
+        made = {"csrf_token": lambda: hashlib.sha1(os.urandom(64)).hexdigest(),
+                "visit": lambda: secrets.token_urlsafe(8)}
+        return {key: made[key]() for key in keys}
+
+    def _cookie_value(self, data):
+        interface = self.app.session_interface
+        value = interface.get_signing_serializer(self.app).dumps(data)
+        interface.remember(value, data)
+        return value
+
+
+def _csrf(app, data):
+    from .sessions import signed_csrf
+    return signed_csrf(app, data["csrf_token"])
+
+
+# Holes each visitor fills with her own session's values.
+VISITOR_FILLS = {"csrf": _csrf, "visit": lambda app, data: data["visit"]}
+
+
+def install(app, fingerprint):
+    """Put the middleware in front of a kiosk's Flask app (its database a SQLite file).
+    ``fingerprint(app)``: what its pages show from memory rather than from the database."""
+    url = app.config.get("DATABASE_URL", "")
+    path = url[len("sqlite:///"):] if url.startswith("sqlite:///") else None
+    if not app.config.get("REPLAY", True) or not path or path == ":memory:":
+        return None
+    middleware = Replay(app, path, fingerprint=fingerprint)
+    app.wsgi_app = middleware
+    app.extensions["replay"] = middleware
+    return middleware
+
+
+def current():
+    return current_app.extensions.get("replay")
