@@ -185,3 +185,49 @@ def test_a_session_with_more_than_preferences_goes_to_flask(app, client):
     before = answered(app)
     client.get("/en/")
     assert answered(app) == before
+
+
+def test_a_search_typed_again_is_answered_here_and_counted_as_flask_counts_it(app, db_conn):
+    """The same keystrokes again (a second new visitor, or the same visitor taking a letter back
+    and typing it again) are answered without Flask, and counted exactly as Flask counts them:
+    a new visitor's search at once, a visit's search once, when it has settled."""
+    from kiosk.models import DemandCount
+    from kiosk.site import demand
+
+    def searches():
+        demand.flush_settled(now=float("inf"))
+        demand.flush()
+        return sum(r.n for r in DemandCount.select().where(DemandCount.kind == "search"))
+
+    url = "/en/services?q=cafe"
+    first = app.test_client().get(url, headers=HX)
+    before = answered(app)
+    again = app.test_client().get(url, headers=HX)
+    assert answered(app) == before + 1 and again.data == first.data
+    assert "Set-Cookie" not in again.headers and again.headers["Vary"] == first.headers["Vary"]
+    assert searches() == 2                   # two visitors without a visit: each counted at once
+
+    she = app.test_client()
+    page = text(she.get("/en/"))
+    visit = re.search(r'name="v" value="([^"]+)"', page).group(1)
+    for typed in ("caf", "cafe", "caf", "cafe"):       # a letter taken back and typed again
+        she.get("/en/services", query_string={"q": typed, "v": visit}, headers=HX)
+    assert answered(app) == before + 3
+    assert searches() == 3                   # her search, once
+
+
+def test_another_visits_search_is_never_answered_here(app):
+    """A search URL names its visit: after the idle reset (a new session) Back to it shows the
+    page without its term (kiosk.site.directory.services), never the last visitor's results."""
+    she = app.test_client()
+    visit = re.search(r'name="v" value="([^"]+)"', text(she.get("/en/"))).group(1)
+    url = f"/en/services?q=cafe&v={visit}"
+    for _ in range(2):
+        she.get(url, headers=HX)
+    shown = she.get(url, headers=HX)
+    assert shown.status_code == 200 and "card" in text(shown)
+    he = app.test_client()
+    he.get("/en/")
+    before = answered(app)
+    after_reset = he.get(url, headers=HX)
+    assert answered(app) == before and after_reset.status_code == 303 and "q=" not in after_reset.location
