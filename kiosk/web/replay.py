@@ -26,12 +26,14 @@ Anything else, and anything unexpected, goes to Flask, which answers as it alway
 a stored page, tells this middleware what it depended on (``offer``). A view with side effects
 on a GET (a count of a tapped need) says ``refuse()`` and is never answered here.
 """
+import collections
 import hashlib
 import logging
 import os
 import secrets
 import sqlite3
 import threading
+import urllib.parse
 import zlib
 
 from flask import current_app, has_request_context, request
@@ -51,8 +53,8 @@ ALLOWED = frozenset(IDS + PREFERENCES)
 KEY_HEADERS = ("HTTP_HOST", "HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_HX_HISTORY_RESTORE_REQUEST",
                "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
                "HTTP_X_FORWARDED_PREFIX", "HTTP_ACCEPT_LANGUAGE")
-ENTRIES_KEPT = 1024
-BODY_BYTES_KEPT = 256 * 1024    # whole bodies (results fragments), compressed: a few hundred
+ENTRIES_KEPT = 512
+BODY_BYTES_KEPT = 160 * 1024    # whole bodies (results fragments), compressed: a hundred or more
 # Holes that get a new value on every answer, from a function that needs no request (a form's
 # one-time id): kiosk.web.pagecache.fill_each_time puts them here.
 FRESH_FILLS = {}
@@ -109,18 +111,26 @@ class Replay:
         self.next = app.wsgi_app
         self.cookie_name = app.config.get("SESSION_COOKIE_NAME", "session")
         self.fresh_fills = fresh_fills
-        self._entries = {}
+        self._entries = collections.OrderedDict()     # oldest first
         self._lock = threading.Lock()
         self._body_bytes = 0
         self._others = 0         # requests other than GET seen (each one twice: start and end)
-        self._con = sqlite3.connect(database_path, check_same_thread=False, isolation_level=None)
-        self._con.execute("PRAGMA cache_size = -64")
-        self.answered = 0        # requests answered here (the tests and the benchmark read it)
+        self.database_path = database_path
+        self._con = None
+        self.answered = 0        # requests answered here (the tests read it)
 
     # --- what a stored answer depends on ---------------------------------------------------
 
     def _data_version(self):
+        """Changes with every commit by any other connection, in this process or another."""
         with self._lock:
+            if self._con is None:
+                # Opened at the first request, not with the app (a command that restores the
+                # file never serves), and read-only: closing it never checkpoints or removes
+                # the write-ahead log.
+                self._con = sqlite3.connect(f"file:{urllib.parse.quote(self.database_path)}?mode=ro", uri=True,
+                                            check_same_thread=False, isolation_level=None)
+                self._con.execute("PRAGMA cache_size = -64")
             return self._con.execute("PRAGMA data_version").fetchone()[0]
 
     def _stamp(self):
@@ -243,12 +253,11 @@ class Replay:
                       tuple(actions), stamp)
         with self._lock:
             old = self._entries.pop(key, None)
-            self._body_bytes -= len(old.body) if old is not None and old.body else 0
-            if len(self._entries) >= ENTRIES_KEPT or self._body_bytes + len(packed or b"") > BODY_BYTES_KEPT:
-                self._entries.clear()
-                self._body_bytes = 0
+            self._body_bytes += len(packed or b"") - (len(old.body) if old is not None and old.body else 0)
             self._entries[key] = entry
-            self._body_bytes += len(packed or b"")
+            while len(self._entries) > ENTRIES_KEPT or self._body_bytes > BODY_BYTES_KEPT:
+                _key, dropped = self._entries.popitem(last=False)
+                self._body_bytes -= len(dropped.body) if dropped.body else 0
 
     def _answer(self, entry, data):
         """(status, headers, body) for this visitor, or None when the page is no longer stored."""
