@@ -66,7 +66,8 @@ def services(lang):
         body = results_cache.get_or_render(key, lambda: _services(lang).get_data(as_text=True))
         response = make_response(body)
         response.vary.add("HX-Request")
-        replay.offer_body(session)      # the same keystrokes again may be answered without Flask
+        # The same keystrokes again may be answered without Flask, from this cache.
+        replay.offer_body(session, functools.partial(results_cache.get_bytes, key))
         return response
     return _services(lang)
 

@@ -46,6 +46,16 @@ class FragmentCache:
                 self._bytes -= self._size(dropped)
         return text
 
+    def get_bytes(self, key):
+        """The cached text for ``key`` as UTF-8 bytes, or None."""
+        with self._lock:
+            stored = self._data.get(key)
+            if stored is not None:
+                self._data.move_to_end(key)
+        if stored is None:
+            return None
+        return stored.encode() if self.max_bytes is None else zlib.decompress(stored)
+
     def _size(self, stored):
         return len(stored) if stored is not None and self.max_bytes is not None else 0
 

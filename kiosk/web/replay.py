@@ -54,7 +54,7 @@ KEY_HEADERS = ("HTTP_HOST", "HTTP_HX_REQUEST", "HTTP_HX_BOOSTED", "HTTP_HX_HISTO
                "HTTP_X_FORWARDED_FOR", "HTTP_X_FORWARDED_PROTO", "HTTP_X_FORWARDED_HOST",
                "HTTP_X_FORWARDED_PREFIX", "HTTP_ACCEPT_LANGUAGE")
 ENTRIES_KEPT = 512
-BODY_BYTES_KEPT = 160 * 1024    # whole bodies (results fragments), compressed: a hundred or more
+BODY_BYTES_KEPT = 128 * 1024    # copies of bodies rewritten on their way out (furigana), compressed
 # Holes that get a new value on every answer, from a function that needs no request (a form's
 # one-time id): kiosk.web.pagecache.fill_each_time puts them here.
 FRESH_FILLS = {}
@@ -67,12 +67,13 @@ def offer(page_key, values, session):
         request.environ[OFFER] = (page_key, values, dict(session))
 
 
-def offer_body(session):
+def offer_body(session, lookup):
     """Flask answered this request with a body that is the same for every request alike (a
-    results fragment: its URL, the catalog, the minute and her preferences make it): kept
-    whole, compressed, for the next such request."""
+    results fragment: its URL, the catalog, the minute and her preferences make it), which
+    ``lookup()`` gives again while its cache keeps it (else None). Where the body sent is not
+    exactly that (rewritten on its way out), a compressed copy is kept instead."""
     if has_request_context():
-        request.environ[OFFER] = (None, {}, dict(session))
+        request.environ[OFFER] = (None, lookup, dict(session))
 
 
 def also(action):
@@ -90,14 +91,15 @@ def refuse():
 
 
 class Entry:
-    __slots__ = ("page_key", "body", "visit", "values", "status", "headers", "cookie", "minted", "actions",
-                 "stamp")
+    __slots__ = ("page_key", "lookup", "body", "visit", "values", "status", "headers", "cookie", "minted",
+                 "actions", "stamp")
 
-    def __init__(self, page_key, body, visit, values, status, headers, cookie, minted, actions, stamp):
+    def __init__(self, page_key, lookup, body, visit, values, status, headers, cookie, minted, actions, stamp):
         self.page_key, self.values, self.status, self.actions = page_key, values, status, actions
-        # A whole body, compressed (offer_body), where page_key is None; it is for this visit only
-        # (a search URL names its visit: another visit's is answered by Flask, without its term).
-        self.body, self.visit = body, visit
+        # A whole body (offer_body), where page_key is None: from its cache by ``lookup``, or a
+        # compressed copy. It is for this visit only (a search URL names its visit, and its pager
+        # links repeat it: another visit's is answered by Flask, without its term).
+        self.lookup, self.body, self.visit = lookup, body, visit
         self.headers, self.cookie, self.stamp = headers, cookie, stamp
         self.minted = minted    # the ids a new visitor's session gets with this page
 
@@ -231,6 +233,9 @@ class Replay:
 
     def _remember(self, key, data, stamp, offered, whole, status, headers, actions):
         page_key, values, session_after = offered
+        lookup = None
+        if page_key is None:
+            lookup, values = values, {}
         cookies = [v for k, v in headers if k.lower() == "set-cookie"]
         if data is None and session_after:
             # A new visitor: Flask made her a session with ids only, and sent it.
@@ -246,10 +251,13 @@ class Replay:
         kept = [(k, v) for k, v in headers if k.lower() not in ("set-cookie", "content-length")]
         fixed = {name: value for name, value in values.items()
                  if name not in self.fresh_fills and name not in VISITOR_FILLS}
-        packed = zlib.compress(whole, 1) if whole is not None else None
-        if packed is not None and len(packed) > BODY_BYTES_KEPT // 16:
-            return
-        entry = Entry(page_key, packed, (data or {}).get("visit"), fixed, status, kept, cookie, minted,
+        packed = None
+        if whole is not None:
+            if lookup() != whole:       # not the cached text as it is: a copy of its own
+                lookup, packed = None, zlib.compress(whole, 1)
+                if len(packed) > BODY_BYTES_KEPT // 16:
+                    return
+        entry = Entry(page_key, lookup, packed, (data or {}).get("visit"), fixed, status, kept, cookie, minted,
                       tuple(actions), stamp)
         with self._lock:
             old = self._entries.pop(key, None)
@@ -262,10 +270,12 @@ class Replay:
     def _answer(self, entry, data):
         """(status, headers, body) for this visitor, or None when the page is no longer stored."""
         headers = list(entry.headers)
-        if entry.body is not None:
+        if entry.page_key is None:
             if entry.visit != (data or {}).get("visit"):
                 return None
-            body = zlib.decompress(entry.body)
+            body = entry.lookup() if entry.lookup is not None else zlib.decompress(entry.body)
+            if body is None:
+                return None
             headers.append(("Content-Length", str(len(body))))
             return entry.status, headers, body
         page = self.app.extensions["page_cache"].get(entry.page_key)

@@ -215,6 +215,13 @@ def test_a_search_typed_again_is_answered_here_and_counted_as_flask_counts_it(ap
     assert answered(app) == before + 3
     assert searches() == 3                   # her search, once
 
+    # With furigana (Easy Japanese's default) the fragment is rewritten on its way out: the
+    # answer kept is the rewritten one.
+    url = "/ja-easy/services?q=%E3%82%AB%E3%83%95%E3%82%A7"
+    first = app.test_client().get(url, headers=HX)
+    again = app.test_client().get(url, headers=HX)
+    assert "<ruby>" in text(first) and again.data == first.data and answered(app) == before + 4
+
 
 def test_another_visits_search_is_never_answered_here(app):
     """A search URL names its visit: after the idle reset (a new session) Back to it shows the
