@@ -23,14 +23,7 @@ FORM = {"name": "Sato", "phone": "090-1111-2222", "consent": "y", "age_band": "6
         "adults": "1", "children": "0"}
 
 
-@pytest.fixture(autouse=True)
-def start_of_a_minute():
-    """Stored pages name their minute: start each test at the start of one, so that a test that
-    counts what was stored does not see the store emptied by the minute turning."""
-    now = clock.now()
-    clock.set_offset(61 - now.second - now.microsecond / 1e6)
-    yield
-    clock.set_offset(0)
+pytestmark = pytest.mark.usefixtures("start_of_a_minute")   # tests/integration/conftest.py
 
 
 def text(resp):

@@ -22,13 +22,7 @@ HX = {"HX-Request": "true"}
 _OWN = re.compile(r'(name="(?:csrf_token|v|submission)"[^>]*value=")[^"]*"|([?&]v=)[A-Za-z0-9_-]+')
 
 
-@pytest.fixture(autouse=True)
-def start_of_a_minute():
-    """Answers name their minute: start each test at the start of one."""
-    now = clock.now()
-    clock.set_offset(61 - now.second - now.microsecond / 1e6)
-    yield
-    clock.set_offset(0)
+pytestmark = pytest.mark.usefixtures("start_of_a_minute")   # tests/integration/conftest.py
 
 
 def text(resp):
