@@ -9,6 +9,10 @@ sits in front of Flask and remembers, for each request that Flask answered with 
 what the answer depended on; the next request that depends on the same things gets the same
 page with its own values in the page's holes, without Flask.
 
+A results fragment (search as you type) is answered again the same way, from the results cache
+that holds it, for the same visit only: a search URL names its visit, and another visit's goes to
+Flask, which shows it without its term.
+
 A request is answered here only when everything Flask would have read is known to be the same:
 
 - the same method (GET, no body), path, query, host and scheme, and the same htmx headers;
@@ -23,8 +27,9 @@ A request is answered here only when everything Flask would have read is known t
   change what this process keeps in memory).
 
 Anything else, and anything unexpected, goes to Flask, which answers as it always did and, for
-a stored page, tells this middleware what it depended on (``offer``). A view with side effects
-on a GET (a count of a tapped need) says ``refuse()`` and is never answered here.
+a stored page, tells this middleware what it depended on (``offer``, ``offer_body``). What a view
+did besides showing the page (a page opened or a search counted) it hands over too (``also``),
+and it is done again with every answer given here.
 """
 import collections
 import hashlib
@@ -43,7 +48,6 @@ from .. import clock
 log = logging.getLogger(__name__)
 
 OFFER = "kiosk.replay.offer"
-REFUSED = "kiosk.replay.refused"
 ALSO = "kiosk.replay.also"
 # Session keys a visitor's session may hold for her pages to be answered here.
 IDS = ("csrf_token", "visit")
@@ -82,12 +86,6 @@ def also(action):
     answered again without Flask (a page opened is counted)."""
     if has_request_context():
         request.environ.setdefault(ALSO, []).append(action)
-
-
-def refuse():
-    """This request did more than show a page (it counted something): never answered here."""
-    if has_request_context():
-        request.environ[REFUSED] = True
 
 
 class Entry:
@@ -214,7 +212,7 @@ class Replay:
 
         body = self.next(environ, capture)
         offered = environ.get(OFFER)
-        if offered is not None and not environ.get(REFUSED) and seen.get("status", "").startswith("200 "):
+        if offered is not None and seen.get("status", "").startswith("200 "):
             if offered[0] is None:      # a whole body: read it here, and send it on
                 try:
                     whole = b"".join(body)
