@@ -21,6 +21,7 @@ that day's counts in the outbox as one record, whose id is made from the device 
 and removes them here, in one transaction: the hub stores the day exactly once.
 """
 import collections
+import contextlib
 import datetime
 import functools
 import hashlib
@@ -124,22 +125,21 @@ def count(kind, language, key):
         _buffer().add(_today(), kind, language, key)
         _write(_settled_now())
         if _buffer().due():
-            flush()
+            with _connected():
+                flush()
     except Exception as exc:   # noqa: BLE001 - a count must never cost a visitor her page
         log.warning("demand: a %s could not be counted (%s)", kind, type(exc).__name__)
+
+
+def _connected():
+    """The request's connection, or one of its own for a count made outside a request."""
+    return database.connection_context() if database.is_closed() else contextlib.nullcontext()
 
 
 def count_outside(app, kind, language, key, _session=None):
     """count() for a page answered without Flask (kiosk.web.replay): the same count."""
     with app.app_context():
-        try:
-            _buffer().add(_today(), kind, language, key)
-            _write(_settled_now())
-            if _buffer().due():
-                with database.connection_context():
-                    flush()
-        except Exception as exc:   # noqa: BLE001 - a count must never cost a visitor her page
-            log.warning("demand: a %s could not be counted (%s)", kind, type(exc).__name__)
+        count(kind, language, key)
 
 
 # --- searches ---------------------------------------------------------------------------------
@@ -198,9 +198,10 @@ def _settling():
     return current_app.extensions["demand_settling"]
 
 
-def _visit():
-    """A key for this visit in memory (a hash: the visit's id is the session's own)."""
-    visit = session.get(VISIT_KEY)
+def _visit(visitor=None):
+    """A key for this visit in memory (a hash: the visit's id is the session's own), of the
+    request's session or of ``visitor``'s (a session's data)."""
+    visit = (session if visitor is None else visitor).get(VISIT_KEY)
     return hashlib.sha256(visit.encode()).hexdigest()[:16] if visit else None
 
 
@@ -222,12 +223,12 @@ def _count_search(visit, query, language, found):
         flush()
 
 
-def _count_search_outside(app, query, language, found, session):
-    """count_search() for a search answered without Flask, for the visitor whose session that is."""
-    visit = session.get(VISIT_KEY)
+def _count_search_outside(app, query, language, found, visitor):
+    """count_search() for a search answered without Flask, for the visitor whose session data
+    that is (a settled search's words are checked against the catalog: a connection)."""
     with app.app_context(), database.connection_context():
         try:
-            _count_search(hashlib.sha256(visit.encode()).hexdigest()[:16] if visit else None, query, language, found)
+            _count_search(_visit(visitor), query, language, found)
         except Exception as exc:   # noqa: BLE001 - a count must never cost a visitor her page
             log.warning("demand: a search could not be counted (%s)", type(exc).__name__)
 

@@ -32,18 +32,16 @@ did besides showing the page (a page opened or a search counted) it hands over t
 and it is done again with every answer given here.
 """
 import collections
-import hashlib
 import logging
-import os
-import secrets
 import sqlite3
 import threading
 import urllib.parse
 import zlib
 
-from flask import current_app, has_request_context, request
+from flask import has_request_context, request
 
 from .. import clock
+from . import sessions
 
 log = logging.getLogger(__name__)
 
@@ -312,10 +310,8 @@ class Replay:
     # --- a new visitor's session, as Flask makes it ------------------------------------------
 
     def _mint(self, keys):
-        """A new visitor's session with the ids ``keys``, made as kiosk.web.sessions.csrf_token and
-        kiosk.web.visit.visit_id make them."""
-        made = {"csrf_token": lambda: hashlib.sha1(os.urandom(64)).hexdigest(),
-                "visit": lambda: secrets.token_urlsafe(8)}
+        """A new visitor's session with the ids ``keys``, made as Flask's side makes them."""
+        made = {"csrf_token": sessions.new_raw_csrf, "visit": sessions.new_visit_id}
         return {key: made[key]() for key in keys}
 
     def _cookie_value(self, data):
@@ -325,13 +321,9 @@ class Replay:
         return value
 
 
-def _csrf(app, data):
-    from .sessions import signed_csrf
-    return signed_csrf(app, data["csrf_token"])
-
-
 # Holes each visitor fills with her own session's values.
-VISITOR_FILLS = {"csrf": _csrf, "visit": lambda app, data: data["visit"]}
+VISITOR_FILLS = {"csrf": lambda app, data: sessions.signed_csrf(app, data["csrf_token"]),
+                 "visit": lambda app, data: data["visit"]}
 
 
 def install(app, fingerprint):
@@ -345,7 +337,3 @@ def install(app, fingerprint):
     app.wsgi_app = middleware
     app.extensions["replay"] = middleware
     return middleware
-
-
-def current():
-    return current_app.extensions.get("replay")

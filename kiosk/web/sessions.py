@@ -17,6 +17,7 @@ only to find it no shorter. Here:
 """
 import hashlib
 import os
+import secrets
 import threading
 import time
 
@@ -80,11 +81,7 @@ class CheckedOnceSessions(SecureCookieSessionInterface):
             data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        left = signed_at.timestamp() + max_age - time.time()
-        with self._lock:
-            if len(self._checked) >= self.kept:
-                self._checked.clear()
-            self._checked[value] = (now + min(self.remember_seconds, left), dict(data))
+        self.remember(value, data, signed_at.timestamp() + max_age - time.time())
         return self.session_class(data)
 
     def save_session(self, app, session, response):
@@ -104,12 +101,24 @@ class CheckedOnceSessions(SecureCookieSessionInterface):
             return checked[1]
         return None
 
-    def remember(self, value, data):
-        """A cookie this process has just made for ``data`` (kiosk.web.replay's new visitors)."""
+    def remember(self, value, data, left=None):
+        """Keep a cookie checked (or made) here as opening ``data``, for a few minutes and never
+        past the ``left`` seconds of its own age limit."""
+        seconds = self.remember_seconds if left is None else min(self.remember_seconds, left)
         with self._lock:
             if len(self._checked) >= self.kept:
                 self._checked.clear()
-            self._checked[value] = (time.monotonic() + self.remember_seconds, dict(data))
+            self._checked[value] = (time.monotonic() + seconds, dict(data))
+
+
+def new_raw_csrf():
+    """A visitor's raw CSRF token, as Flask-WTF makes one."""
+    return hashlib.sha1(os.urandom(64)).hexdigest()
+
+
+def new_visit_id():
+    """A visit's id (kiosk.web.visit)."""
+    return secrets.token_urlsafe(8)
 
 
 def signed_csrf(app, raw):
@@ -139,7 +148,7 @@ def csrf_token():
         return generate_csrf()
     raw = session.get(field)
     if not raw:
-        raw = session[field] = hashlib.sha1(os.urandom(64)).hexdigest()
+        raw = session[field] = new_raw_csrf()
     token = signed_csrf(app, raw)
     setattr(g, field, token)
     return token

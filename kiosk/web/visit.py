@@ -5,11 +5,10 @@ looks for can say much about her). After the idle reset the session, and with it
 is new: a search URL from the last visit, reached with Back, is shown without its term
 (kiosk.site.directory.services). A search URL without ``v`` (a link, a bookmark) is taken as it is.
 """
-import secrets
-
 from flask import session
 
 from . import pagecache
+from .sessions import new_visit_id
 
 VISIT_KEY = "visit"
 
@@ -20,7 +19,7 @@ def visit_id():
     if pagecache.shared_render():
         return pagecache.hole("visit")
     if VISIT_KEY not in session:
-        session[VISIT_KEY] = secrets.token_urlsafe(8)
+        session[VISIT_KEY] = new_visit_id()
     return session[VISIT_KEY]
 
 
