@@ -178,6 +178,13 @@ def assert_visible_control(locator, settle_seconds=3.0):
     assert ratio >= 4.5, f"text contrast {ratio:.2f} for {text!r}"
 
 
+def assert_text_field(locator, min_width=240):
+    """A field a person can find and tap: 48 px high or more, and wide enough to see what she
+    typed (a phone field once kept the browser's own narrow, thin box: no style matched it)."""
+    box = locator.bounding_box()
+    assert box and box["height"] >= 48 and box["width"] >= min_width, f"a field too small to tap: {box}"
+
+
 # --- Ways through the kiosk that several journeys take ------------------------------------------
 
 ENDONYM = {"ja": "日本語", "en": "English", "zh": "简体中文", "ko": "한국어", "tl": "Tagalog",

@@ -7,7 +7,7 @@ import pytest
 
 from kiosk.sync import contract
 from tests.conftest import LANDSCAPE, PORTRAIT
-from tests.e2e.journey import ENDONYM, Journey, card, exact, fill_person, labelled, program, send_signup, start_in, to_session_form, ui
+from tests.e2e.journey import ENDONYM, Journey, assert_text_field, card, exact, fill_person, labelled, program, send_signup, start_in, to_session_form, ui
 
 pytestmark = pytest.mark.browser
 SIZES = {"portrait": PORTRAIT, "landscape": LANDSCAPE}
@@ -51,6 +51,8 @@ def test_journey_4_resident_registers_as_a_volunteer(tablet, lang, other):
     j.touch(page.get_by_role("link", name=re.compile(re.escape(ui(lang, "Register as a volunteer")))))
     j.state("form")
     name = "김민지" if lang == "ko" else "練馬 次郎"
+    for label in ("Your name", "Phone number", "Email address"):
+        assert_text_field(labelled(page, ui(lang, label)))
     labelled(page, ui(lang, "Your name")).fill(name)
     labelled(page, ui(lang, "Phone number")).fill("080-2345-6789")
     # Changing language in the middle of the form keeps what was typed.
