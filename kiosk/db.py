@@ -144,8 +144,46 @@ def _migrate_locked(db, backup):
             for old in sorted(path.parent.glob(f"{path.name}.*.bak"))[:-MIGRATION_BACKUPS_KEPT]:
                 old.unlink()
     applied = runner.up()
+    watch_changes(db)
     log.info("applied migrations: %s", ", ".join(applied))
     return applied
+
+
+# Tables whose writes no page shows: the counts of what residents look for (written every
+# second while visitors search) and the counter itself.
+UNWATCHED = frozenset({"change_counter", "demand_count", "schema_migration"})
+_TRIGGER = "changes_{table}_{op}"
+
+
+def _watched_tables(db):
+    """The ordinary tables a trigger can watch: not virtual (FTS), not their shadow tables."""
+    rows = db.execute_sql("SELECT name, type FROM pragma_table_list WHERE schema = 'main'").fetchall()
+    return sorted(name for name, kind in rows
+                  if kind == "table" and not name.startswith("sqlite_") and name not in UNWATCHED)
+
+
+def watch_changes(db):
+    """On SQLite, every write to a watched table adds one to change_counter (triggers, made for
+    the tables there are after each migration): what a stored page depends on, without the
+    writes no page shows (UNWATCHED). Only where the counter exists (migration 0022)."""
+    if not isinstance(db, SqliteDatabase):
+        return
+    if not db.execute_sql("SELECT 1 FROM sqlite_master WHERE name = 'change_counter'").fetchone():
+        return
+    with db.atomic():
+        for table in _watched_tables(db):
+            for op in ("insert", "update", "delete"):
+                name = _TRIGGER.format(table=table, op=op)
+                db.execute_sql(f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {op.upper()} ON "{table}" '
+                               "BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END")
+
+
+def unwatch_changes(db):
+    if not isinstance(db, SqliteDatabase):
+        return
+    for (name,) in db.execute_sql("SELECT name FROM sqlite_master WHERE type = 'trigger' "
+                                  "AND name LIKE 'changes\\_%' ESCAPE '\\'").fetchall():
+        db.execute_sql(f'DROP TRIGGER "{name}"')
 
 
 def init_app(app):

@@ -21,8 +21,10 @@ A request is answered here only when everything Flask would have read is known t
   (kiosk.web.sessions); her preferences are part of the key, the ids fill the page's holes;
   any other session (a host, a half-typed form, a flash of a finished sign-up) goes to Flask;
 - a new visitor (no cookie) gets a new session minted here, exactly as Flask makes one;
-- the database unchanged since (``PRAGMA data_version`` on a connection of this middleware's
-  own: any commit by anyone, seats, the catalog, a feed page, changes it), the same minute,
+- nothing a page may show written since (``PRAGMA data_version`` on a connection of this
+  middleware's own sees any commit by anyone; the change counter that triggers on every table
+  keep (kiosk.db.watch_changes) tells seats, the catalog, a feed page from the counts of what
+  residents look for, which no page shows), the same minute,
   the same sync state in memory (the footer), and no other request than a GET since (a POST may
   change what this process keeps in memory).
 
@@ -115,12 +117,17 @@ class Replay:
         self._others = 0         # requests other than GET seen (each one twice: start and end)
         self.database_path = database_path
         self._con = None
+        self._version = self._seen = None
         self.answered = 0        # requests answered here (the tests read it)
 
     # --- what a stored answer depends on ---------------------------------------------------
 
-    def _data_version(self):
-        """Changes with every commit by any other connection, in this process or another."""
+    def _changes(self):
+        """Changes with every commit by any other connection, in this process or another, that
+        wrote what a page may show: ``PRAGMA data_version`` says something was committed, and
+        then the change counter (kiosk.db.watch_changes) and the schema's version say whether
+        it was only what no page shows (the counts of what residents look for, written every
+        second while they search). A file without the counter: every commit counts."""
         with self._lock:
             if self._con is None:
                 # Opened at the first request, not with the app (a command that restores the
@@ -129,10 +136,22 @@ class Replay:
                 self._con = sqlite3.connect(f"file:{urllib.parse.quote(self.database_path)}?mode=ro", uri=True,
                                             check_same_thread=False, isolation_level=None)
                 self._con.execute("PRAGMA cache_size = -64")
-            return self._con.execute("PRAGMA data_version").fetchone()[0]
+            version = self._con.execute("PRAGMA data_version").fetchone()[0]
+            if version != self._version:
+                # Read after the version: what it reads is at least as new as what the version saw.
+                try:
+                    self._seen = self._con.execute(
+                        "SELECT n, (SELECT schema_version FROM pragma_schema_version) "
+                        "FROM change_counter WHERE id = 1").fetchone()
+                except sqlite3.OperationalError:
+                    self._seen = None
+                if self._seen is None:
+                    self._seen = ("commit", version)
+                self._version = version
+            return self._seen
 
     def _stamp(self):
-        return (self._data_version(), clock.now().replace(second=0, microsecond=0),
+        return (self._changes(), clock.now().replace(second=0, microsecond=0),
                 self.fingerprint(self.app), self._others)
 
     def _visitor(self, environ):

@@ -56,3 +56,54 @@ def test_migrate_from_empty_postgresql():
                 assert Service.select().count() == 0
         assert db.migrate(database) == []
         database.close()
+
+
+def _counter(path):
+    con = sqlite3.connect(path)
+    try:
+        return con.execute("SELECT n FROM change_counter").fetchone()[0]
+    finally:
+        con.close()
+
+
+def test_every_table_a_page_may_show_counts_its_writes_and_demand_counts_do_not(tmp_path, monkeypatch):
+    """change_counter (read by kiosk.web.replay) moves with a write to any ordinary table, a
+    table a later migration adds included, and stays with the counts of what residents look for."""
+    path = tmp_path / "k.db"
+    database = db.make_database(f"sqlite:///{path}")
+    db.migrate(database)
+    con = sqlite3.connect(path)
+    kinds = dict(con.execute("SELECT name, type FROM pragma_table_list WHERE schema = 'main'"))
+    triggers = {name for (name,) in con.execute("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger' "
+                                                "AND name LIKE 'changes%'")}
+    ordinary = {t for t, kind in kinds.items() if kind == "table" and not t.startswith("sqlite_")}
+    assert "search_fts" not in ordinary and {"event", "service", "outbox", "kiosk_state"} <= ordinary
+    assert triggers == ordinary - {"change_counter", "demand_count", "schema_migration"}
+
+    before = _counter(path)
+    with con:
+        con.execute("INSERT INTO demand_count (day, kind, language, key, n) VALUES ('2026-12-07', 'page', 'en', 'x', 1)")
+        con.execute("UPDATE demand_count SET n = n + 1")
+    assert _counter(path) == before
+    with con:
+        con.execute("INSERT INTO kiosk_state (key, value) VALUES ('probe', '1')")
+    assert _counter(path) == before + 1
+    with con:
+        con.execute("UPDATE kiosk_state SET value = '2' WHERE key = 'probe'")
+        con.execute("DELETE FROM kiosk_state WHERE key = 'probe'")
+    assert _counter(path) == before + 3
+    con.close()
+
+    extra = tmp_path / "migrations"
+    extra.mkdir()
+    for f in db.MIGRATIONS_DIR.glob("*.py"):
+        (extra / f.name).write_text(f.read_text())
+    (extra / "9999_probe.py").write_text(
+        "def up(migrator, db):\n    db.execute_sql('CREATE TABLE probe (id INTEGER)')\n")
+    monkeypatch.setattr(db, "MIGRATIONS_DIR", extra)
+    db.migrate(database, backup=False)
+    con = sqlite3.connect(path)
+    with con:
+        con.execute("INSERT INTO probe (id) VALUES (1)")
+    con.close()
+    assert _counter(path) == before + 4

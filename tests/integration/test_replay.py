@@ -144,6 +144,28 @@ def test_what_changes_reaches_the_next_answer(app, client, db_conn):
     assert client.get(url).data == online.encode() and answered(app) == before + 1
 
 
+def test_counts_of_what_residents_look_for_keep_the_answers(app, client, db_conn):
+    """The counts written every second while visitors search change no page: the answers stay
+    (kiosk.db.watch_changes); a write to any table a page may show is seen at once."""
+    from kiosk.site import demand
+    url = "/en/services"
+    for _ in range(2):
+        client.get(url)
+    before = answered(app)
+    page = client.get(url).data
+    assert answered(app) == before + 1
+    with app.app_context():
+        demand.count("page", "en", "probe")
+        demand.flush()
+    con = sqlite3.connect(db_conn.database)
+    assert con.execute("SELECT n FROM demand_count WHERE key = 'probe'").fetchone()[0] == 1
+    assert client.get(url).data == page and answered(app) == before + 2
+    with con:
+        con.execute("INSERT INTO kiosk_state (key, value) VALUES ('probe', '1')")
+    con.close()
+    assert client.get(url).data == page and answered(app) == before + 2    # Flask, which saw it
+
+
 def test_a_post_in_between_goes_to_flask(app, client):
     """What a POST changes in memory (a half-typed form kept for its visitor) is never hidden by
     an answer remembered before it."""
