@@ -70,8 +70,36 @@ def _short_datetime_pattern(locale):
 
 def short_datetime(dt):
     """A date and a time, short, without seconds or time-zone names (staff screens, footers)."""
-    locale = get_locale()
-    return babel.dates.format_datetime(to_user_timezone(dt), _short_datetime_pattern(locale), locale=locale)
+    return short_datetime_formatter(get_locale())(to_user_timezone(dt))
+
+
+# Numeric fields of a date pattern, each of a date-time in its own zone.
+_NUMERIC_FIELDS = {
+    "y": lambda dt: str(dt.year), "yyyy": lambda dt: "%04d" % dt.year,
+    "M": lambda dt: str(dt.month), "MM": lambda dt: "%02d" % dt.month,
+    "d": lambda dt: str(dt.day), "dd": lambda dt: "%02d" % dt.day,
+    "H": lambda dt: str(dt.hour), "HH": lambda dt: "%02d" % dt.hour,
+    "h": lambda dt: str(dt.hour % 12 or 12), "hh": lambda dt: "%02d" % (dt.hour % 12 or 12),
+    "m": lambda dt: str(dt.minute), "mm": lambda dt: "%02d" % dt.minute,
+}
+
+
+@functools.lru_cache(maxsize=16)
+def short_datetime_formatter(locale):
+    """short_datetime's pattern for ``locale`` as a function of a date-time already in the
+    zone to show: the same text as Babel's format_datetime (tests/unit/test_formatting.py),
+    without its object per field (a staff table formats hundreds per page). A pattern with a
+    field other than numbers and AM/PM is left to Babel."""
+    pattern = _short_datetime_pattern(locale)
+    parsed = babel.dates.parse_pattern(pattern)
+    periods = babel.dates.get_period_names("abbreviated", "format", locale)
+    fields = dict(_NUMERIC_FIELDS, a=lambda dt: periods["pm" if dt.hour >= 12 else "am"])
+    names = re.findall(r"%\((\w+)\)s", parsed.format)
+    if not all(name in fields for name in names):
+        return functools.partial(lambda p, dt: babel.dates.format_datetime(dt, p, locale=locale), pattern)
+    template = parsed.format
+    used = {name: fields[name] for name in names}
+    return lambda dt: template % {name: f(dt) for name, f in used.items()}
 
 
 def short_clock(dt):

@@ -33,3 +33,25 @@ def test_session_times_read_naturally(formatting_app, lang, wanted, unwanted):
     for bad in unwanted:
         assert bad not in text, text
     assert stamp.count(":") == 1 and "JST" not in stamp and "GMT" not in stamp, stamp
+
+
+@pytest.mark.parametrize("locale_name", ["ja", "en", "zh_Hans", "ko", "fil", "ar", "de_CH"])
+def test_the_quick_short_datetime_is_babels_text(locale_name):
+    """short_datetime_formatter writes what Babel's format_datetime writes for the same pattern,
+    at every hour of the day (AM and PM, midnight and noon) and any date."""
+    import babel
+    import babel.dates
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kiosk.web import formatting
+    locale = babel.Locale.parse(locale_name)
+    pattern = formatting._short_datetime_pattern(locale)
+    quick = formatting.short_datetime_formatter(locale)
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.datetimes(min_value=datetime.datetime(1, 1, 1), max_value=datetime.datetime(9999, 12, 31),
+                        timezones=st.just(datetime.timezone(datetime.timedelta(hours=9)))))
+    def same(dt):
+        assert quick(dt) == babel.dates.format_datetime(dt, pattern, locale=locale)
+    same()

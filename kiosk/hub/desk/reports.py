@@ -3,18 +3,22 @@
 Figures are sums of what hosts recorded, corrections (-1 records) included, so they are the same
 whatever order the records arrived in.
 """
+import collections
 import datetime
 
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
+from jinja2.filters import do_truncate
 from peewee import fn
 
 from ... import clock, vocab
+from ...db import database
 from ...models import HubAttendance
 from ...web import exports
 from ...web.exports import NUMBER, Column, Table
 from . import requests as desk
 from .staff_auth import staff_required
+from .words import page_words
 
 bp = Blueprint("reports", __name__, url_prefix="/staff/reports")
 
@@ -27,12 +31,14 @@ def attendance_rows(start, end=None):
         start, end = month_range(start)
     base = HubAttendance.select().where((HubAttendance.session_date >= start) & (HubAttendance.session_date <= end))
     sums = {}
-    for site, service, kind, grp, total in (
+    # Read from the cursor as the driver gives them (text and numbers): a month holds thousands
+    # of these sums, and peewee's conversion of each value would cost more than the query.
+    for site, service, kind, grp, total in database.execute(
             base.select(HubAttendance.site_slug, HubAttendance.service_slug, HubAttendance.kind,
                         HubAttendance.grp, fn.SUM(HubAttendance.delta))
             .where(HubAttendance.kind.in_(["count", "checkin"]))
             .group_by(HubAttendance.site_slug, HubAttendance.service_slug, HubAttendance.kind,
-                      HubAttendance.grp).tuples()):
+                      HubAttendance.grp)):
         group = "checked_in" if kind == "checkin" else grp
         bucket = sums.setdefault((site, service), {})
         bucket[group] = bucket.get(group, 0) + int(total or 0)
@@ -114,12 +120,34 @@ def _report():
 def attendance():
     """Attendance by site and program for a month, with a bar chart and a CSV link."""
     month, rows, groups, service_names, site_names = _report()
-    peak = max([headcount(r[2]) for r in rows] + [1])
     months = _months(month if len(month) == 7 else asked_month())
-    return render_template("hub/reports.html", month=month, months=months, rows=rows, groups=groups,
+    return render_template("hub/reports.html", month=month, months=months, groups=groups,
+                           rows=_shown(rows, groups, service_names, site_names), bar_height=BAR_HEIGHT,
                            date_from=request.args.get("from", ""), date_to=request.args.get("to", ""),
-                           service_names=service_names, site_names=site_names, peak=peak,
-                           headcount=headcount, export_args=_export_args())
+                           export_args=_export_args())
+
+
+BAR_HEIGHT, BAR_GAP, BAR_WIDTH, LABEL_WIDTH = 28, 8, 500, 42
+ShownRow = collections.namedtuple("ShownRow", "site service label y bar sessions headcount groups")
+
+
+def _shown(rows, groups, service_names, site_names):
+    """What the chart and the table show of each row, worked out here rather than in the
+    template: a month's report has a row for each site and program (hundreds), and each call a
+    template makes costs more than the arithmetic it asks for."""
+    words = page_words()
+    heads = [headcount(sums) for _site, _service, sums, _sessions in rows]
+    peak = max(heads + [1])
+    shown = []
+    for i, ((site, service, sums, sessions), n) in enumerate(zip(rows, heads)):
+        site_name, service_name = site_names.get(site, site), service_names.get(service, service)
+        shown.append(ShownRow(
+            site_name, service_name,
+            do_truncate(current_app.jinja_env, f"{site_name} · {service_name}", LABEL_WIDTH, True, "…"),
+            i * (BAR_HEIGHT + BAR_GAP) + 4, round(BAR_WIDTH * n / peak, 1),
+            words.ngettext("%(num)d session", "%(num)d sessions", sessions), n,
+            [(g, words.people(sums.get(g, 0))) for g in groups]))
+    return shown
 
 
 def _export_args():

@@ -1,20 +1,23 @@
 """The ward's desk: queues of call-backs and volunteer registrations,
 each request's page with its history and the moves a desk makes, and exports that open in
 Japanese Excel. Desk staff see only the desks (programs) they work for."""
+import collections
 import functools
 import operator
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from markupsafe import Markup
 from peewee import JOIN
 
-from ... import boundary, catalog, clock
+from ... import boundary, catalog, clock, vocab
 from ...models import Device, HubSignup, Service, Site, Translation
 from ...sync.contract import DESK_KINDS, DESK_STATES, RECORD_KINDS
 from ...web import exports
 from ...web.i18n import current_language, languages
 from . import export_tables, queues
 from .staff_auth import staff_required
+from .words import page_words
 
 bp = Blueprint("desk", __name__, url_prefix="/staff")
 KINDS = DESK_KINDS
@@ -100,12 +103,34 @@ def queue(kind):
                              | Service.slug.in_(sorted({r.service_slug for r in rows})), Service.category)
     desks = [slug for slug, (_n, cat) in programs.items() if cat == category and queues.in_scope(g.staff, slug)]
     queues.audit_view(g.staff, "view_queue", kind, f"page {page}, {len(rows)} shown")
-    return render_template("hub/queue.html", kind=kind, rows=rows, total=total, page=page,
+    names = {slug: name for slug, (name, _cat) in programs.items()}
+    places = site_names()
+    return render_template("hub/queue.html", kind=kind, rows=_shown(rows, names, places), total=total, page=page,
                            pages=max((min(total, queues.COUNT_CAP) + queues.PAGE_SIZE - 1) // queues.PAGE_SIZE, 1),
                            args=args, count_cap=queues.COUNT_CAP, states=DESK_STATES[kind],
-                           names={slug: name for slug, (name, _cat) in programs.items()},
-                           desks=desks, site_names=site_names(),
-                           language_of={lang["code"]: lang for lang in languages()})
+                           names=names, desks=desks, site_names=places,
+                           detail_url=url_for("desk.detail", signup_id="-").removesuffix("-"))
+
+
+QueueRow = collections.namedtuple("QueueRow", "id ref_code name desk_state attempts received language call_time "
+                                              "program site state")
+
+
+def _shown(rows, names, places):
+    """What the list shows of each request, worked out here rather than by the template (fifty
+    rows of lookups and dates were most of the page's time): the language for the call in its
+    own script with its Japanese name, the words of the vocabularies, the names of program and
+    place."""
+    words = page_words()
+    call_times, states = words.labels(vocab.CALL_TIMES), words.labels(vocab.DESK_STATE_LABELS, keep_unknown=True)
+    spoken = {}
+    for lang in languages():
+        cell = Markup('<span lang="%s">%s</span>') % (lang.get("html", ""), lang.get("endonym", ""))
+        spoken[lang["code"]] = cell if lang["code"] == "ja" else cell + Markup(" (%s)") % lang.get("name_ja", "")
+    return [QueueRow(r.id, r.ref_code, r.name, r.desk_state, r.attempts, words.short_datetime(r.received_at),
+                     spoken.get(r.preferred_language, r.preferred_language or ""), call_times[r.preferred_time],
+                     names.get(r.service_slug) or r.service_slug, places.get(r.site_slug) or "",
+                     states[r.desk_state]) for r in rows]
 
 
 def _request_or_404(signup_id):

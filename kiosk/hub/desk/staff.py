@@ -9,6 +9,7 @@ from ... import boundary, catalog
 from ...sync import contract
 from ...models.catalog import utcnow
 from ...web.guard import safe_next
+from ...web.i18n import current_language
 from ...models import Device, Event, HubSignup, RejectedRecord, RequestHistory, Service, Site
 from . import requests as desk, queues, words
 from ..intake import devices, ingest
@@ -30,8 +31,29 @@ OVERVIEW_SIGNUP = (HubSignup.id, HubSignup.ref_code, HubSignup.kind, HubSignup.s
 EVENT_SIGNUP = OVERVIEW_SIGNUP + (HubSignup.age_band, HubSignup.adults, HubSignup.children)
 
 
+# The staff menu's screens: every page's layout links them all (kiosk/templates/hub/layout.html).
+NAV_ENDPOINTS = (("overview", "staff.overview", {}), ("callbacks", "desk.queue", {"kind": "callback"}),
+                 ("volunteers", "desk.queue", {"kind": "volunteer"}), ("attendance", "reports.attendance", {}),
+                 ("demand", "demand.demand", {}), ("catalog", "catalog.index", {}), ("kiosks", "staff.kiosks", {}),
+                 ("accounts", "accounts.accounts", {}), ("audit", "accounts.audit", {}),
+                 ("password", "accounts.password", {}), ("logout", "staff.logout", {}),
+                 ("css", "static", {"filename": "css/hub.css"}))
+
+
+def nav_urls():
+    """{name: url} of the menu's screens, built once for each address the hub is reached under
+    (its script root behind a proxy) and language: every staff page links a dozen, the same each time."""
+    cache = current_app.extensions.setdefault("hub_nav_urls", {})
+    key = (request.script_root, current_language())     # a URL with a language in it, were there one
+    urls = cache.get(key)
+    if urls is None:
+        urls = cache[key] = {name: url_for(endpoint, **values) for name, endpoint, values in NAV_ENDPOINTS}
+    return urls
+
+
 def init_app(app):
     app.jinja_env.globals["hub_words"] = words.page_words
+    app.jinja_env.globals["hub_nav"] = nav_urls
 
     @app.get("/")
     def hub_root():

@@ -13,7 +13,6 @@ Jinja's (``{% set _, ngettext = w.gettext, w.ngettext %}``), its strings then st
 extractor."""
 import datetime
 
-import babel.dates
 from flask_babel import get_locale, get_timezone, get_translations
 from markupsafe import Markup
 
@@ -112,8 +111,7 @@ class PageWords:
         local = dt.astimezone(self.zone)
         if hasattr(self.zone, "normalize"):     # a pytz zone, as Flask-Babel's own conversion does
             local = self.zone.normalize(local)
-        return babel.dates.format_datetime(local, formatting._short_datetime_pattern(self.locale),
-                                           locale=self.locale)
+        return formatting.short_datetime_formatter(self.locale)(local)
 
 
 class Labels(dict):
