@@ -115,6 +115,19 @@ def migration_lock(db):
         db.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
 
 
+def execute_in(sql, params, values, chunk=500):
+    """Run ``sql``, whose ``{}`` stands for a list of placeholders, for ``values`` in chunks
+    (after ``params``): how many rows it changed. For long lists of ids, which peewee would make
+    a node of each (an outbox batch's acknowledgements are thousands of them)."""
+    changed = 0
+    values = list(values)
+    for i in range(0, len(values), chunk):
+        part = values[i:i + chunk]
+        marks = ", ".join([database.param] * len(part))
+        changed += database.execute_sql(sql.format(marks), (*params, *part)).rowcount
+    return changed
+
+
 def pending_migrations(db=None):
     db = db or database.obj
     with db.connection_context():

@@ -199,3 +199,23 @@ def test_only_bookings_writes_a_sign_ups_status():
                for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
                if isinstance(node, ast.Call) and _writes_status(node)}
     assert writers == {"kiosk/hub/bookings.py"}
+
+
+def test_one_batch_over_many_sessions_stores_each_sessions_seats(hub):
+    """A batch spread over several sessions (kiosk.hub.intake.seats.update_seats_of, one
+    statement for all of them) leaves each session's seats taken as its confirmed parties count
+    them, and tells the kiosks of each."""
+    events = list(Event.select().where((Event.capacity > 0) & (Event.cancelled == False))  # noqa: E712
+                  .order_by(Event.uid).limit(4))
+    for i, event in enumerate(events):
+        Event.update(capacity=3 + i, seats_taken=0).where(Event.id == event.id).execute()
+    since = last_seq()
+    records = [dict(family(e.uid, 2, 0), service=e.service.slug) for e in events for _ in range(3)]
+    answers = ingest.ingest(DEVICE, records)
+    assert [a["result"] for a in answers] == ["accepted"] * len(records), answers
+    for i, event in enumerate(events):
+        capacity = 3 + i
+        confirmed = (HubSignup.select().where((HubSignup.event_uid == event.uid)
+                                              & (HubSignup.status == "confirmed")).count())
+        assert confirmed == capacity // 2 and seats_taken(event.uid) == 2 * confirmed
+        assert Feed.select().where((Feed.seq > since) & (Feed.kind == "event") & (Feed.key == event.uid)).exists()

@@ -37,6 +37,24 @@ def test_only_final_answers_leave_the_outbox(db_conn):
     assert Outbox.get(Outbox.record_id == c.id).attempts == 1
 
 
+def test_a_batch_of_answers_larger_than_a_statement_is_applied_whole(db_conn):
+    """More answers than one statement's list (kiosk.db.execute_in cuts them in 500s), with
+    several statuses, a record of another kind and one to try again: each final one leaves
+    the outbox with its own status; the other stays."""
+    made = [make_signup() for _ in range(1203)]
+    answers = [{"id": s.id, "result": "accepted", "status": ("confirmed", "waitlisted")[i % 2],
+                "reason": ("", "full")[i % 2]} for i, s in enumerate(made[:-1])]
+    answers.append({"id": made[-1].id, "result": "later"})
+    kinds = {s.id: "signup" for s in made}
+    assert outbox.record_results(answers, kinds) == 1202
+    assert [e.record_id for e in Outbox.select()] == [made[-1].id]
+    statuses = dict(SignupStatus.select(SignupStatus.record_id, SignupStatus.status).tuples())
+    assert [statuses[s.id] for s in made[:4]] == ["confirmed", "waitlisted", "confirmed", "waitlisted"]
+    assert statuses[made[-1].id] == "provisional"
+    assert Signup.select().where(Signup.acked_at.is_null(False)).count() == 1202
+    assert SignupStatus.get_by_id(made[1].id).reason == "full"
+
+
 def test_a_record_failing_alone_is_set_aside_then_released(db_conn):
     bad, good = make_signup(), make_signup()
     entry = Outbox.get(Outbox.record_id == bad.id)

@@ -219,8 +219,8 @@ def _write(decided: Decided) -> None:
     for model in (HubSignup, HubAttendance, RejectedRecord):
         bulk_insert(model, rows[model])
     feed_rows = rows[Feed]
+    seats_mod.update_seats_of(decided.touched)
     for uid in sorted(decided.touched):
-        seats_mod.update_seats(uid, announce=False)
         feed_rows.append({"kind": "event", "key": uid, "deleted": False, "created_at": utcnow()})
     for cancel_id, sender, outcome in decided.cancels_applied:
         cancellations.mark_applied(cancel_id, outcome, sender)

@@ -7,7 +7,7 @@ moves up in arrival order, each party while it fits; a party that does not fit s
 (no one jumps the queue because their party is smaller). Who moves up is decided here; the
 change of their status, like every other, is made by kiosk.hub.bookings.
 """
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import peewee
 
@@ -86,6 +86,17 @@ def update_seats(event_uid: str, announce: bool = True) -> None:
     Event.update(seats_taken=seats_used(event_uid)).where(Event.uid == event_uid).execute()
     if announce:
         feed.append("event", event_uid)
+
+
+def update_seats_of(event_uids: Collection[str]) -> None:
+    """Store the seats taken of several events in one statement (a batch spread over a ward's
+    sessions touches dozens; the caller tells the kiosks). Each is counted as seats_used counts
+    it, in the database, by the statement itself."""
+    if not event_uids:
+        return
+    confirmed = (HubSignup.select(peewee.fn.COALESCE(peewee.fn.SUM(PARTY), 0))
+                 .where((HubSignup.event_uid == Event.uid) & (HubSignup.status == "confirmed")))
+    Event.update(seats_taken=confirmed).where(Event.uid.in_(sorted(event_uids))).execute()
 
 
 def waiting_that_fit(event_uid: str) -> list[HubSignup]:

@@ -8,7 +8,7 @@ from flask import current_app, has_app_context
 from peewee import IntegrityError, fn
 
 from ... import clock
-from ...db import database
+from ...db import database, execute_in
 from ...models import Attendance, Cancellation, Event, KioskState, Outbox, Signup
 from ...sync import contract, protocol
 from . import statuses
@@ -120,17 +120,28 @@ def held_entries(limit=50):
                 .where(Outbox.held_at.is_null(False)).order_by(Outbox.seq).limit(limit))
 
 
+class Pending:
+    """An outbox entry as a push reads it: what it sends, and what a failure sent alone counts
+    (a plain object, not a model: a batch is hundreds of them)."""
+    __slots__ = ("seq", "record_id", "kind", "payload", "attempts")
+
+    def __init__(self, seq, record_id, kind, payload, attempts):
+        self.seq, self.record_id, self.kind, self.payload, self.attempts = seq, record_id, kind, payload, attempts
+
+
 def pending_batch(limit=100, after=0):
     """The oldest entries after ``after`` that are not set aside, in the order they were made
     (bounded: memory stays flat)."""
-    return list(Outbox.select().where((Outbox.seq > after) & Outbox.held_at.is_null())
-                .order_by(Outbox.seq).limit(limit))
+    query = (Outbox.select(Outbox.seq, Outbox.record_id, Outbox.kind, Outbox.payload, Outbox.attempts)
+             .where((Outbox.seq > after) & Outbox.held_at.is_null()).order_by(Outbox.seq).limit(limit))
+    return [Pending(*row) for row in database.execute(query)]
 
 
 def record_results(results, kinds=None):
-    """Apply the hub's per-record answers; only final answers leave the outbox (in bulk).
-    ``kinds``: {record id: outbox kind} of the batch answered, so only the tables holding its
-    records are written (without it, every table the id could be in)."""
+    """Apply the hub's per-record answers; only final answers leave the outbox, in bulk: one
+    statement per table written (per status for the sign-ups' statuses), whatever the batch's
+    size. ``kinds``: {record id: outbox kind} of the batch answered, so only the tables holding
+    its records are written (without it, every table the id could be in)."""
     now = clock.now()
     final, retry = {}, []
     for r in results:
@@ -140,18 +151,20 @@ def record_results(results, kinds=None):
             final.setdefault((status, str(r.get("reason", ""))[:64]), []).append(rid)
         else:
             retry.append((rid, str(r.get("reason", outcome))[:255]))
+    ids = [rid for group in final.values() for rid in group]
     done = 0
     with database.atomic():
-        for (status, reason), ids in final.items():
-            for i in range(0, len(ids), 500):
-                chunk = ids[i:i + 500]
-                for model, kind in ((Signup, "signup"), (Attendance, "attendance"), (Cancellation, "cancel")):
-                    mine = chunk if kinds is None else [r for r in chunk if kinds.get(r) == kind]
-                    if mine:
-                        model.update(acked_at=now).where(model.id.in_(mine)).execute()
-                        if kind == "signup":
-                            statuses.mark_acknowledged({(status, reason): mine})
-                done += Outbox.delete().where(Outbox.record_id.in_(chunk)).execute()
+        for model, kind in ((Signup, "signup"), (Attendance, "attendance"), (Cancellation, "cancel")):
+            mine = ids if kinds is None else [r for r in ids if kinds.get(r) == kind]
+            if not mine:
+                continue
+            execute_in(f'UPDATE "{model._meta.table_name}" SET "{model.acked_at.column_name}" = {database.param} '
+                       f'WHERE "{model._meta.primary_key.column_name}" IN ({{}})', (model.acked_at.db_value(now),), mine)
+            if kind == "signup":
+                statuses.mark_acknowledged({key: [r for r in group if kinds is None or kinds.get(r) == kind]
+                                            for key, group in final.items()})
+        done = execute_in(f'DELETE FROM "{Outbox._meta.table_name}" WHERE "{Outbox.record_id.column_name}" IN ({{}})',
+                          (), ids)
         for rid, error in retry:
             (Outbox.update(attempts=Outbox.attempts + 1, last_error=error)
              .where(Outbox.record_id == rid).execute())

@@ -2,6 +2,7 @@
 changes: the kiosk's own sign-ups start "provisional" here, a visitor's cancellation marks
 them at once, and the hub's word (its answer to a push, then the feed) sets the rest. Look-up,
 host mode and the seats a kiosk tells all read it from here."""
+from ...db import database, execute_in
 from ...models import Signup, SignupStatus
 from ...sync.contract import ENDED_STATUSES
 
@@ -17,9 +18,11 @@ def record(record_id, status, reason="", **fields):
 def mark_acknowledged(ids_by_outcome):
     """The hub's answers to a push: {(status, reason): [record ids]}. Only sign-ups have a
     status row; ids of attendance and cancellations touch nothing here."""
+    table = SignupStatus._meta.table_name
     for (status, reason), ids in ids_by_outcome.items():
-        (SignupStatus.update(status=status, reason=reason)
-         .where(SignupStatus.record_id.in_(ids)).execute())
+        if ids:
+            execute_in(f'UPDATE "{table}" SET "status" = {database.param}, "reason" = {database.param} '
+                       'WHERE "record_id" IN ({})', (status, reason), ids)
 
 
 def of(signup):
