@@ -28,10 +28,8 @@ def test_migrate_from_empty_sqlite_then_idempotent(tmp_path):
     assert db.migrate(database) == []
 
 
-def test_migrate_copies_an_existing_database_aside(tmp_path, monkeypatch):
-    path = tmp_path / "k.db"
-    database = db.make_database(f"sqlite:///{path}")
-    db.migrate(database)
+def with_a_probe_migration(tmp_path, monkeypatch):
+    """The project's migrations and one more, 9999_probe, which adds a table ``probe``."""
     extra = tmp_path / "migrations"
     extra.mkdir()
     for f in db.MIGRATIONS_DIR.glob("*.py"):
@@ -39,6 +37,13 @@ def test_migrate_copies_an_existing_database_aside(tmp_path, monkeypatch):
     (extra / "9999_probe.py").write_text(
         "def up(migrator, db):\n    db.execute_sql('CREATE TABLE probe (id INTEGER)')\n")
     monkeypatch.setattr(db, "MIGRATIONS_DIR", extra)
+
+
+def test_migrate_copies_an_existing_database_aside(tmp_path, monkeypatch):
+    path = tmp_path / "k.db"
+    database = db.make_database(f"sqlite:///{path}")
+    db.migrate(database)
+    with_a_probe_migration(tmp_path, monkeypatch)
     assert db.migrate(database) == ["9999_probe"]
     backups = list(tmp_path.glob("k.db.*.bak"))
     assert len(backups) == 1
@@ -94,13 +99,7 @@ def test_every_table_a_page_may_show_counts_its_writes_and_demand_counts_do_not(
     assert _counter(path) == before + 3
     con.close()
 
-    extra = tmp_path / "migrations"
-    extra.mkdir()
-    for f in db.MIGRATIONS_DIR.glob("*.py"):
-        (extra / f.name).write_text(f.read_text())
-    (extra / "9999_probe.py").write_text(
-        "def up(migrator, db):\n    db.execute_sql('CREATE TABLE probe (id INTEGER)')\n")
-    monkeypatch.setattr(db, "MIGRATIONS_DIR", extra)
+    with_a_probe_migration(tmp_path, monkeypatch)
     db.migrate(database, backup=False)
     con = sqlite3.connect(path)
     with con:
