@@ -96,10 +96,9 @@ def short_datetime_formatter(locale):
     fields = dict(_NUMERIC_FIELDS, a=lambda dt: periods["pm" if dt.hour >= 12 else "am"])
     names = re.findall(r"%\((\w+)\)s", parsed.format)
     if not all(name in fields for name in names):
-        return functools.partial(lambda p, dt: babel.dates.format_datetime(dt, p, locale=locale), pattern)
-    template = parsed.format
+        return lambda dt: babel.dates.format_datetime(dt, pattern, locale=locale)
     used = {name: fields[name] for name in names}
-    return lambda dt: template % {name: f(dt) for name, f in used.items()}
+    return lambda dt: parsed.format % {name: f(dt) for name, f in used.items()}
 
 
 def short_clock(dt):

@@ -12,6 +12,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import pgettext
 
+from markupsafe import Markup
+
 from ... import vocab
 from ...models import Device, Event, Site
 from ...web.exports import DATE, DATETIME, NUMBER, TIME, Column, Table, local, zone_name
@@ -20,13 +22,15 @@ from ...web.i18n import language
 TITLES = {"callback": _l("Call-back requests"), "volunteer": _l("Volunteer registrations"), "event": _l("Sign-ups")}
 
 
-def language_words(code):
+def language_words(code, markup=False):
     """A language as the desk's queue names it: its own name, with its Japanese name beside it
-    unless it is Japanese (Tagalog (タガログ語)); an unknown code as it is."""
+    unless it is Japanese (Tagalog (タガログ語)); an unknown code as it is. ``markup``: for a
+    page, its own name marked as written in its language."""
     lang = language(code) if code else None
     if lang is None:
         return code
-    return lang["endonym"] if lang["code"] == "ja" else f'{lang["endonym"]} ({lang["name_ja"]})'
+    own = Markup('<span lang="%s">%s</span>') % (lang["html"], lang["endonym"]) if markup else lang["endonym"]
+    return own if lang["code"] == "ja" else own + f' ({lang["name_ja"]})'
 
 
 def _words(labels, field):

@@ -7,14 +7,13 @@ import operator
 
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from markupsafe import Markup
 from peewee import JOIN
 
 from ... import boundary, catalog, clock, vocab
 from ...models import Device, HubSignup, Service, Site, Translation
 from ...sync.contract import DESK_KINDS, DESK_STATES, RECORD_KINDS
 from ...web import exports
-from ...web.i18n import current_language, languages
+from ...web.i18n import current_language
 from . import export_tables, queues
 from .staff_auth import staff_required
 from .words import page_words
@@ -123,12 +122,10 @@ def _shown(rows, names, places):
     place."""
     words = page_words()
     call_times, states = words.labels(vocab.CALL_TIMES), words.labels(vocab.DESK_STATE_LABELS, keep_unknown=True)
-    spoken = {}
-    for lang in languages():
-        cell = Markup('<span lang="%s">%s</span>') % (lang.get("html", ""), lang.get("endonym", ""))
-        spoken[lang["code"]] = cell if lang["code"] == "ja" else cell + Markup(" (%s)") % lang.get("name_ja", "")
+    spoken = {code: export_tables.language_words(code, markup=True) or ""
+              for code in {r.preferred_language for r in rows}}
     return [QueueRow(r.id, r.ref_code, r.name, r.desk_state, r.attempts, words.short_datetime(r.received_at),
-                     spoken.get(r.preferred_language, r.preferred_language or ""), call_times[r.preferred_time],
+                     spoken[r.preferred_language], call_times[r.preferred_time],
                      names.get(r.service_slug) or r.service_slug, places.get(r.site_slug) or "",
                      states[r.desk_state]) for r in rows]
 

@@ -83,7 +83,7 @@ class BatchSeats:
 
 def update_seats(event_uid: str, announce: bool = True) -> None:
     """Store an event's seats taken and (unless the caller does) tell the kiosks."""
-    Event.update(seats_taken=seats_used(event_uid)).where(Event.uid == event_uid).execute()
+    update_seats_of([event_uid])
     if announce:
         feed.append("event", event_uid)
 
