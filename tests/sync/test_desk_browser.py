@@ -173,3 +173,68 @@ def test_the_overview_pages_through_the_sessions_by_clicking(browser, hub, viewp
     page.get_by_role("heading", level=1).wait_for()
     check("session")
     context.close()
+
+
+@pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)
+@pytest.mark.parametrize("viewport", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
+def test_the_queue_and_the_report_by_clicking_and_back(browser, hub, viewport):
+    """The call-back queue and the attendance report (their rows now worked out in Python:
+    kiosk.hub.desk.requests._shown, reports._shown) reached from the menu staff see, at both
+    tablet sizes, in Japanese and in English, axe clean, and Back and Forward through them."""
+    from kiosk import clock
+    from kiosk.hub.intake import ingest
+    from tests.e2e.journey import AXE_TAGS, _axe
+    from tests.records import attendance, ref, signup
+    callback = ref()
+    with bound(hub.db_url):
+        answers = ingest.ingest("browser-desk", [
+            signup(kind="callback", service="gaikokujin-sodan", event=None, ref_code=callback, language="tl",
+                   person={"name": "Maria Santos", "phone": "080-1234-5678", "preferred_language": "tl",
+                           "preferred_time": "morning"}),
+            *[attendance(date=clock.ward_today("Asia/Tokyo").isoformat(), group=group, seq=i + 1)
+              for i, group in enumerate(("age_65_plus", "age_65_plus", "age_under_65"))]])
+    assert {a["result"] for a in answers} == {"accepted"}, answers
+    context = browser.new_context(viewport=viewport, locale="ja-JP")
+    page = context.new_page()
+    sign_in(page, hub.url, "staff", "staff-pass-1")
+    name = f"queue-report-{viewport['width']}x{viewport['height']}"
+
+    def check(label):
+        shot(page, f"{name}-{label}")
+        results = _axe.run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
+        assert [v["id"] for v in results.response["violations"]] == [], label
+
+    def queue_row():
+        return page.locator("table.queue tr", has_text=callback)
+
+    click(page.get_by_role("link", name=ui(LANG, "Call-backs"), exact=True))
+    queue_row().wait_for()
+    row = queue_row().inner_text()
+    assert "Maria Santos" in row and "Tagalog (タガログ語)" in row, row
+    assert re.search(r"\d{4}/\d{1,2}/\d{1,2} \d{1,2}:\d{2}", row), row          # received, ward time
+    assert queue_row().locator("span[lang=tl]").inner_text() == "Tagalog"
+    check("queue-ja")
+
+    click(page.get_by_role("link", name=ui(LANG, "Attendance"), exact=True))
+    report = page.locator("table.report tr").nth(1)
+    report.wait_for()
+    assert report.locator("td.headcount .count.people").get_attribute("data-num") == "3"
+    assert page.locator("figure.chart svg rect").count() == 1
+    check("report-ja")
+
+    click(page.get_by_role("link", name="English", exact=True))
+    page.get_by_role("heading", name=ui("en", "Attendance"), level=1).wait_for()
+    assert report.locator("td.headcount").inner_text() == "3 people"
+    check("report-en")
+
+    page.go_back()          # the report's address again (the language is the session's: English)
+    page.get_by_role("heading", name=ui("en", "Attendance"), level=1).wait_for()
+    page.go_back()          # the queue
+    queue_row().wait_for()
+    assert "Tagalog" in queue_row().inner_text()
+    check("queue-en-back")
+    # No filter wider than the tablet (an English site name made one overflow portrait).
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    page.go_forward()
+    page.get_by_role("heading", name=ui("en", "Attendance"), level=1).wait_for()
+    context.close()
