@@ -23,6 +23,7 @@ catalog changes.
 """
 import collections
 import dataclasses
+import json
 import threading
 import time
 import unicodedata
@@ -186,8 +187,8 @@ def _bound(table, expression, candidates):
     return None if row is None else row[0] // ROW_SLOTS * ROW_SLOTS + ROW_SLOTS - 1
 
 
-def _ranked(table, expression, language, limit, candidates=CANDIDATES):
-    """[(rowid, service_id, language, head, bm25)] best first, of the rows of an index matching
+def _ranked(table, expression, language, needle, limit, candidates=CANDIDATES):
+    """[(rowid, service_id, own language, head, bm25)] best first (see _rank), of the rows of an index matching
     an FTS5 expression: all of them when at most ``candidates`` match (or ``candidates`` is
     None), else the first ``candidates`` matches in any language and the first ``candidates`` in
     the visitor's (lowest service ids first): bm25 reads each ranked row's sizes, and a prefix
@@ -195,52 +196,64 @@ def _ranked(table, expression, language, limit, candidates=CANDIDATES):
     row scores the same whatever the bounds."""
     bound = None if candidates is None else _bound(table, expression, candidates)
     if bound is None:
-        rows = _rank(table, expression)
+        rows = _rank(table, expression, language, needle)
     else:
         own = f"({expression}) AND lang : {_language_token(language)}"
         own_bound = _bound(table, own, candidates)
         if own_bound is not None and own_bound <= bound:
-            rows = _rank(table, expression, "AND f.rowid <= ?", bound)
+            rows = _rank(table, expression, language, needle, "AND f.rowid <= ?", bound)
         elif own_bound is not None and own_bound <= SPAN * bound:
             # The visitor's language about as dense as the rest: one statement (FTS5 weighs
             # the phrases once a statement), looking at each match up to her bound.
-            rows = _rank(table, expression, "AND f.rowid <= ? AND (f.rowid <= ? OR r.lang = ?)",
+            rows = _rank(table, expression, language, needle, "AND f.rowid <= ? AND (f.rowid <= ? OR r.lang = ?)",
                          own_bound, bound, _language_token(language))
         else:
             # Her language sparse: its matches reached through the index's language term.
             beyond = ("AND f.rowid > ? AND f.rowid <= ?", bound, own_bound) if own_bound else \
                 ("AND f.rowid > ?", bound)
-            rows = _rank(table, expression, "AND f.rowid <= ?", bound) + _rank(table, own, *beyond)
+            rows = (_rank(table, expression, language, needle, "AND f.rowid <= ?", bound)
+                    + _rank(table, own, language, needle, *beyond))
     rows.sort(key=lambda row: row[4])
     return rows[:limit]
 
 
-def _rank(table, expression, where="", *args):
-    """[(rowid, service_id, language, head, bm25)] of the matches of an expression."""
-    return database.execute_sql(
-        f"SELECT f.rowid, r.service_id, r.language, r.head, bm25({table}, {WEIGHTS[table]}) "
-        f"FROM {table} f JOIN search_row r ON r.rowid = f.rowid WHERE {table} MATCH ? {where}",
-        (expression, *args)).fetchall()
+def _rank(table, expression, language, needle, where="", *args):
+    """[(rowid, service_id, own language, head, bm25)] of the matches of an expression: own
+    language 1 for a row in the visitor's language, else 0; head 2 when the query is the name, a
+    search word or the official name (folded, as fold() folds the query), 1 when the name starts
+    with it, else 0.
+
+    The rows come back as one JSON text, worked out by SQLite: a row at a time, each would let
+    the process's other threads take the interpreter (the sqlite3 module lets it go around
+    every step), and eight visitors typing at once spent more time handing it over than
+    searching."""
+    (found,) = database.execute_sql(
+        f"SELECT json_group_array(json_array(rowid, service_id, own, head, rank)) FROM ("
+        f"SELECT f.rowid, r.service_id, r.language = ? AS own, "
+        f"CASE WHEN ? = '' OR instr(r.head, ?) = 0 THEN 0 "
+        f"WHEN instr(char(10) || r.head || char(10), ?) > 0 THEN 2 "
+        f"WHEN substr(r.head, 1, ?) = ? THEN 1 ELSE 0 END AS head, "
+        f"bm25({table}, {WEIGHTS[table]}) AS rank "
+        f"FROM {table} f JOIN search_row r ON r.rowid = f.rowid WHERE {table} MATCH ? {where} "
+        f"LIMIT -1)",   # (a limit keeps bm25 out of the aggregate: SQLite would not run it there)
+        (language, needle, needle, f"\n{needle}\n", len(needle), needle, expression, *args)).fetchone()
+    return json.loads(found)
 
 
-def _scored(rows, language, needle, weight=1.0, exact=None):
-    """{service id: score} from index rows, higher is better: a service's best row. A name that
-    starts with the query, or a search word (or official name) that is the query, weighs
-    NAME_PREFIX_WEIGHT; those services are added to the set ``exact`` when one is given."""
+def _scored(rows, weight=1.0, exact=None):
+    """{service id: score} from index rows (see _rank), higher is better: a service's best row.
+    A name that starts with the query, or a search word (or official name) that is the query,
+    weighs NAME_PREFIX_WEIGHT; services with the latter are added to the set ``exact`` when one
+    is given."""
     best = {}
-    line = f"\n{needle}\n"
-    for _rowid, sid, lang, head, rank in rows:
-        sid = int(sid)
+    for _rowid, sid, own, head, rank in rows:
         score = -rank * weight
-        if lang == language:
+        if own:
             score *= OWN_LANGUAGE_WEIGHT
-        if needle and needle in head:
-            if line in f"\n{head}\n":
-                score *= NAME_PREFIX_WEIGHT
-                if exact is not None:
-                    exact.add(sid)
-            elif head.startswith(needle):
-                score *= NAME_PREFIX_WEIGHT
+        if head:
+            score *= NAME_PREFIX_WEIGHT
+            if head == 2 and exact is not None:
+                exact.add(sid)
         best[sid] = max(score, best.get(sid, 0.0))
     return best
 
@@ -255,13 +268,13 @@ def _text_scores(query, language, needle, limit, candidates):
     if not expression:
         return {}, set(), set()
     exact = set()
-    scores = _scored(_ranked(NAMES, expression, language, limit, candidates), language, needle, exact=exact)
+    scores = _scored(_ranked(NAMES, expression, language, needle, limit, candidates), exact=exact)
     in_names = set(scores)
     # One character, or one or two Latin letters, match half the catalog's descriptions: only
     # names and search words count for them, from the start of a word.
     if len(scores) < FILL and not _typing(needle):
         exact = set()
-        scores = _scored(_ranked(FULL, expression, language, limit, candidates), language, needle, exact=exact)
+        scores = _scored(_ranked(FULL, expression, language, needle, limit, candidates), exact=exact)
     if len(scores) < FILL and len(needle) > 2:
         pieces = terms.relaxed_pieces(query, language)
         if pieces:
@@ -272,8 +285,8 @@ def _text_scores(query, language, needle, limit, candidates):
         if typo and len(scores) < FILL:
             # A word one letter off counts in names and search words only: in descriptions it
             # is mostly another word (piano: paano, "how" in Tagalog).
-            rows = _ranked(NAMES, typo, language, limit, candidates)
-            for sid, score in _scored(rows, language, needle, TYPO_WEIGHT).items():
+            rows = _ranked(NAMES, typo, language, needle, limit, candidates)
+            for sid, score in _scored(rows, TYPO_WEIGHT).items():
                 scores.setdefault(sid, score)
     return scores, exact, in_names
 
@@ -282,7 +295,7 @@ def _relaxed_scores(relaxed, pieces, language, needle, limit, candidates):
     """{service id: score} of the services with a row holding more than half of the query's
     meaningful words (ピアノ教室 finds no class for 教室 alone), weighed RELAXED_WEIGHT and by
     that share. Only the RELAXED_ROWS best rows are looked at: lower ones fall under the cut-off."""
-    rows = _ranked(FULL, relaxed, language, min(limit, RELAXED_ROWS), candidates)
+    rows = _ranked(FULL, relaxed, language, needle, min(limit, RELAXED_ROWS), candidates)
     if not rows:
         return {}
     shares = dict.fromkeys((row[0] for row in rows), 0)
@@ -299,7 +312,7 @@ def _relaxed_scores(relaxed, pieces, language, needle, limit, candidates):
     for row in rows:
         rowid, sid = row[0], int(row[1])
         if shares[rowid] * 2 > len(pieces):
-            score = _scored([row], language, needle, RELAXED_WEIGHT)[sid]
+            score = _scored([row], RELAXED_WEIGHT)[sid]
             best[sid] = max(best.get(sid, 0.0), score * shares[rowid] / len(pieces))
     return best
 
@@ -342,9 +355,10 @@ def _answering(named, limit):
 
 def _spoken(ids, language):
     """The services among ``ids`` whose staff speak ``language``."""
-    return {sid for (sid,) in database.execute_sql(
-        f"SELECT service_id FROM {ServiceLanguage._meta.table_name} WHERE language = ? "
-        f"AND service_id IN ({','.join('?' * len(ids))})", (language, *ids)).fetchall()}
+    (found,) = database.execute_sql(
+        f"SELECT json_group_array(service_id) FROM {ServiceLanguage._meta.table_name} WHERE language = ? "
+        f"AND service_id IN ({','.join('?' * len(ids))})", (language, *ids)).fetchone()
+    return set(json.loads(found))
 
 
 def search(query, language, limit=200, candidates=CANDIDATES):

@@ -23,19 +23,19 @@ def rows_per_service():
 @pytest.mark.parametrize("letter, lang", [("s", "en"), ("k", "tl"), ("c", "en"), ("m", "tl"), ("こ", "ja")])
 def test_a_one_letter_prefix_never_ranks_more_than_the_bound(db_conn, letter, lang):
     expression = terms.match_expression(letter, lang)
-    everything = index._ranked(index.NAMES, expression, lang, 10_000, candidates=None)
-    bounded = index._ranked(index.NAMES, expression, lang, 10_000, candidates=BOUND)
+    everything = index._ranked(index.NAMES, expression, lang, "", 10_000, candidates=None)
+    bounded = index._ranked(index.NAMES, expression, lang, "", 10_000, candidates=BOUND)
     # The first BOUND matches and the rest of the last one's service, then as many in the
     # visitor's language beyond them (one row per service and language).
     most = 2 * BOUND + rows_per_service() - 1
     assert len(everything) > most and 0 < len(bounded) <= most
-    assert any(row[2] == lang for row in bounded)
+    assert any(row[2] for row in bounded)     # (row[2]: in the visitor's language)
 
 
 def test_a_bounded_row_scores_as_in_the_whole_ranking(db_conn):
     expression = terms.match_expression("s", "en")
-    everything = {row[0]: row[4] for row in index._ranked(index.NAMES, expression, "en", 10_000, candidates=None)}
-    bounded = index._ranked(index.NAMES, expression, "en", 10_000, candidates=BOUND)
+    everything = {row[0]: row[4] for row in index._ranked(index.NAMES, expression, "en", "", 10_000, candidates=None)}
+    bounded = index._ranked(index.NAMES, expression, "en", "", 10_000, candidates=BOUND)
     assert len(bounded) < len(everything)
     for row in bounded:
         assert row[4] == pytest.approx(everything[row[0]])
