@@ -5,6 +5,7 @@ security events for refused kiosk requests, and retention of personal details.""
 import csv
 import datetime
 import io
+import re
 import time
 import uuid
 
@@ -93,6 +94,19 @@ def test_a_call_back_moves_through_its_states_with_history(desk):
         ctx.pop()
     # A move from a state the request has already left is refused, not applied twice.
     assert c.post(f"/staff/requests/{rec['id']}/move", data={"action": "take"}).status_code == 409
+
+
+def test_a_request_names_the_language_for_the_call_as_the_queue_does(desk):
+    """Its own name, marked as written in it, with the Japanese name beside it unless it is
+    Japanese (not "日本語 (日本語)")."""
+    tagalog, japanese = callback(), callback(name="山田 花子", preferred_language="ja")
+    store(desk, tagalog, japanese)
+    c = client_as(desk, "tagalog-desk", "desk-pass-123")
+    def call_language(rec):
+        page = c.get(f"/staff/requests/{rec['id']}").get_data(as_text=True)
+        return re.search(r"<dd>(<span lang=.*?)</dd>", page).group(1)
+    assert call_language(tagalog) == '<span lang="tl">Tagalog</span> (タガログ語)'
+    assert call_language(japanese) == '<span lang="ja">日本語</span>'
 
 
 def test_search_finds_what_was_typed_on_any_keyboard(desk):

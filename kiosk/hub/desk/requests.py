@@ -147,6 +147,7 @@ def detail(signup_id):
     device = Device.get_or_none(Device.device_id == signup.device_id)
     moves = [a for a, (sources, _t) in queues.MOVES.get(signup.kind, {}).items() if signup.desk_state in sources]
     return render_template("hub/request.html", s=signup, history=queues.history(signup.id), moves=moves,
+                           call_language=export_tables.language_words(signup.preferred_language, markup=True),
                            service_name=service_names([signup.service_slug]).get(signup.service_slug),
                            site_name=site_names([device.site_slug]).get(device.site_slug) if device else "", kiosk=device)
 
