@@ -80,7 +80,7 @@ def serve_command(port, host):
     if app.config["ROLE"] == "kiosk":
         serving.limit_malloc_arenas()   # before the sync loop and waitress start their threads
         from .web.i18n import slim_locale_data
-        slim_locale_data()              # before a page loads a locale
+        slim_locale_data([lang["babel"] for lang in app.config["LANGUAGES"]])   # before a page loads a locale
         from .search import terms
         from .site.sync.client import start_loop
         if serving.sqlite_path(app.config["DATABASE_URL"]):

@@ -40,6 +40,13 @@ SQLITE_PRAGMAS = {
 }
 
 
+# Prepared statements each connection keeps (Python's default is 128). A statement with a long
+# IN list holds its every parameter, and each length of list is a statement of its own: a
+# kiosk's connections kept about 2 MB of them after 10,000 mixed requests. What a page or a
+# search sends again and again still fits.
+CACHED_STATEMENTS = 32
+
+
 def make_database(url, max_connections=32):
     """Build a pooled peewee database for a sqlite:/// or postgresql:// URL.
 
@@ -54,7 +61,7 @@ def make_database(url, max_connections=32):
         # "database is locked" despite busy_timeout when several threads write.
         return PooledSqliteDatabase(path, pragmas=SQLITE_PRAGMAS, lock_type="IMMEDIATE",
                                     check_same_thread=False, max_connections=max_connections,
-                                    stale_timeout=600)
+                                    stale_timeout=600, cached_statements=CACHED_STATEMENTS)
     if url.startswith(("postgres://", "postgresql://")):
         params = parse(url)
         return PooledPostgresqlDatabase(params.pop("database"), max_connections=max_connections,

@@ -11,9 +11,10 @@ from kiosk.config import ROOT
 RENDER = r"""
 import hashlib, re, sys
 from kiosk.web import i18n
-if sys.argv[1] == "slim":
-    i18n.slim_locale_data()
 from tests.conftest import make_app
+if sys.argv[1] == "slim":
+    from kiosk.config import load_config
+    i18n.slim_locale_data([lang["babel"] for lang in load_config()["LANGUAGES"]])
 from kiosk.db import database
 from kiosk.models import Event, Service
 app = make_app(sys.argv[2], SITE_SLUG="hikarigaoka-care-cafe")
@@ -50,8 +51,10 @@ def test_pages_render_the_same_with_slim_locale_data(demo_db_template, tmp_path)
 
 
 def test_slim_locale_data_leaves_out_what_the_kiosk_never_reads():
-    probe = ("from kiosk.web import i18n; i18n.slim_locale_data(); from babel import Locale; "
-             "d = Locale.parse('ja')._data; print('territories' in d._data, 'days' in d._data)")
+    probe = ("from kiosk.web import i18n; i18n.slim_locale_data(['ja', 'fil']); from babel import Locale, core; "
+             "d = Locale.parse('ja')._data; g = core._global_data; "
+             "print('territories' in d._data, 'days' in d._data, 'territory_languages' in g, "
+             "'fil' in g['likely_subtags'], 'ru' in g['likely_subtags'], Locale.parse('fil').language)")
     run = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60,
                          env=dict(os.environ, PYTHONPATH=str(ROOT)))
-    assert run.stdout.split() == ["False", "True"], run.stderr[-2000:]
+    assert run.stdout.split() == ["False", "True", "False", "True", "False", "fil"], run.stderr[-2000:]
