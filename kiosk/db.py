@@ -135,6 +135,16 @@ def execute_in(sql, params, values, chunk=500):
     return changed
 
 
+def select_in(sql, params, values, chunk=500):
+    """The rows of ``sql``, whose ``{}`` stands for a list of placeholders, for ``values`` in
+    chunks (after ``params``), as the driver gives them (as execute_in, for reading)."""
+    values = list(values)
+    for i in range(0, len(values), chunk):
+        part = values[i:i + chunk]
+        marks = ", ".join([database.param] * len(part))
+        yield from database.execute_sql(sql.format(marks), (*params, *part)).fetchall()
+
+
 def pending_migrations(db=None):
     db = db or database.obj
     with db.connection_context():
