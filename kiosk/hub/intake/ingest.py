@@ -20,6 +20,7 @@ may send them is kiosk.hub.intake.cancellations's business.
 import datetime
 import json
 import logging
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple, cast
@@ -120,12 +121,21 @@ def ingest(device_id: str, records: Sequence[object], texts_checked: bool = Fals
                         len(records), type(exc).__name__)
             results = [_store_one(device_id, record, site) for record in records]
         _stored_through(device_id, last)
-        return results
+    _progressed()     # committed: a batch of this process waiting for it goes on at once
+    return results
 
 
 # How long a batch waits for the one its kiosk sent before it (lost, or failed as a whole: then
 # the kiosk sends its records again after this one, and a resend is answered "duplicate").
 ORDER_WAIT_SECONDS = 2.0
+
+
+ORDER_POLL_SECONDS = 0.005   # how often a waiting batch looks again for one another process stores
+
+# A batch stored by this process wakes the batches waiting in it at once (_progressed); one
+# stored by another hub process is seen at the next look.
+_progress = threading.Condition()
+_stored_batches = 0
 
 
 def wait_for_previous(device_id: str, after: int, timeout: float = ORDER_WAIT_SECONDS) -> bool:
@@ -135,13 +145,26 @@ def wait_for_previous(device_id: str, after: int, timeout: float = ORDER_WAIT_SE
         return True
     deadline = time.monotonic() + timeout
     while True:
-        stored = Device.select(Device.outbox_seq).where(Device.device_id == device_id).scalar()
-        if stored is None or stored >= after:
+        with _progress:
+            seen = _stored_batches
+        row = database.execute_sql(f'SELECT outbox_seq FROM "{Device._meta.table_name}" WHERE device_id = '
+                                   f"{database.param}", (device_id,)).fetchone()
+        if row is None or row[0] is None or row[0] >= after:
             return True
-        if time.monotonic() >= deadline:
+        left = deadline - time.monotonic()
+        if left <= 0:
             log.warning("a kiosk's batch waited %.0f s for the one before it; stored without it", timeout)
             return False
-        time.sleep(0.002)
+        with _progress:
+            if _stored_batches == seen:
+                _progress.wait(min(left, ORDER_POLL_SECONDS))
+
+
+def _progressed() -> None:
+    global _stored_batches
+    with _progress:
+        _stored_batches += 1
+        _progress.notify_all()
 
 
 def _stored_through(device_id: str, last: int) -> None:
