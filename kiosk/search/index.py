@@ -188,9 +188,9 @@ def _bound(table, expression, candidates):
 
 
 def _ranked(table, expression, language, needle, limit, candidates=CANDIDATES):
-    """[(rowid, service_id, own language, head, bm25)] best first (see _rank), of the rows of an index matching
-    an FTS5 expression: all of them when at most ``candidates`` match (or ``candidates`` is
-    None), else the first ``candidates`` matches in any language and the first ``candidates`` in
+    """[(rowid, service_id, own language, head, bm25)] best first (see _rank), of the rows of an
+    index matching an FTS5 expression: all of them when at most ``candidates`` match (or
+    ``candidates`` is None), else the first ``candidates`` matches in any language and the first ``candidates`` in
     the visitor's (lowest service ids first): bm25 reads each ranked row's sizes, and a prefix
     being typed matches most of a catalog. bm25 weighs each phrase over the whole table, so a
     row scores the same whatever the bounds."""
@@ -205,8 +205,9 @@ def _ranked(table, expression, language, needle, limit, candidates=CANDIDATES):
         elif own_bound is not None and own_bound <= SPAN * bound:
             # The visitor's language about as dense as the rest: one statement (FTS5 weighs
             # the phrases once a statement), looking at each match up to her bound.
-            rows = _rank(table, expression, language, needle, "AND f.rowid <= ? AND (f.rowid <= ? OR r.lang = ?)",
-                         own_bound, bound, _language_token(language))
+            rows = _rank(table, expression, language, needle,
+                         "AND f.rowid <= ? AND (f.rowid <= ? OR r.lang = ?)", own_bound, bound,
+                         _language_token(language))
         else:
             # Her language sparse: its matches reached through the index's language term.
             beyond = ("AND f.rowid > ? AND f.rowid <= ?", bound, own_bound) if own_bound else \

@@ -324,13 +324,14 @@ def _decide(device_id: str, records: Sequence[object], site: str | None, texts_c
     valid = [_validated(r) for r, pre in zip(records, known) if not pre.reason]
     ids = list({r["id"] for r in valid})
     # (Plain statements: peewee would make a node of each of a batch's 500 ids.)
+    signups, attendance = HubSignup._meta.table_name, HubAttendance._meta.table_name
     existing: dict[str, Row] = {
         rid: {"id": rid, "payload_hash": digest, "status": status, "reason": reason}
         for rid, digest, status, reason in select_in(
-            f'SELECT id, payload_hash, status, reason FROM "{HubSignup._meta.table_name}" WHERE id IN ({{}})', (), ids)}
+            f'SELECT id, payload_hash, status, reason FROM "{signups}" WHERE id IN ({{}})', (), ids)}
     existing.update({rid: {"id": rid, "payload_hash": digest, "status": None, "reason": ""}
                      for rid, digest in select_in(
-                         f'SELECT id, payload_hash FROM "{HubAttendance._meta.table_name}" WHERE id IN ({{}})', (), ids)})
+                         f'SELECT id, payload_hash FROM "{attendance}" WHERE id IN ({{}})', (), ids)})
     seats = BatchSeats([r for r in valid if r["type"] == "signup"])
     pending = cancellations.pending_for([r["ref_code"] for r in valid if r["type"] == "signup"])
     session_sites = _sessions_sites(valid)
