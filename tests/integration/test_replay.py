@@ -14,7 +14,7 @@ import pytest
 from kiosk import catalog, clock
 from kiosk.models import Event
 from tests.conftest import make_app
-from tests.helpers import csrf_token
+from tests.helpers import csrf_token, wait_for
 
 SLUG = "machikado-care-cafe"
 HX = {"HX-Request": "true"}
@@ -142,6 +142,30 @@ def test_what_changes_reaches_the_next_answer(app, client, db_conn):
     online = text(client.get(url))
     assert answered(app) == before and "Online" in online and "Online" not in after
     assert client.get(url).data == online.encode() and answered(app) == before + 1
+
+
+def test_an_unpaired_kiosks_sync_rounds_keep_the_answers(app, client):
+    """A round of the real sync loop that finds no pairing sends nothing, so the answers stay
+    (each round dropped them, every 5 s)."""
+    from kiosk.site.sync.client import SyncLoop
+    loop = SyncLoop(app)
+    app.extensions["sync_loop"] = loop
+    url = "/en/services"
+    for _ in range(2):
+        client.get(url)
+    before = answered(app)
+    page = client.get(url).data
+    assert answered(app) == before + 1
+    loop.start()
+    try:
+        for rounds in (1, 2, 3):
+            loop.wake()
+            wait_for(lambda: loop.rounds >= rounds, timeout=10)
+    finally:
+        loop.stop()
+        loop.join(10)
+    assert client.get(url).data == page and answered(app) == before + 2
+    assert loop.unpaired
 
 
 def test_counts_of_what_residents_look_for_keep_the_answers(app, client, db_conn):

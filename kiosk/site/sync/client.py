@@ -310,6 +310,7 @@ class SyncLoop(threading.Thread):
         self.failures = 0
         self.error, self.failing_since = "", None     # the current failure, while rounds fail
         self.rounds = 0
+        self.unpaired = False     # the last round found no pairing (so it sent nothing)
         self.client = None
         self.board = Board()      # the footer's state, from memory (kiosk.site.status)
 
@@ -332,7 +333,10 @@ class SyncLoop(threading.Thread):
             except Exception as exc:    # noqa: BLE001 - the loop must outlive anything
                 delay = self._failed(exc)
             self.rounds += 1
-            self.board.recount()     # the round sent, set aside or released records
+            if not self.unpaired:
+                # The round sent, set aside or released records. (Unpaired, it sent nothing: a
+                # recount would only drop every page kept in front of Flask, kiosk.web.replay.)
+                self.board.recount()
             serving.trim_memory()    # what the last seconds' visitors freed goes back to the system
             if self.failures:
                 # While failing, only the backoff decides: a wake must not turn into a hammer.
@@ -352,11 +356,13 @@ class SyncLoop(threading.Thread):
 
     def _round(self):
         """One round; returns the seconds until the next one."""
+        self.unpaired = False
         self._flush_counts()     # counts kept in memory are written at least every round
         with self.app.app_context():
             with database.connection_context():
                 creds = credentials()
             if creds is None:
+                self.unpaired = True
                 return 5.0
             if self.client is None or self.client.device_id != creds[1]:
                 self.client = HubClient(creds[0], creds[1], creds[2],
