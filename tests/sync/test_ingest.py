@@ -71,7 +71,10 @@ def test_kiosk_clock_a_year_ahead_and_three_days_behind(hub, make_kiosk):
     assert rows[0][1] > rows[1][1]                          # though the kiosk clocks say otherwise
     assert rows[0][2] <= rows[1][2]
     skews = dict(hub.query("SELECT name, clock_skew_seconds FROM device"))
-    assert skews["ahead"] == 0 and skews["behind"] == 0     # signed with the learned offset
+    # Signed with the learned offset: within a second of the hub's clock, not a year or three
+    # days off. (Whole seconds, and the kiosk learns the hub's time from an answer that took its
+    # own time to arrive: a loaded machine once made it -1.)
+    assert abs(skews["ahead"]) <= 1 and abs(skews["behind"]) <= 1
 
 
 def test_last_seats_sold_offline_on_several_kiosks(hub, make_kiosk):
