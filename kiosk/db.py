@@ -183,6 +183,11 @@ def _migrate_locked(db, backup):
 # second while visitors search) and the counter itself.
 UNWATCHED = frozenset({"change_counter", "demand_count", "schema_migration"})
 _TRIGGER = "changes_{table}_{op}"
+# kiosk_state keys written by every sync round that pages read from the sync loop's memory
+# (kiosk.site.status.Board), or never: the footer's state, the hub's clock offset, the log's flag.
+# A round that changed nothing a page shows keeps every stored page (kiosk.web.replay).
+QUIET_KEYS = ("online", "last_sync_at", "revoked", "sync_error", "sync_error_since", "hub_offset",
+              "wal_purge_pending")
 
 
 def _watched_tables(db):
@@ -200,12 +205,16 @@ def watch_changes(db):
         return
     if not db.execute_sql("SELECT 1 FROM sqlite_master WHERE name = 'change_counter'").fetchone():
         return
+    quiet = ", ".join(f"'{key}'" for key in QUIET_KEYS)
     with db.atomic():
         for table in _watched_tables(db):
             for op in ("insert", "update", "delete"):
                 name = _TRIGGER.format(table=table, op=op)
+                when = ""
+                if table == "kiosk_state":
+                    when = f'WHEN {"OLD" if op == "delete" else "NEW"}."key" NOT IN ({quiet}) '
                 db.execute_sql(f'CREATE TRIGGER IF NOT EXISTS "{name}" AFTER {op.upper()} ON "{table}" '
-                               "BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END")
+                               f"{when}BEGIN UPDATE change_counter SET n = n + 1 WHERE id = 1; END")
 
 
 def unwatch_changes(db):

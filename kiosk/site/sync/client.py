@@ -334,9 +334,10 @@ class SyncLoop(threading.Thread):
                 delay = self._failed(exc)
             self.rounds += 1
             if not self.unpaired:
-                # The round sent, set aside or released records. (Unpaired, it sent nothing: a
-                # recount would only drop every page kept in front of Flask, kiosk.web.replay.)
-                self.board.recount()
+                # The round may have sent, set aside or released records: the footer's count is
+                # read again, and pages kept in front of Flask (kiosk.web.replay) are dropped
+                # only if it moved. (Unpaired, it sent nothing.)
+                self._refresh_board()
             serving.trim_memory()    # what the last seconds' visitors freed goes back to the system
             if self.failures:
                 # While failing, only the backoff decides: a wake must not turn into a hammer.
@@ -346,6 +347,14 @@ class SyncLoop(threading.Thread):
         self._flush_counts()     # the kiosk is stopping: what visitors did is written first
         if self.client:
             self.client.close()
+
+    def _refresh_board(self):
+        try:
+            with self.app.app_context(), database.connection_context():
+                self.board.refresh()
+        except Exception as exc:    # noqa: BLE001 - the database may be what failed the round
+            log.info("sync: backlog not counted (%s)", error_kind(exc))
+            self.board.recount()     # counted when a page next asks
 
     def _flush_counts(self):
         try:
