@@ -1,7 +1,8 @@
 """Benchmark of the kiosk's pages and its memory, each against its floor in the same run.
 
-The kiosk runs as `kiosk serve` (waitress, 4 threads, its own sync loop, not paired) on the demo
-catalog; the floor is a bare Flask "hello" under the same waitress with the same threads. wrk
+The kiosk runs as `kiosk serve` (waitress, 4 threads, its own sync loop) paired with a ward hub
+(`kiosk serve --role hub`, SQLite, as the README's first command runs them), whose demo catalog it
+got by its first sync; its sync loop keeps its rounds going with the hub throughout. The floor is a bare Flask "hello" under the same waitress with the same threads. wrk
 requests both over one keep-alive connection (tests/perf/load.py): each page kind in five
 languages for 2 s, then the floor for 2 s, three rounds, so both meet the same noise. Then 10,000
 requests of mixed use over four connections: every page kind, and searches as residents type
@@ -9,17 +10,19 @@ them, each a first-time query for the process (every keystroke of the relevance 
 and of the catalog's names, tests/perf/typed.py); the kiosk's resident memory before and after.
 Run alone with `python -m tests.perf.bench_kiosk`; `make bench` runs it with the others.
 """
+import json
 import os
 import pathlib
 import random
 import shutil
 import sqlite3
-import subprocess
-import sys
 import tempfile
 import time
+import urllib.request
 
+from tests.conftest import Server
 from tests.perf import load, typed
+from tests.sync.conftest import Kiosk, prepare_hub, run_cli
 
 LANGS = typed.LANGS
 MIXED = 10_000
@@ -64,11 +67,23 @@ def mixed_lines(db, pages):
 def main():
     load.wrk_binary()
     db = pathlib.Path(tempfile.mkdtemp(prefix="bench-kiosk-")) / "kiosk.db"
-    env = dict(os.environ, KIOSK_ROLE="kiosk", KIOSK_DATABASE_URL=f"sqlite:///{db}", KIOSK_SECRET_KEY="bench",
+    # The secret the pairing commands (tests/sync/conftest.py) use: the kiosk's keys are its.
+    env = dict(os.environ, KIOSK_ROLE="kiosk", KIOSK_DATABASE_URL=f"sqlite:///{db}", KIOSK_SECRET_KEY="test-secret",
                KIOSK_THREADS=str(load.THREADS))
-    subprocess.run([sys.executable, "-m", "kiosk", "load-demo"], env=env, cwd=load.ROOT, check=True,
-                   capture_output=True)
-    pages = page_lists(db)
+    hub_url = f"sqlite:///{db.with_name('hub.db')}"
+    prepare_hub(hub_url)
+    hub = Server(hub_url, role="hub", log_dir=db.parent).start()
+    try:
+        Kiosk(db, hub.url, run_cli(hub_url, "hub", "enroll-code").strip()).sync()    # pair, first sync
+        pages = page_lists(db)
+        measured(db, env, pages)
+    finally:
+        hub.stop()
+        shutil.rmtree(db.parent, ignore_errors=True)
+
+
+def measured(db, env, pages):
+    """The rows for a paired kiosk on ``db`` (its hub serving), printed."""
     port, log = load.free_port(), db.with_name("kiosk.log")
     base = f"http://127.0.0.1:{port}"
     cost = load.client_cost()
@@ -81,11 +96,18 @@ def main():
             load.wait_answer(f"{base}/ja/", kiosk)
             first_page = time.perf_counter() - t0
             rows += measure(base, pages, db, kiosk)
+            try:
+                health = json.loads(urllib.request.urlopen(f"{base}/healthz", timeout=5).read())
+            except urllib.error.HTTPError as exc:     # 503: not paired, or its loop dead
+                health = json.loads(exc.read())
+            if not (health.get("paired") and health.get("status") == "ok" and not health.get("sync_error")):
+                raise SystemExit(f"the kiosk was not syncing with its hub: {health}")
+            print(f"kiosk paired and syncing through the run: last synced {health['last_sync_at']}, "
+                  f"backlog {health['backlog']}")
         rows.append(load.Row("kiosk first page after start", f"{first_page:.2f} s", "", "", "", "< 1.5 s",
                              "yes" if first_page < 1.5 else "no"))
     finally:
         load.stop(kiosk)
-        shutil.rmtree(db.parent, ignore_errors=True)
     load.emit(rows, f"Kiosk pages (wrk, one connection, 3 rounds of 2 s per page kind against 2 s of the floor; "
                     f"load average {os.getloadavg()[0]:.1f})")
 
@@ -107,7 +129,7 @@ def measure(base, pages, db, kiosk):
         rss_before = load.rss_mb(kiosk.pid)
         took = load.wrk(base, mix, connections=4)
         rss_after = load.rss_mb(kiosk.pid)
-        time.sleep(12)          # at rest: the sync loop's rounds (every 5 s unpaired) trim malloc's free memory
+        time.sleep(12)          # at rest: the sync loop's rounds (every 10 s) trim malloc's free memory
         rss_rest = load.rss_mb(kiosk.pid)
         helpers = load.children(kiosk.pid)
         helper_mb = sum(load.rss_mb(pid) for pid in helpers)

@@ -178,9 +178,9 @@ def test_the_overview_pages_through_the_sessions_by_clicking(browser, hub, viewp
 @pytest.mark.parametrize("hub_db_url", ["postgresql"], indirect=True)
 @pytest.mark.parametrize("viewport", [PORTRAIT, LANDSCAPE], ids=["portrait", "landscape"])
 def test_the_queue_and_the_report_by_clicking_and_back(browser, hub, viewport):
-    """The call-back queue and the attendance report (their rows now worked out in Python:
-    kiosk.hub.desk.requests._shown, reports._shown) reached from the menu staff see, at both
-    tablet sizes, in Japanese and in English, axe clean, and Back and Forward through them."""
+    """The call-back queue, one call-back and the attendance report (their rows now worked out in
+    Python: kiosk.hub.desk.requests._shown, reports._shown) reached from the menu staff see, at
+    both tablet sizes, in Japanese and in English, axe clean, and Back and Forward through them."""
     from kiosk import clock
     from kiosk.hub.intake import ingest
     from tests.e2e.journey import AXE_TAGS, _axe
@@ -215,6 +215,21 @@ def test_the_queue_and_the_report_by_clicking_and_back(browser, hub, viewport):
     assert queue_row().locator("span[lang=tl]").inner_text() == "Tagalog"
     check("queue-ja")
 
+    def request_page(lang):
+        """The call-back itself, opened from its row: the language for the call as in the queue."""
+        click(queue_row().get_by_role("link", name=callback))
+        page.get_by_role("button", name=ui(lang, "I will handle it")).wait_for()
+        details = page.locator("main").inner_text()
+        assert "Maria Santos" in details and "Tagalog" in details, details
+        assert page.locator("main span[lang=tl]").first.inner_text() == "Tagalog"
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+        check(f"request-{lang}")
+        return details
+
+    assert "Tagalog (タガログ語)" in request_page("ja")
+    page.go_back()
+    queue_row().wait_for()
+
     click(page.get_by_role("link", name=ui(LANG, "Attendance"), exact=True))
     report = page.locator("table.report tr").nth(1)
     report.wait_for()
@@ -237,4 +252,11 @@ def test_the_queue_and_the_report_by_clicking_and_back(browser, hub, viewport):
     assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
     page.go_forward()
     page.get_by_role("heading", name=ui("en", "Attendance"), level=1).wait_for()
+    page.go_back()
+    queue_row().wait_for()
+    assert "Tagalog (タガログ語)" in request_page("en")    # the ward's own name beside it, as in the queue
+    page.go_back()
+    queue_row().wait_for()
+    page.go_forward()
+    page.get_by_role("button", name=ui("en", "I will handle it")).wait_for()
     context.close()
