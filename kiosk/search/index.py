@@ -27,6 +27,7 @@ import json
 import threading
 import time
 import unicodedata
+import zlib
 
 from ..catalog import generation
 from ..db import database, is_sqlite
@@ -34,7 +35,7 @@ from ..models import KioskState, Service, ServiceLanguage, ServiceNeed, Translat
 from . import needs as need_phrases
 from . import analyser, terms
 
-INDEX_VERSION = "6"          # bump when terms.py changes what it indexes: kiosks reindex on start
+INDEX_VERSION = "7"          # bump when terms.py changes what it indexes: kiosks reindex on start
 VERSION_KEY = "search_index_version"
 JAPANESE = ("ja", "ja-easy")
 
@@ -59,7 +60,12 @@ FILL = 5                     # results a visitor should see before the search re
 
 # Bounds on the work of one search (see the module's docstring).
 CANDIDATES = 240             # index rows ranked in each pass of a query matching more
-ROW_SLOTS = 64               # a service's rows are ids * ROW_SLOTS + 0, 1, ... (one per language)
+ROW_SLOTS = 64               # a service's rows are ids * ROW_SLOTS + its language's slot (_slot)
+# A row's language is its slot: the kiosk's languages have their own; any other language one of
+# the rest, by a hash (two of those in one service: the second takes a free slot, and ranks as in
+# another language than its own).
+LANGUAGE_SLOTS = {"ja": 0, "en": 1, "zh": 2, "ko": 3, "tl": 4, "ja-easy": 5}
+OTHER_SLOTS = 8
 SPAN = 4                     # how much further than the first matches hers may reach for one pass
 # bm25 weights of each index's columns (the language token weighs nothing).
 NAMES, FULL = "search_names", "search_fts"
@@ -102,6 +108,28 @@ def _row(rowid, service_id, language, doc):
     return (rowid, service_id, language, head, _language_token(language), name, body)
 
 
+def _slot(language):
+    """The slot of a row in ``language`` among its service's rows (see LANGUAGE_SLOTS)."""
+    slot = LANGUAGE_SLOTS.get(language)
+    if slot is None:
+        slot = OTHER_SLOTS + zlib.crc32(language.encode()) % (ROW_SLOTS - OTHER_SLOTS)
+    return slot
+
+
+def _slots(languages):
+    """{language: slot} for one service's languages: each its own slot, or a free one."""
+    taken, out = set(), {}
+    for language in sorted(languages, key=lambda lang: (lang not in LANGUAGE_SLOTS, lang)):
+        slot = _slot(language)
+        if slot in taken:
+            slot = next((s for s in range(OTHER_SLOTS, ROW_SLOTS) if s not in taken), None)
+            if slot is None:
+                continue     # more languages than slots: the rest are not searched
+        taken.add(slot)
+        out[language] = slot
+    return out
+
+
 def _language_token(language):
     """A row's language as one index term (its hex spelling, so ja-easy is not ja and easy)."""
     return "l" + language.encode().hex()
@@ -134,6 +162,7 @@ def reindex(service_ids=None):
             for table in (NAMES, FULL):
                 database.execute_sql(f"INSERT INTO {table} ({table}) VALUES ('delete-all')")
             database.execute_sql("DELETE FROM search_row")
+            database.execute_sql("DELETE FROM search_line")
             database.execute_sql("DELETE FROM search_word")
         for sid in service_ids or ():
             # The indexes hold search_row's text as external content: each forgets a row's
@@ -144,13 +173,16 @@ def reindex(service_ids=None):
             database.execute_sql(f"INSERT INTO {FULL} ({FULL}, rowid, name, body, lang) SELECT 'delete', "
                                  "rowid, name, body, lang FROM search_row WHERE rowid BETWEEN ? AND ?", span)
             database.execute_sql("DELETE FROM search_row WHERE rowid BETWEEN ? AND ?", span)
+            database.execute_sql("DELETE FROM search_line WHERE row BETWEEN ? AND ?", span)
         # A service's rows sit together in id order: the bounded ranking takes the first
         # matches by rowid, and a service's rows are replaced by their range.
-        rows, slots = [], collections.Counter()
-        for (sid, language), doc in sorted(docs.items()):
-            if slots[sid] < ROW_SLOTS:
-                rows.append(_row(sid * ROW_SLOTS + slots[sid], sid, language, doc))
-            slots[sid] += 1
+        languages = collections.defaultdict(list)
+        for sid, language in docs:
+            languages[sid].append(language)
+        rows = []
+        for sid in sorted(languages):
+            for language, slot in sorted(_slots(languages[sid]).items(), key=lambda item: item[1]):
+                rows.append(_row(sid * ROW_SLOTS + slot, sid, language, docs[(sid, language)]))
         cursor = database.cursor()
         for i in range(0, len(rows), 500):
             chunk = rows[i:i + 500]
@@ -160,6 +192,9 @@ def reindex(service_ids=None):
                                [(r[0], r[5], r[4]) for r in chunk])
             cursor.executemany(f"INSERT INTO {FULL} (rowid, name, body, lang) VALUES (?, ?, ?, ?)",
                                [(r[0], r[5], r[6], r[4]) for r in chunk])
+            cursor.executemany("INSERT INTO search_line (line, row, first) VALUES (?, ?, ?)",
+                               [(line, r[0], int(i == 0)) for r in chunk for i, line in enumerate(r[3].split("\n"))
+                                if line])
         # Words a typo may stand for (a word no longer in any name only costs a look).
         words = {t for r in rows for t in r[5].split()
                  if len(t) >= TYPO_LENGTH - 1 and t.isascii() and t.isalpha()}
@@ -206,8 +241,8 @@ def _ranked(table, expression, language, needle, limit, candidates=CANDIDATES):
             # The visitor's language about as dense as the rest: one statement (FTS5 weighs
             # the phrases once a statement), looking at each match up to her bound.
             rows = _rank(table, expression, language, needle,
-                         "AND f.rowid <= ? AND (f.rowid <= ? OR r.lang = ?)", own_bound, bound,
-                         _language_token(language))
+                         "AND f.rowid <= ? AND (f.rowid <= ? OR f.rowid % ? = ?)", own_bound, bound,
+                         ROW_SLOTS, _slot(language))
         else:
             # Her language sparse: its matches reached through the index's language term.
             beyond = ("AND f.rowid > ? AND f.rowid <= ?", bound, own_bound) if own_bound else \
@@ -224,20 +259,28 @@ def _rank(table, expression, language, needle, where="", *args):
     search word or the official name (folded, as fold() folds the query), 1 when the name starts
     with it, else 0.
 
+    A row's service and language are its rowid (ROW_SLOTS, _slot), and the rows with the query
+    as a line of their names, or starting their name, are read once from search_line: looking up
+    each ranked row in search_row read a page of its text per row, more than its bm25 cost.
+
     The rows come back as one JSON text, worked out by SQLite: a row at a time, each would let
     the process's other threads take the interpreter (the sqlite3 module lets it go around
     every step), and eight visitors typing at once spent more time handing it over than
     searching."""
+    if needle:
+        head = ("CASE WHEN f.rowid IN (SELECT row FROM search_line WHERE line = ?) THEN 2 "
+                "WHEN f.rowid IN (SELECT row FROM search_line WHERE line >= ? AND line < ? AND first) THEN 1 "
+                "ELSE 0 END")
+        heads = (needle, needle, needle + "\U0010ffff")
+    else:
+        head, heads = "0", ()
     (found,) = database.execute_sql(
-        f"SELECT json_group_array(json_array(rowid, service_id, own, head, rank)) FROM ("
-        f"SELECT f.rowid, r.service_id, r.language = ? AS own, "
-        f"CASE WHEN ? = '' OR instr(r.head, ?) = 0 THEN 0 "
-        f"WHEN instr(char(10) || r.head || char(10), ?) > 0 THEN 2 "
-        f"WHEN substr(r.head, 1, ?) = ? THEN 1 ELSE 0 END AS head, "
+        f"SELECT json_group_array(json_array(rowid, rowid / {ROW_SLOTS}, own, head, rank)) FROM ("
+        f"SELECT f.rowid AS rowid, f.rowid % {ROW_SLOTS} = ? AS own, {head} AS head, "
         f"bm25({table}, {WEIGHTS[table]}) AS rank "
-        f"FROM {table} f JOIN search_row r ON r.rowid = f.rowid WHERE {table} MATCH ? {where} "
+        f"FROM {table} f WHERE {table} MATCH ? {where} "
         f"LIMIT -1)",   # (a limit keeps bm25 out of the aggregate: SQLite would not run it there)
-        (language, needle, needle, f"\n{needle}\n", len(needle), needle, expression, *args)).fetchone()
+        (_slot(language), *heads, expression, *args)).fetchone()
     return json.loads(found)
 
 

@@ -60,6 +60,10 @@ def test_a_service_reindexed_alone_is_found_by_its_new_name_only(db_conn):
     assert index.search_ids("quillon", "en") == [service.id]
     assert index.search_ids("zephyrine", "en") == []
     assert database.execute_sql("SELECT COUNT(*) FROM search_row").fetchone()[0] == rows
+    # Its names as search_line holds them (a query that is its name ranks it first): the new one.
+    lines = {line for (line,) in database.execute_sql("SELECT line FROM search_line WHERE row / ? = ?",
+                                                      (index.ROW_SLOTS, service.id)).fetchall()}
+    assert "quillon supper club" in lines and not any("zephyrine" in line for line in lines)
     for table in (index.NAMES, index.FULL):
         database.execute_sql(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)")
 
@@ -74,3 +78,15 @@ def test_kept_results_are_the_search_and_follow_the_catalog(db_conn):
     catalog.bump_generation()
     assert desk.id in index.cached_search("rent", "en").ids
     assert index.cached_search("rent", "en") == index.search("rent", "en")
+
+
+def test_each_language_of_a_service_has_a_slot_of_its_own():
+    """A row's language is read from its rowid (index._slot): the kiosk's languages always at
+    their own slot, others at a slot of their hash, or a free one when two of them meet."""
+    kiosk_languages = list(index.LANGUAGE_SLOTS)
+    assert index._slots(kiosk_languages) == index.LANGUAGE_SLOTS
+    others = [f"x{i}" for i in range(index.ROW_SLOTS - index.OTHER_SLOTS)]
+    slots = index._slots(kiosk_languages + others)
+    assert len(set(slots.values())) == len(slots) == len(kiosk_languages) + len(others)
+    assert all(index.OTHER_SLOTS <= slots[lang] < index.ROW_SLOTS for lang in others)
+    assert {lang: slots[lang] for lang in kiosk_languages} == index.LANGUAGE_SLOTS
