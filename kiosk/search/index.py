@@ -15,9 +15,9 @@ search has no good answer and says so rather than showing unrelated services.
 What a search costs does not follow the catalog. A first pass looks at names and search words
 only; descriptions are searched when it finds fewer than FILL services. When more than CANDIDATES
 index rows match (a word being typed, "s", matches most of a large catalog), only the first
-CANDIDATES matches in the visitor's language and the first CANDIDATES in any language are ranked,
+CANDIDATES matches in any language and the first CANDIDATES in the visitor's language are ranked,
 lowest service ids first (the ranking's own tie-break), with the scores the whole ranking would
-give them. One- and two-character prefixes are read from FTS5's prefix indexes. Results are kept
+give them: FTS5 stops reading at the last. One- and two-character prefixes are read from FTS5's prefix indexes. Results are kept
 a minute per query and language for every visitor of the kiosk (cached_search), until the
 catalog changes.
 """
@@ -66,7 +66,6 @@ ROW_SLOTS = 64               # a service's rows are ids * ROW_SLOTS + its langua
 # another language than its own).
 LANGUAGE_SLOTS = {"ja": 0, "en": 1, "zh": 2, "ko": 3, "tl": 4, "ja-easy": 5}
 OTHER_SLOTS = 8
-SPAN = 4                     # how much further than the first matches hers may reach for one pass
 # bm25 weights of each index's columns (the language token weighs nothing).
 NAMES, FULL = "search_names", "search_fts"
 WEIGHTS = {NAMES: f"{NAME_WEIGHT}, 0", FULL: f"{NAME_WEIGHT}, {BODY_WEIGHT}, 0"}
@@ -212,43 +211,29 @@ class Found:
     needs: tuple = ()
 
 
-def _bound(table, expression, candidates):
-    """The last rowid of the service holding the ``candidates``-th match of an expression (so
-    ranking up to it ranks that many matches, and every row of each service among them), or
-    None when fewer match. Unranked, FTS5 stops reading at that match."""
-    row = database.execute_sql(
-        f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid LIMIT 1 OFFSET ?",
-        (expression, candidates - 1)).fetchone()
-    return None if row is None else row[0] // ROW_SLOTS * ROW_SLOTS + ROW_SLOTS - 1
-
-
 def _ranked(table, expression, language, needle, limit, candidates=CANDIDATES):
     """[(rowid, service_id, own language, head, bm25)] best first (see _rank), of the rows of an
     index matching an FTS5 expression: all of them when at most ``candidates`` match (or
-    ``candidates`` is None), else the first ``candidates`` matches in any language and the first ``candidates`` in
-    the visitor's (lowest service ids first): bm25 reads each ranked row's sizes, and a prefix
-    being typed matches most of a catalog. bm25 weighs each phrase over the whole table, so a
-    row scores the same whatever the bounds."""
-    bound = None if candidates is None else _bound(table, expression, candidates)
-    if bound is None:
+    ``candidates`` is None), else the first ``candidates`` matches in any language (lowest
+    service ids first; the last one's service may have more rows further on, unranked), and
+    those in the visitor's language beyond them up to ``candidates`` of hers in all: bm25 reads
+    each ranked row's sizes, and a prefix being typed matches most of a catalog. bm25 weighs
+    each phrase over the whole table, so a row scores the same whatever the bounds.
+
+    FTS5 reads the matches in rowid order and stops at the limit: a query matching fewer than
+    ``candidates`` rows is one statement, a broader one two. (Finding the bounds first, then
+    ranking up to them, read the matches two or three times.)"""
+    if candidates is None:
         rows = _rank(table, expression, language, needle)
     else:
-        own = f"({expression}) AND lang : {_language_token(language)}"
-        own_bound = _bound(table, own, candidates)
-        if own_bound is not None and own_bound <= bound:
-            rows = _rank(table, expression, language, needle, "AND f.rowid <= ?", bound)
-        elif own_bound is not None and own_bound <= SPAN * bound:
-            # The visitor's language about as dense as the rest: one statement (FTS5 weighs
-            # the phrases once a statement), looking at each match up to her bound.
-            rows = _rank(table, expression, language, needle,
-                         "AND f.rowid <= ? AND (f.rowid <= ? OR f.rowid % ? = ?)", own_bound, bound,
-                         ROW_SLOTS, _slot(language))
-        else:
-            # Her language sparse: its matches reached through the index's language term.
-            beyond = ("AND f.rowid > ? AND f.rowid <= ?", bound, own_bound) if own_bound else \
-                ("AND f.rowid > ?", bound)
-            rows = (_rank(table, expression, language, needle, "AND f.rowid <= ?", bound)
-                    + _rank(table, own, language, needle, *beyond))
+        rows = _rank(table, expression, language, needle, "ORDER BY f.rowid LIMIT ?", candidates)
+        if len(rows) >= candidates:
+            hers = sum(1 for row in rows if row[2])
+            if hers < candidates:
+                # Her language's matches beyond, reached through the index's language term.
+                own = f"({expression}) AND lang : {_language_token(language)}"
+                rows += _rank(table, own, language, needle, "AND f.rowid > ? ORDER BY f.rowid LIMIT ?",
+                              max(row[0] for row in rows), candidates - hers)
     rows.sort(key=lambda row: row[4])
     return rows[:limit]
 
@@ -278,8 +263,8 @@ def _rank(table, expression, language, needle, where="", *args):
         f"SELECT json_group_array(json_array(rowid, rowid / {ROW_SLOTS}, own, head, rank)) FROM ("
         f"SELECT f.rowid AS rowid, f.rowid % {ROW_SLOTS} = ? AS own, {head} AS head, "
         f"bm25({table}, {WEIGHTS[table]}) AS rank "
-        f"FROM {table} f WHERE {table} MATCH ? {where} "
-        f"LIMIT -1)",   # (a limit keeps bm25 out of the aggregate: SQLite would not run it there)
+        f"FROM {table} f WHERE {table} MATCH ? {where if 'LIMIT' in where else where + ' LIMIT -1'})",
+        # (a limit keeps bm25 out of the aggregate: SQLite would not run it there)
         (_slot(language), *heads, expression, *args)).fetchone()
     return json.loads(found)
 
