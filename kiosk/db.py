@@ -122,27 +122,28 @@ def migration_lock(db):
         db.execute_sql("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
 
 
-def execute_in(sql, params, values, chunk=500):
-    """Run ``sql``, whose ``{}`` stands for a list of placeholders, for ``values`` in chunks
-    (after ``params``): how many rows it changed. For long lists of ids, which peewee would make
-    a node of each (an outbox batch's acknowledgements are thousands of them)."""
-    changed = 0
+def _chunks_in(sql, params, values, chunk):
+    """The cursors of ``sql``, whose ``{}`` stands for a list of placeholders, run for ``values``
+    in chunks (after ``params``)."""
     values = list(values)
     for i in range(0, len(values), chunk):
         part = values[i:i + chunk]
         marks = ", ".join([database.param] * len(part))
-        changed += database.execute_sql(sql.format(marks), (*params, *part)).rowcount
-    return changed
+        yield database.execute_sql(sql.format(marks), (*params, *part))
+
+
+def execute_in(sql, params, values, chunk=500):
+    """Run ``sql``, whose ``{}`` stands for a list of placeholders, for ``values`` in chunks
+    (after ``params``): how many rows it changed. For long lists of ids, which peewee would make
+    a node of each (an outbox batch's acknowledgements are thousands of them)."""
+    return sum(cursor.rowcount for cursor in _chunks_in(sql, params, values, chunk))
 
 
 def select_in(sql, params, values, chunk=500):
     """The rows of ``sql``, whose ``{}`` stands for a list of placeholders, for ``values`` in
     chunks (after ``params``), as the driver gives them (as execute_in, for reading)."""
-    values = list(values)
-    for i in range(0, len(values), chunk):
-        part = values[i:i + chunk]
-        marks = ", ".join([database.param] * len(part))
-        yield from database.execute_sql(sql.format(marks), (*params, *part)).fetchall()
+    for cursor in _chunks_in(sql, params, values, chunk):
+        yield from cursor.fetchall()
 
 
 def pending_migrations(db=None):

@@ -211,6 +211,15 @@ class Found:
     needs: tuple = ()
 
 
+def _bound(table, expression, candidates):
+    """The last rowid of the service holding the ``candidates``-th match of an expression, or
+    None when fewer match. Unranked, FTS5 stops reading at that match."""
+    row = database.execute_sql(
+        f"SELECT rowid FROM {table} WHERE {table} MATCH ? ORDER BY rowid LIMIT 1 OFFSET ?",
+        (expression, candidates - 1)).fetchone()
+    return None if row is None else row[0] // ROW_SLOTS * ROW_SLOTS + ROW_SLOTS - 1
+
+
 def _ranked(table, expression, language, needle, limit, candidates=CANDIDATES):
     """[(rowid, service_id, own language, head, bm25)] best first (see _rank), of the rows of an
     index matching an FTS5 expression: all of them when at most ``candidates`` match (or
@@ -222,9 +231,25 @@ def _ranked(table, expression, language, needle, limit, candidates=CANDIDATES):
 
     FTS5 reads the matches in rowid order and stops at the limit: a query matching fewer than
     ``candidates`` rows is one statement, a broader one two. (Finding the bounds first, then
-    ranking up to them, read the matches two or three times.)"""
+    ranking up to them, read the matches two or three times.) A word still being typed
+    (_typing) is the exception: it matches thousands of rows, and the pass bm25 makes over them
+    once a statement costs more than finding the bounds."""
     if candidates is None:
         rows = _rank(table, expression, language, needle)
+    elif _typing(needle):
+        # A word being typed matches most of a large catalog: bm25 weighs each phrase by a pass
+        # over every row holding it, once a statement. Both bounds first (reading stops at each),
+        # then one ranking statement.
+        bound = _bound(table, expression, candidates)
+        if bound is None:
+            rows = _rank(table, expression, language, needle)
+        else:
+            own = f"({expression}) AND lang : {_language_token(language)}"
+            own_bound = _bound(table, own, candidates)
+            mine = ("AND f.rowid <= ? AND (f.rowid <= ? OR f.rowid % ? = ?)", own_bound) if own_bound else \
+                ("AND (f.rowid <= ? OR f.rowid % ? = ?)",)
+            rows = _rank(table, expression, language, needle, mine[0], *mine[1:], bound, ROW_SLOTS,
+                         _slot(language))
     else:
         rows = _rank(table, expression, language, needle, "ORDER BY f.rowid LIMIT ?", candidates)
         if len(rows) >= candidates:
