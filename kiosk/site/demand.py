@@ -269,10 +269,12 @@ def catalog_knows(word):
     whole word, other scripts anywhere in a name (練馬 in 練馬区)."""
     if not word or not is_sqlite():
         return False
+    # search_line holds each folded name, search word and official name of the index's rows, one
+    # a row (kiosk.search.index): a scan of it reads none of search_row's descriptions.
     if word.isascii():
-        sql = "SELECT 1 FROM search_row WHERE instr(' ' || replace(head, char(10), ' ') || ' ', ?) > 0 LIMIT 1"
+        sql = "SELECT 1 FROM search_line WHERE instr(' ' || line || ' ', ?) > 0 LIMIT 1"
         return bool(database.execute_sql(sql, (f" {word} ",)).fetchone())
-    return bool(database.execute_sql("SELECT 1 FROM search_row WHERE instr(head, ?) > 0 LIMIT 1",
+    return bool(database.execute_sql("SELECT 1 FROM search_line WHERE instr(line, ?) > 0 LIMIT 1",
                                      (word,)).fetchone())
 
 

@@ -115,3 +115,13 @@ def test_sign_ups_started_and_sent(visitor, db_conn):
     assert visitor.post(f"/en/signup/event/{ev.uid}", data=form).status_code == 303
     assert counts("signup_started") == {("signup_started", "en", slug): 2}
     assert counts("signup_finished") == {("signup_finished", "en", slug): 1}
+
+
+def test_the_catalog_knows_its_own_words_whole(app, db_conn):
+    """A word a resident typed is kept only if the catalog's names or search words do not hold it
+    (kiosk.search.demand.scrub): a Latin word as a whole word, other scripts anywhere in a line."""
+    with app.app_context():
+        assert demand.catalog_knows("care") and demand.catalog_knows("cafe")
+        assert not demand.catalog_knows("car") and not demand.catalog_knows("zzqx")
+        assert demand.catalog_knows("かふぇ") and demand.catalog_knows("おしゃべ")
+        assert not demand.catalog_knows("ぴよぴよ")
