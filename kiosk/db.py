@@ -184,11 +184,13 @@ def _migrate_locked(db, backup):
 # second while visitors search) and the counter itself.
 UNWATCHED = frozenset({"change_counter", "demand_count", "schema_migration"})
 _TRIGGER = "changes_{table}_{op}"
-# kiosk_state keys written by every sync round that pages read from the sync loop's memory
-# (kiosk.site.status.Board), or never: the footer's state, the hub's clock offset, the log's flag.
-# A round that changed nothing a page shows keeps every stored page (kiosk.web.replay).
-QUIET_KEYS = ("online", "last_sync_at", "revoked", "sync_error", "sync_error_since", "hub_offset",
-              "wal_purge_pending")
+# The kiosk_state keys of the footer's sync state (what the sync loop writes every round; pages
+# read them from its memory, kiosk.site.status.Board).
+SYNC_STATE_KEYS = ("online", "last_sync_at", "revoked", "sync_error", "sync_error_since")
+# kiosk_state keys written by every sync round that no page reads from the database while a loop
+# runs: the footer's state, the hub's clock offset, the log's flag. A round that changed nothing
+# a page shows keeps every stored page (kiosk.web.replay).
+QUIET_KEYS = SYNC_STATE_KEYS + ("hub_offset", "wal_purge_pending")
 
 
 def _watched_tables(db):

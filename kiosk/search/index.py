@@ -220,6 +220,11 @@ def _bound(table, expression, candidates):
     return None if row is None else row[0] // ROW_SLOTS * ROW_SLOTS + ROW_SLOTS - 1
 
 
+def _own(expression, language):
+    """An expression's matches in ``language`` only, through the index's language term."""
+    return f"({expression}) AND lang : {_language_token(language)}"
+
+
 def _ranked(table, expression, language, needle, limit, candidates=CANDIDATES):
     """[(rowid, service_id, own language, head, bm25)] best first (see _rank), of the rows of an
     index matching an FTS5 expression: all of them when at most ``candidates`` match (or
@@ -244,20 +249,20 @@ def _ranked(table, expression, language, needle, limit, candidates=CANDIDATES):
         if bound is None:
             rows = _rank(table, expression, language, needle)
         else:
-            own = f"({expression}) AND lang : {_language_token(language)}"
-            own_bound = _bound(table, own, candidates)
-            mine = ("AND f.rowid <= ? AND (f.rowid <= ? OR f.rowid % ? = ?)", own_bound) if own_bound else \
-                ("AND (f.rowid <= ? OR f.rowid % ? = ?)",)
-            rows = _rank(table, expression, language, needle, mine[0], *mine[1:], bound, ROW_SLOTS,
-                         _slot(language))
+            own_bound = _bound(table, _own(expression, language), candidates)
+            # Every match up to the bound, and hers up to her own (all of hers: fewer than that).
+            where, args = "AND (f.rowid <= ? OR f.rowid % ? = ?)", [bound, ROW_SLOTS, _slot(language)]
+            if own_bound is not None:
+                where, args = "AND f.rowid <= ? " + where, [own_bound, *args]
+            rows = _rank(table, expression, language, needle, where, *args)
     else:
         rows = _rank(table, expression, language, needle, "ORDER BY f.rowid LIMIT ?", candidates)
         if len(rows) >= candidates:
             hers = sum(1 for row in rows if row[2])
             if hers < candidates:
                 # Her language's matches beyond, reached through the index's language term.
-                own = f"({expression}) AND lang : {_language_token(language)}"
-                rows += _rank(table, own, language, needle, "AND f.rowid > ? ORDER BY f.rowid LIMIT ?",
+                rows += _rank(table, _own(expression, language), language, needle,
+                              "AND f.rowid > ? ORDER BY f.rowid LIMIT ?",
                               max(row[0] for row in rows), candidates - hers)
     rows.sort(key=lambda row: row[4])
     return rows[:limit]

@@ -18,7 +18,7 @@ from flask import current_app, render_template
 from markupsafe import Markup
 
 from .. import vocab
-from ..db import database, read
+from ..db import SYNC_STATE_KEYS, database, read
 from ..models import KioskState, Outbox
 from ..sync.protocol import parse_time
 from ..web import furigana, pagecache
@@ -27,7 +27,7 @@ from ..web.formatting import short_datetime
 from ..web.per_request import once
 
 # The kiosk_state keys the indicator reads (what the sync loop writes).
-STATE_KEYS = ("online", "last_sync_at", "revoked", "sync_error", "sync_error_since")
+STATE_KEYS = SYNC_STATE_KEYS
 
 
 class Snapshot(NamedTuple):
