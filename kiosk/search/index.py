@@ -260,10 +260,13 @@ def _ranked(table, expression, language, needle, limit, candidates=CANDIDATES):
         if len(rows) >= candidates:
             hers = sum(1 for row in rows if row[2])
             if hers < candidates:
-                # Her language's matches beyond, reached through the index's language term.
-                rows += _rank(table, _own(expression, language), language, needle,
-                              "AND f.rowid > ? ORDER BY f.rowid LIMIT ?",
-                              max(row[0] for row in rows), candidates - hers)
+                # Her language's matches beyond, picked by their rowid's slot. (Not through the
+                # index's language term: bm25 weighs every phrase of an expression by a pass
+                # over all its rows, and that term is in a sixth of the index; rows of other
+                # languages are passed over before bm25 is worked out.)
+                rows += _rank(table, expression, language, needle,
+                              f"AND f.rowid > ? AND f.rowid % {ROW_SLOTS} = ? ORDER BY f.rowid LIMIT ?",
+                              max(row[0] for row in rows), _slot(language), candidates - hers)
     rows.sort(key=lambda row: row[4])
     return rows[:limit]
 

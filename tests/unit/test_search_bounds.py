@@ -32,6 +32,22 @@ def test_a_one_letter_prefix_never_ranks_more_than_the_bound(db_conn, letter, la
     assert any(row[2] for row in bounded)     # (row[2]: in the visitor's language)
 
 
+@pytest.mark.parametrize("query, lang", [("地域", "ja"), ("支援", "zh"), ("community", "en"), ("support", "en")])
+def test_a_word_ranks_the_first_matches_then_hers_beyond_them(db_conn, query, lang):
+    """A typed word (not a prefix being typed): the first BOUND matching rows in any language,
+    then the rows in the visitor's language beyond them, up to BOUND of hers in all."""
+    expression = terms.match_expression(query, lang)
+    everything = sorted(row[0] for row in index._ranked(index.NAMES, expression, lang, query, 10_000, candidates=None))
+    assert len(everything) > BOUND
+    first = everything[:BOUND]
+    hers = [r for r in first if r % index.ROW_SLOTS == index._slot(lang)]
+    beyond = [r for r in everything[BOUND:] if r % index.ROW_SLOTS == index._slot(lang)][:BOUND - len(hers)]
+    assert beyond        # (so the second statement is what is tested)
+    bounded = index._ranked(index.NAMES, expression, lang, query, 10_000, candidates=BOUND)
+    assert sorted(row[0] for row in bounded) == first + beyond
+    assert all(row[2] == (row[0] % index.ROW_SLOTS == index._slot(lang)) for row in bounded)
+
+
 def test_a_bounded_row_scores_as_in_the_whole_ranking(db_conn):
     expression = terms.match_expression("s", "en")
     everything = {row[0]: row[4] for row in index._ranked(index.NAMES, expression, "en", "", 10_000, candidates=None)}
