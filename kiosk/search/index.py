@@ -254,9 +254,9 @@ def _ranked(table, expression, language, needle, limit, candidates=CANDIDATES):
             where, args = "AND (f.rowid <= ? OR f.rowid % ? = ?)", [bound, ROW_SLOTS, _slot(language)]
             if own_bound is not None:
                 where, args = "AND f.rowid <= ? " + where, [own_bound, *args]
-            rows = _rank(table, expression, language, needle, where, *args)
+            rows = _rank(table, expression, language, needle, where, args)
     else:
-        rows = _rank(table, expression, language, needle, "ORDER BY f.rowid LIMIT ?", candidates)
+        rows = _rank(table, expression, language, needle, "ORDER BY f.rowid", limit=candidates)
         if len(rows) >= candidates:
             hers = sum(1 for row in rows if row[2])
             if hers < candidates:
@@ -265,17 +265,18 @@ def _ranked(table, expression, language, needle, limit, candidates=CANDIDATES):
                 # over all its rows, and that term is in a sixth of the index; rows of other
                 # languages are passed over before bm25 is worked out.)
                 rows += _rank(table, expression, language, needle,
-                              f"AND f.rowid > ? AND f.rowid % {ROW_SLOTS} = ? ORDER BY f.rowid LIMIT ?",
-                              max(row[0] for row in rows), _slot(language), candidates - hers)
+                              f"AND f.rowid > ? AND f.rowid % {ROW_SLOTS} = ? ORDER BY f.rowid",
+                              (max(row[0] for row in rows), _slot(language)), limit=candidates - hers)
     rows.sort(key=lambda row: row[4])
     return rows[:limit]
 
 
-def _rank(table, expression, language, needle, where="", *args):
+def _rank(table, expression, language, needle, where="", args=(), limit=-1):
     """[(rowid, service_id, own language, head, bm25)] of the matches of an expression: own
     language 1 for a row in the visitor's language, else 0; head 2 when the query is the name, a
     search word or the official name (folded, as fold() folds the query), 1 when the name starts
-    with it, else 0.
+    with it, else 0. ``where`` follows the MATCH (more conditions with their ``args``, an ORDER
+    BY); at most ``limit`` rows (-1: all of them).
 
     A row's service and language are its rowid (ROW_SLOTS, _slot), and the rows with the query
     as a line of their names, or starting their name, are read once from search_line: looking up
@@ -296,9 +297,9 @@ def _rank(table, expression, language, needle, where="", *args):
         f"SELECT json_group_array(json_array(rowid, rowid / {ROW_SLOTS}, own, head, rank)) FROM ("
         f"SELECT f.rowid AS rowid, f.rowid % {ROW_SLOTS} = ? AS own, {head} AS head, "
         f"bm25({table}, {WEIGHTS[table]}) AS rank "
-        f"FROM {table} f WHERE {table} MATCH ? {where if 'LIMIT' in where else where + ' LIMIT -1'})",
-        # (a limit keeps bm25 out of the aggregate: SQLite would not run it there)
-        (_slot(language), *heads, expression, *args)).fetchone()
+        f"FROM {table} f WHERE {table} MATCH ? {where} LIMIT ?)",
+        # (the limit, -1 for none, keeps bm25 out of the aggregate: SQLite would not run it there)
+        (_slot(language), *heads, expression, *args, limit)).fetchone()
     return json.loads(found)
 
 
