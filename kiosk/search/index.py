@@ -265,8 +265,8 @@ def _ranked(table, expression, language, needle, limit, candidates=CANDIDATES):
                 # over all its rows, and that term is in a sixth of the index; rows of other
                 # languages are passed over before bm25 is worked out.)
                 rows += _rank(table, expression, language, needle,
-                              f"AND f.rowid > ? AND f.rowid % {ROW_SLOTS} = ? ORDER BY f.rowid",
-                              (max(row[0] for row in rows), _slot(language)), limit=candidates - hers)
+                              "AND f.rowid > ? AND f.rowid % ? = ? ORDER BY f.rowid",
+                              (max(row[0] for row in rows), ROW_SLOTS, _slot(language)), limit=candidates - hers)
     rows.sort(key=lambda row: row[4])
     return rows[:limit]
 

@@ -26,9 +26,6 @@ from ..web.cache import FragmentCache
 from ..web.formatting import short_datetime
 from ..web.per_request import once
 
-# The kiosk_state keys the indicator reads (what the sync loop writes).
-STATE_KEYS = SYNC_STATE_KEYS
-
 
 class Snapshot(NamedTuple):
     """The sync state as a page shows it, before formatting for the visitor's language."""
@@ -42,11 +39,11 @@ class Snapshot(NamedTuple):
 
 
 def stored_state():
-    """{key: value} of STATE_KEYS as saved in the database, in one statement."""
+    """{key: value} of SYNC_STATE_KEYS as saved in the database, in one statement."""
     p = database.param
-    marks = ", ".join([p] * len(STATE_KEYS))
+    marks = ", ".join([p] * len(SYNC_STATE_KEYS))
     return dict(read(f'SELECT "key", "value" FROM "{KioskState._meta.table_name}" WHERE "key" IN ({marks})',
-                     STATE_KEYS))
+                     SYNC_STATE_KEYS))
 
 
 def stored_counts():
@@ -82,7 +79,7 @@ class Board:
         page shows counts as one (a round's new time of sync within the same minute does not)."""
         with self._lock:
             current = self._state if self._state is not None else stored_state()
-            self._state = {**current, **{k: str(v) for k, v in values.items() if k in STATE_KEYS}}
+            self._state = {**current, **{k: str(v) for k, v in values.items() if k in SYNC_STATE_KEYS}}
             if _shown(self._state) != _shown(current):
                 self.changes += 1
 
