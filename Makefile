@@ -24,9 +24,12 @@ run: translations
 ## test: install what the tests need (Debian chromium, Playwright for Python) and run them all
 ## (shuffled from a fixed seed, so a failure reproduces with the same command; another order:
 ## make test TEST_ORDER="-p randomly --randomly-seed=7", file order: make test TEST_ORDER=)
+## Two workers (pytest-xdist; the machine has two cores), each test handed to whichever is free;
+## one at a time: make test TEST_WORKERS=0. The 25 slowest tests are listed at the end.
 TEST_ORDER ?= -p randomly --randomly-seed=24
+TEST_WORKERS ?= 2
 test: translations chromium
-	$(PY) -m pytest -q -p no:cacheprovider $(TEST_ORDER)
+	$(PY) -m pytest -q -p no:cacheprovider -n $(TEST_WORKERS) --dist worksteal --durations=25 $(TEST_ORDER)
 
 ## bench: benchmarks (not part of make test), one table at the end; figures go in README.md.
 ## Installs Debian's wrk, the load generator, when missing. One part: make bench BENCH="kiosk desk"
