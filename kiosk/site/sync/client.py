@@ -22,6 +22,7 @@ from flask import current_app
 from ... import clock, serving
 from ...db import database
 from ...models import KioskState
+from ...search import index
 from . import feed_apply, outbox
 from .. import demand
 from ..status import Board
@@ -244,6 +245,15 @@ class SyncEngine:
             with database.connection_context():
                 applied += feed_apply.apply_page(entries)
 
+    @staticmethod
+    def _merge_index():
+        """The search index merged a step further after the feed changed much of it (never in
+        the way of the round: the next one goes on)."""
+        try:
+            index.merge_index()
+        except Exception as exc:    # noqa: BLE001
+            log.warning("sync: search index not merged (%s)", type(exc).__name__)
+
     def run_once(self):
         with database.connection_context():
             outbox.release_held(self.held_retry_seconds, self.max_failures)
@@ -253,6 +263,7 @@ class SyncEngine:
             self._count()
         pulled = self.pull()
         with database.connection_context():
+            self._merge_index()
             purged = outbox.purge_personal_data(self.retention_seconds, self.timezone)
             outbox.set_state(online="1", last_sync_at=protocol.format_time(clock.now()),
                              revoked="0", hub_offset=round(self.client.offset))
