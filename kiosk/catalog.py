@@ -130,9 +130,11 @@ class EventView:
     walk: "nearby.Walk | None" = None   # from the kiosk's own site, where both have coordinates
 
 
-def service_views(services, lang, with_next_event=True, with_audiences=False, area=None, here=None):
+def service_views(services, lang, with_next_event=True, with_audiences=False, area=None, here=None,
+                  until=None):
     """ServiceViews for a list of services, in the same order, in few queries. Each card's next
-    session is in ``area`` when the visitor filtered to one, nearest ``here`` first (next_events)."""
+    session is in ``area`` when the visitor filtered to one, nearest ``here`` first (next_events;
+    ``until``: filled as there)."""
     services = list(services)
     ids = [s.id for s in services]
     text = texts("service", ids, lang, CARD_FIELDS if not with_audiences else None)
@@ -141,7 +143,7 @@ def service_views(services, lang, with_next_event=True, with_audiences=False, ar
         for sid, audience in (ServiceAudience.select(ServiceAudience.service, ServiceAudience.audience)
                               .where(ServiceAudience.service.in_(ids)).tuples()):
             audiences.setdefault(sid, []).append(audience)
-    nexts = next_events(ids, lang, area=area, here=here) if with_next_event else {}
+    nexts = next_events(ids, lang, area=area, here=here, until=until) if with_next_event else {}
     return [ServiceView(s, text[s.id], audiences.get(s.id, []), nexts.get(s.id)) for s in services]
 
 
@@ -149,11 +151,15 @@ def upcoming_events_query(now=None):
     return Event.select().where((Event.starts_at >= (now or utcnow())) & (Event.cancelled == False))  # noqa: E712
 
 
-def next_events(service_ids, lang, area=None, here=None):
+def next_events(service_ids, lang, area=None, here=None, until=None):
     """{service_id: EventView} of the session each service's card leads with: in ``area`` when
     given (a visitor who chose an area expects a session there, or none); of the sessions in the
     next SOON_DAYS, the one at the venue nearest the kiosk's own site ``here`` (a Site or None);
-    with none that soon, or no distances known, the soonest."""
+    with none that soon, or no distances known, the soonest.
+
+    ``until``, a dict, is filled with {service_id: when the choice may change} (naive UTC): the
+    start of any session it chose among, or the moment one of them comes within SOON_DAYS. A
+    service without one keeps its choice until the catalog changes."""
     if not service_ids:
         return {}
     # Each service's first upcoming session at each of its sites, in one statement written out
@@ -172,10 +178,16 @@ def next_events(service_ids, lang, area=None, here=None):
         f'AND e."site_id" = f."site_id" AND e."starts_at" = f."first" WHERE NOT e."cancelled" '
         f'ORDER BY e."id"', *params))
     distances = site_distances(here, {e.site_id for e in firsts})
-    soon = utcnow() + datetime.timedelta(days=SOON_DAYS)
+    now = utcnow()
+    soon = now + datetime.timedelta(days=SOON_DAYS)
     by_service = {}
     for e in firsts:
         by_service.setdefault(e.service_id, []).append(e)
+    if until is not None:
+        for sid, events in by_service.items():
+            moments = [e.starts_at for e in events]
+            moments += [e.starts_at - datetime.timedelta(days=SOON_DAYS) for e in events if e.starts_at >= soon]
+            until[sid] = min(moments)
     chosen = [nearby.lead(events, lambda e: e.starts_at, lambda e: distances.get(e.site_id), soon)
               for events in by_service.values()]
     return {e.service_id: v for e, v in zip(chosen, event_views(chosen, lang, distances=distances))}

@@ -7,8 +7,11 @@ minute turns (a session that has begun is no longer next). Rendering twelve card
 their texts and sessions cost more than the search itself; a stored card costs a look-up.
 
 A card is stored under its service, the language, the area the visitor filtered to (the next
-session is in it), the kiosk's own site (the walk), furigana, and the catalog's generation and
-the minute. The store keeps at most CARD_CACHE_MB of them, least recently used out first.
+session is in it), the kiosk's own site (the walk), furigana, and the catalog's generation. It
+is good until the session it leads with could change (catalog.next_events: a session it chose
+among begins, or one comes within the weeks it looks at), not just for the minute: a kiosk
+visited every few minutes finds its cards again. The store keeps at most CARD_CACHE_MB of them,
+least recently used out first.
 """
 import sys
 
@@ -16,20 +19,23 @@ from flask import current_app, g, render_template
 from markupsafe import Markup
 
 from .. import catalog
+from ..catalog import catalog_state
+from ..models.catalog import utcnow
 from ..search import analyser
 from ..web import furigana
 from ..web.i18n import current_language
-from ..web.pagecache import PageCache, epoch
+from ..web.pagecache import PageCache
 
 _END = "<!--/card-->"       # what follows each card in a batch render (escaped text cannot hold "<")
 
 
 class Card:
-    """A stored card: its HTML, whether it needs the Easy Japanese page's note, and its size."""
-    __slots__ = ("html", "plain", "size")
+    """A stored card: its HTML, whether it needs the Easy Japanese page's note, its size, and
+    until when it holds (naive UTC; None: until the catalog changes)."""
+    __slots__ = ("html", "plain", "size", "until")
 
-    def __init__(self, html, plain):
-        self.html, self.plain, self.size = html, plain, sys.getsizeof(html)
+    def __init__(self, html, plain, until=None):
+        self.html, self.plain, self.size, self.until = html, plain, sys.getsizeof(html), until
 
 
 def _store():
@@ -41,18 +47,18 @@ def cards(ids, lang, area=None, here=None):
     the card macro of site/_macros.html once per key (see the module's docstring)."""
     if not ids:
         return []
-    now = epoch()
+    generation, now = catalog_state()[0], utcnow()
     part = (lang, current_language(), area, current_app.config.get("SITE_SLUG"), furigana.on())
-    keys = {sid: (now, sid, *part) for sid in ids}
+    keys = {sid: (generation, sid, *part) for sid in ids}
     store = _store()
     found = {sid: store.get(key) for sid, key in keys.items()}
-    missing = [sid for sid, card in found.items() if card is None]
+    missing = [sid for sid, card in found.items() if card is None or (card.until is not None and card.until <= now)]
     if missing:
         misses = analyser.misses
         made = _render(missing, lang, area, here)
         if analyser.misses == misses:   # not kept when read while the Japanese analyser was away
             for sid, card in made.items():
-                store.put(keys[sid], card, epoch=now)
+                store.put(keys[sid], card, epoch=generation)
         found.update(made)
     out = []
     for sid in ids:
@@ -67,7 +73,8 @@ def cards(ids, lang, area=None, here=None):
 
 def _render(ids, lang, area, here):
     """{service id: Card} of the active services among ``ids``, rendered in one template."""
-    views = catalog.service_views(catalog.services_by_id(ids), lang, area=area, here=here)
+    until = {}
+    views = catalog.service_views(catalog.services_by_id(ids), lang, area=area, here=here, until=until)
     if not views:
         return {}
     shown_before = g.get("plain_japanese_shown", False)
@@ -79,10 +86,11 @@ def _render(ids, lang, area, here):
     made = {}
     for view, piece in zip(views, pieces):
         texts = [view.name, view.summary] + ([view.next_event.site_name] if view.next_event else [])
-        made[view.service.id] = Card(piece.strip(), bool(plain_page and any(t.fallback for t in texts)))
+        made[view.service.id] = Card(piece.strip(), bool(plain_page and any(t.fallback for t in texts)),
+                                     until.get(view.service.id))
     return made
 
 
 def init_app(app):
-    # The page cache's store: sized entries by key, of the current epoch only.
+    # The page cache's store: sized entries by key, of the catalog's current generation only.
     app.extensions["card_store"] = PageCache(int(float(app.config.get("CARD_CACHE_MB", 1)) * 1024 * 1024))

@@ -52,3 +52,35 @@ def test_easy_japanese_keeps_its_note_with_stored_cards(app, client):
     assert NOTE in rendered
     _, stored = cards_html(client, "/ja-easy/services?category=gathering&free=0")   # cards from the store
     assert NOTE in stored
+
+
+def card_of(html, slug):
+    """One service's card in a cards list, by the link to its page."""
+    start = html.index(f'/services/{slug}"')
+    return html[html.rindex('<li class="card">', 0, start):html.index("</li>", start)]
+
+
+def test_a_card_holds_until_the_session_it_leads_with_begins(app, client):
+    """Cards outlive the minute (a kiosk visited every few minutes finds them again) but not the
+    session they lead with: once it has begun, the card leads with the next one."""
+    from kiosk import clock
+    from kiosk.models.catalog import utcnow
+    store = app.extensions["card_store"]
+    first, _ = cards_html(client, "/en/services?category=gathering")
+    kept = dict(store._pages)
+    assert kept
+    (generation, sid, *_rest), card = min(((k, c) for k, c in kept.items() if c.until), key=lambda kc: kc[1].until)
+    with app.app_context(), database.connection_context():
+        slug = Service.get_by_id(sid).slug
+    ahead = (card.until - utcnow()).total_seconds()
+    assert ahead > 600, "the demo's first session is too close to try this"
+    try:
+        clock.set_offset(ahead - 300)           # five minutes before it begins: the same cards
+        again, _ = cards_html(client, "/en/services?category=gathering&free=0")
+        assert again == first
+        assert all(store._pages.get(k) is c for k, c in kept.items())
+        clock.set_offset(ahead + 60)            # it has begun
+        later, _ = cards_html(client, "/en/services?category=gathering&audience=")
+    finally:
+        clock.set_offset(0)
+    assert "Next:" in card_of(first, slug) and card_of(later, slug) != card_of(first, slug)
