@@ -30,12 +30,17 @@ _END = "<!--/card-->"       # what follows each card in a batch render (escaped 
 
 
 class Card:
-    """A stored card: its HTML, whether it needs the Easy Japanese page's note, its size, and
-    until when it holds (naive UTC; None: until the catalog changes)."""
+    """A stored card: its HTML in UTF-8, whether it needs the Easy Japanese page's note, its
+    size, and until when it holds (naive UTC; None: until the catalog changes).
+
+    (In UTF-8 a card takes a third of what the same text takes as a Python string: the 📍 of
+    its place makes Python keep every character of it in four bytes. The store holds three
+    times as many cards, and decoding one costs about a microsecond.)"""
     __slots__ = ("html", "plain", "size", "until")
 
     def __init__(self, html, plain, until=None):
-        self.html, self.plain, self.size, self.until = html, plain, sys.getsizeof(html), until
+        self.html = html.encode()
+        self.plain, self.size, self.until = plain, sys.getsizeof(self.html), until
 
 
 def _store():
@@ -67,7 +72,7 @@ def cards(ids, lang, area=None, here=None):
             continue
         if card.plain:
             g.plain_japanese_shown = True   # the Easy Japanese page's note, as rendering would set
-        out.append(Markup(card.html))
+        out.append(Markup(card.html.decode()))
     return out
 
 
