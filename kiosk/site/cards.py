@@ -3,7 +3,7 @@
 Search as you type shows twelve cards for every keystroke, and the letters of one word mostly
 find the same services: a card's HTML (its name, summary, next session and the walk to it) is
 the same for every visitor reading in the same language, until the catalog changes or the
-minute turns (a session that has begun is no longer next). Rendering twelve cards and reading
+session it leads with begins (it is no longer next). Rendering twelve cards and reading
 their texts and sessions cost more than the search itself; a stored card costs a look-up.
 
 A card is stored under its service, the language, the area the visitor filtered to (the next
@@ -57,7 +57,8 @@ def cards(ids, lang, area=None, here=None):
     keys = {sid: (generation, sid, *part) for sid in ids}
     store = _store()
     found = {sid: store.get(key) for sid, key in keys.items()}
-    missing = [sid for sid, card in found.items() if card is None or (card.until is not None and card.until <= now)]
+    missing = [sid for sid, card in found.items()
+               if card is None or (card.until is not None and card.until <= now)]
     if missing:
         misses = analyser.misses
         made = _render(missing, lang, area, here)
