@@ -1,11 +1,13 @@
-"""Helpers for host-mode tests: a session today on the hub, a host's HTTP client, an attendance
-record as a host's tablet sends it, and the hub's attendance report."""
+"""Helpers for host-mode tests: a session today on the hub and its tile on the host's Today screen,
+a host's HTTP client, an attendance record as a host's tablet sends it, and the hub's attendance
+report."""
 import datetime
 import uuid
 import zoneinfo
 
 import httpx
 
+from tests.e2e.journey import card
 from tests.helpers import csrf_token, staff_login
 from tests.sync.conftest import bound, run_cli
 
@@ -24,6 +26,12 @@ def today_event(hub, site="cafe-toyotama", service="machikado-care-cafe", capaci
                          capacity=capacity)
             feed.append("event", uid)
     return uid
+
+
+def own_session(page, uid, name="街かどケアカフェ"):
+    """The tile of the session ``uid`` (today_event) on the host's Today screen, by its name and
+    its link: the demo's own session of the same program may be today at the same café too."""
+    return page.get_by_role("link", name=card(name)).and_(page.locator(f'[href$="/{uid}"]'))
 
 
 def host_kiosk(make_kiosk, name="host", site="cafe-toyotama", pin="604817", env=None):

@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.conftest import ARTIFACTS, PORTRAIT
-from tests.e2e.journey import Journey, assert_visible_control, card, exact, labelled, ui
+from tests.e2e.journey import Journey, assert_visible_control, exact, labelled, ui
 from tests.sync.conftest import enqueue
-from tests.sync.host_helpers import host_kiosk, today_event
+from tests.sync.host_helpers import host_kiosk, own_session, today_event
 
 pytestmark = pytest.mark.browser
 SHOTS = ARTIFACTS / "screenshots"
@@ -36,12 +36,6 @@ def session_today(hub, make_kiosk):
     names = sorted(n for (n,) in kiosk.query("SELECT name FROM signup WHERE event_uid = ?", (uid,)))
     assert len(names) == PEOPLE
     return uid, kiosk, names
-
-
-def own_session(page, uid):
-    """The tile of this test's session on the host's Today screen (the demo's own session may be
-    today at the same café too)."""
-    return page.get_by_role("link", name=card("街かどケアカフェ")).and_(page.locator(f'[href$="/{uid}"]'))
 
 
 def enter_host_mode(page, kiosk):

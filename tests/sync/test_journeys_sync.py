@@ -11,7 +11,7 @@ from tests.conftest import LANDSCAPE, PORTRAIT
 from tests.e2e.journey import Journey, card, exact, labelled, ui
 from tests.helpers import wait_for
 from tests.sync.conftest import enqueue
-from tests.sync.host_helpers import host_kiosk, today_event
+from tests.sync.host_helpers import host_kiosk, own_session, today_event
 from tests.sync.proxy import FaultProxy
 
 pytestmark = pytest.mark.browser
@@ -46,8 +46,7 @@ def test_journey_6_cafe_host_records_a_session_by_touch(browser, hub, make_kiosk
 
     enter_host_mode()
     j.state("today")
-    # This test's session (the demo's own may be today at the same café too).
-    j.touch(page.get_by_role("link", name=card("街かどケアカフェ")).and_(page.locator(f'[href$="/{uid}"]')))
+    j.touch(own_session(page, uid))
     j.state("session")
     group = ui(lang, "Age 65 and over")
     for _ in range(3):
