@@ -203,8 +203,11 @@ def reindex(service_ids=None):
             KioskState.set_value(VERSION_KEY, INDEX_VERSION)
             for table in (NAMES, FULL):
                 database.execute_sql(f"INSERT INTO {table} ({table}) VALUES ('optimize')")
-    global _unmerged
-    _unmerged = 0 if service_ids is None else _unmerged + len(service_ids)
+    global _unmerged, _short_of
+    if service_ids is None:
+        _unmerged = _short_of = 0
+    else:
+        _unmerged += len(service_ids)
     _results.clear()
     _statistics.clear()
 
@@ -222,34 +225,44 @@ MERGE_SHARE = 10             # ...and a tenth of the catalog
 MERGE_PAGES = 200            # index pages written by one step
 MERGE_SECONDS = 2.0          # steps a sync round takes at most
 _unmerged = 0                # services reindexed since the index was last one segment a table
+_short_of = 0                # _unmerged when a round last found it too few to merge
+
+
+def merge_step(table, pages=MERGE_PAGES):
+    """One step of merging every segment of ``table``, whatever its level, into one (at most
+    ``pages`` pages written); True when there was work to do. Inside the caller's transaction."""
+    connection = database.connection()
+    before = connection.total_changes
+    database.execute_sql(f"INSERT INTO {table} ({table}, rank) VALUES ('merge', ?)", (-pages,))
+    return connection.total_changes - before > 1    # (the command's own row is one)
 
 
 def merge_index(seconds=MERGE_SECONDS, after=None):
     """Merge the index's segments in steps for at most ``seconds`` when enough services have
     been reindexed since it was last merged (``after``: how many; default a tenth of the
     catalog, MERGE_AFTER at least). Returns True when the index is merged (or needs no merge)."""
-    global _unmerged
+    global _unmerged, _short_of
     if not is_sqlite() or _unmerged == 0:
         return True
     if after is None:
+        if _unmerged == _short_of:
+            return True     # nothing reindexed since a round found too few: not counted again
         (rows,) = database.execute_sql("SELECT COUNT(*) FROM search_row").fetchone()
-        after = max(MERGE_AFTER, rows // len(LANGUAGE_SLOTS) // MERGE_SHARE)
-    if _unmerged < after:
+        if _unmerged < max(MERGE_AFTER, rows // len(LANGUAGE_SLOTS) // MERGE_SHARE):
+            _short_of = _unmerged
+            return True
+    elif _unmerged < after:
         return True
     deadline = time.monotonic() + seconds
     for table in (NAMES, FULL):
         while True:
-            # A negative page count merges every segment, whatever its level, into one.
             with database.atomic():
-                connection = database.connection()
-                before = connection.total_changes
-                database.execute_sql(f"INSERT INTO {table} ({table}, rank) VALUES ('merge', ?)", (-MERGE_PAGES,))
-                worked = connection.total_changes - before > 1   # (the command's own row is one)
+                worked = merge_step(table, MERGE_PAGES)
             if not worked:
                 break
             if time.monotonic() >= deadline:
                 return False
-    _unmerged = 0
+    _unmerged = _short_of = 0
     return True
 
 
